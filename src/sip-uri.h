@@ -1,0 +1,24 @@
+/*
+ * sip-uri.h: URI checks and helpers backed by Sofia's URL parser, for the
+ * parts of the core (config, commands) that must not include Sofia.
+ */
+#ifndef TSP_SIP_URI_H
+#define TSP_SIP_URI_H
+
+/*
+ * Check that S is a usable sip: or sips: URI with a host. Returns 0, or -1
+ * with *cause set to a message for the user (caller frees).
+ */
+int	 sip_uri_check(const char *s, char **cause);
+/* The user part of a sip: URI, or NULL. Caller frees. */
+char	*sip_uri_user(const char *s);
+/* "sip:HOST[:PORT]" (or sips:) of a URI, or NULL. Caller frees. */
+char	*sip_uri_domain(const char *s);
+
+/*
+ * URI with ";transport=T" appended when it has no transport parameter
+ * and T is not NULL. Caller frees.
+ */
+char	*sip_uri_with_transport(const char *s, const char *transport);
+
+#endif

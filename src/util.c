@@ -1,0 +1,156 @@
+/*
+ * util.c: allocation wrappers (out of memory aborts here and nowhere else),
+ * string helpers and secret wiping.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "util.h"
+
+static void
+util_oom(void)
+{
+	fputs("tsphone: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void	*p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t m)
+{
+	void	*p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p = strdup(s);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p = strndup(s, n);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+int
+xvasprintf(char **out, const char *fmt, va_list ap)
+{
+	int	 n = vasprintf(out, fmt, ap);
+
+	if (n < 0)
+		util_oom();
+	return n;
+}
+
+int
+xasprintf(char **out, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = xvasprintf(out, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+size_t
+util_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t	 len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+void
+util_wipe(void *p, size_t n)
+{
+	/* A volatile pointer keeps the compiler from dropping the stores. */
+	volatile unsigned char	*v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+}
+
+void
+util_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	util_wipe(s, strlen(s));
+	free(s);
+}
+
+uint64_t
+util_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+util_mkdir_p(const char *path, unsigned int mode)
+{
+	char	*copy = xstrdup(path), *p;
+	int	 rc = 0;
+
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) != 0 && errno != EEXIST) {
+			rc = -errno;
+			goto out;
+		}
+		*p = '/';
+	}
+	if (mkdir(copy, mode) != 0 && errno != EEXIST)
+		rc = -errno;
+out:
+	free(copy);
+	return rc;
+}

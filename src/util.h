@@ -1,0 +1,33 @@
+/*
+ * util.h: memory wrappers that abort on exhaustion, bounded string copies,
+ * and the small helpers every file wants. Nothing here knows about SIP.
+ */
+#ifndef TSP_UTIL_H
+#define TSP_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 xvasprintf(char **, const char *, va_list);
+
+/* Copy with truncation; always terminates; returns strlen(src). */
+size_t	 util_strlcpy(char *, const char *, size_t);
+/* Overwrite then free a string holding a secret. */
+void	 util_free_secret(char *);
+void	 util_wipe(void *, size_t);
+/* Monotonic milliseconds. */
+uint64_t util_now_ms(void);
+/* Create a directory and its parents with the given mode. */
+int	 util_mkdir_p(const char *, unsigned int);
+
+#endif
