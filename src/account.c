@@ -1,0 +1,311 @@
+/*
+ * account.c: registration state per account.
+ *
+ * The SIP stack refreshes a binding by itself; this file decides what a
+ * result means for the user and what happens next. After a failure the
+ * account stays "failed" (with the reason) until a backoff timer fires,
+ * 4 s doubling to a 60 s cap with a little jitter so that many phones do
+ * not return in step after a registrar restart. A wrong password follows
+ * the same backoff: never a tight loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
+#include "phone.h"
+#include "sip-reg.h"
+#include "util.h"
+
+#define ACCOUNT_BACKOFF_FIRST	4
+#define ACCOUNT_BACKOFF_CAP	60
+#define ACCOUNT_SECRET_MAX	1024
+
+static void	 account_retry_fire(void *);
+static void	 account_attempt(struct account *);
+
+int
+account_backoff(int failures)
+{
+	int	 s = ACCOUNT_BACKOFF_FIRST;
+
+	while (--failures > 0 && s < ACCOUNT_BACKOFF_CAP)
+		s *= 2;
+	return s < ACCOUNT_BACKOFF_CAP ? s : ACCOUNT_BACKOFF_CAP;
+}
+
+/*
+ * Run password_cmd through /bin/sh -c with stdin from /dev/null (line
+ * mode's stdin carries commands) and keep the first line of its output.
+ * The command text is the user's own; nothing is interpolated into it.
+ */
+static char *
+account_run_password_cmd(const char *cmd, char **cause)
+{
+	char	 buf[ACCOUNT_SECRET_MAX], *nl, *out = NULL;
+	size_t	 len = 0;
+	ssize_t	 n;
+	pid_t	 pid;
+	int	 fds[2], status, devnull;
+
+	if (pipe(fds) != 0) {
+		xasprintf(cause, "password_cmd: pipe: %s", strerror(errno));
+		return NULL;
+	}
+	pid = fork();
+	if (pid == -1) {
+		xasprintf(cause, "password_cmd: fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull != -1)
+			dup2(devnull, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < sizeof buf - 1) {
+		n = read(fds[0], buf + len, sizeof buf - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	/* Drain the rest so the child cannot block on a full pipe. */
+	{
+		char	 sink[256];
+
+		while ((n = read(fds[0], sink, sizeof sink)) > 0 ||
+		    (n < 0 && errno == EINTR))
+			util_wipe(sink, sizeof sink);
+	}
+	close(fds[0]);
+	buf[len] = '\0';
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFEXITED(status))
+			xasprintf(cause, "password_cmd failed (exit status %d)",
+			    WEXITSTATUS(status));
+		else
+			xasprintf(cause, "password_cmd failed (killed by signal %d)",
+			    WTERMSIG(status));
+		goto out;
+	}
+	if ((nl = strpbrk(buf, "\r\n")) != NULL)
+		*nl = '\0';
+	if (*buf == '\0') {
+		*cause = xstrdup("password_cmd printed no password");
+		goto out;
+	}
+	out = xstrdup(buf);
+out:
+	util_wipe(buf, sizeof buf);
+	return out;
+}
+
+struct account *
+account_new(int id, struct conf_account *ca)
+{
+	struct account	*a = xcalloc(1, sizeof *a);
+	char		*cause = NULL;
+
+	a->id = id;
+	a->conf = ca;
+	a->state = REG_UNREGISTERED;
+	a->retry = loop_timer_new(account_retry_fire, a);
+	if (ca->password != NULL)
+		a->password = xstrdup(ca->password);
+	else if (ca->ha1 != NULL)
+		a->ha1 = ca->ha1;
+	else if (ca->password_cmd != NULL) {
+		a->password = account_run_password_cmd(ca->password_cmd, &cause);
+		if (a->password == NULL) {
+			a->secret_error = cause;
+			log_error("account %s: %s", ca->name, cause);
+		}
+	}
+	return a;
+}
+
+void
+account_free(struct account *a)
+{
+	if (a == NULL)
+		return;
+	sip_reg_drop(a);
+	loop_timer_free(a->retry);
+	util_free_secret(a->password);
+	free(a->secret_error);
+	free(a);
+}
+
+void
+account_emit(const struct account *a)
+{
+	struct event	 ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EVENT_REGISTRATION;
+	util_strlcpy(ev.u.reg.account, a->conf->name, sizeof ev.u.reg.account);
+	ev.u.reg.state = a->state;
+	ev.u.reg.code = a->code;
+	util_strlcpy(ev.u.reg.reason, a->reason, sizeof ev.u.reg.reason);
+	ev.u.reg.expires = a->state == REG_REGISTERED ? a->expires : 0;
+	ev.u.reg.retry_in = a->state == REG_FAILED ? a->retry_in : 0;
+	event_emit(&ev);
+}
+
+static void
+account_set(struct account *a, enum reg_state state, int code,
+    const char *reason)
+{
+	a->state = state;
+	a->code = code;
+	util_strlcpy(a->reason, reason != NULL ? reason : "", sizeof a->reason);
+	if (state != REG_FAILED)
+		a->retry_in = 0;
+	account_emit(a);
+}
+
+static void
+account_attempt(struct account *a)
+{
+	char	*cause = NULL;
+
+	if (a->secret_error != NULL) {
+		/* No retry: rerunning a failed password_cmd would not help
+		 * until the user fixes it and restarts. */
+		account_set(a, REG_FAILED, 0, a->secret_error);
+		return;
+	}
+	account_set(a, REG_REGISTERING, 0, "");
+	if (sip_reg_send(a, &cause) != 0) {
+		struct account_result	 r = { 0 };
+
+		r.why = cause;
+		r.local = true;
+		account_failed(a, &r);
+		free(cause);
+	}
+}
+
+static void
+account_retry_fire(void *arg)
+{
+	struct account	*a = arg;
+
+	a->retry_in = 0;
+	if (a->want && !phone_quitting())
+		account_attempt(a);
+}
+
+void
+account_register(struct account *a)
+{
+	a->want = true;
+	a->failures = 0;
+	loop_timer_stop(a->retry);
+	account_attempt(a);
+}
+
+bool
+account_unregister(struct account *a)
+{
+	a->want = false;
+	a->failures = 0;
+	loop_timer_stop(a->retry);
+	if (sip_reg_unsend(a)) {
+		a->unregistering = true;
+		return true;
+	}
+	sip_reg_drop(a);
+	if (a->state != REG_UNREGISTERED)
+		account_set(a, REG_UNREGISTERED, 0, "");
+	return false;
+}
+
+void
+account_registered(struct account *a, const struct account_result *r)
+{
+	char	 reason[EVENT_TEXT_MAX];
+
+	a->failures = 0;
+	a->expires = r->expires;
+	snprintf(reason, sizeof reason, "%s", r->phrase != NULL ? r->phrase : "OK");
+	if (a->state != REG_REGISTERED)
+		log_info("account %s: registered (expires in %d s)",
+		    a->conf->name, r->expires);
+	account_set(a, REG_REGISTERED, r->code, reason);
+}
+
+void
+account_failed(struct account *a, const struct account_result *r)
+{
+	char	 reason[EVENT_TEXT_MAX];
+	int	 delay;
+
+	sip_reg_drop(a);
+	a->expires = 0;
+	if (r->why != NULL && r->code != 0)
+		snprintf(reason, sizeof reason, "%s (%d %s)", r->why, r->code,
+		    r->phrase != NULL ? r->phrase : "");
+	else if (r->why != NULL)
+		snprintf(reason, sizeof reason, "%s", r->why);
+	else
+		snprintf(reason, sizeof reason, "%d %s", r->code,
+		    r->phrase != NULL ? r->phrase : "");
+
+	a->failures++;
+	delay = account_backoff(a->failures);
+	if (r->retry_after > delay)
+		delay = r->retry_after < ACCOUNT_BACKOFF_CAP ?
+		    r->retry_after : ACCOUNT_BACKOFF_CAP;
+	if (a->want && !phone_quitting()) {
+		/* Up to +10% jitter, in milliseconds. */
+		unsigned int ms = (unsigned int)delay * 1000;
+
+		ms += (unsigned int)(random() % (ms / 10 + 1));
+		a->retry_in = delay;
+		loop_timer_start(a->retry, ms);
+	} else
+		a->retry_in = 0;
+	log_warn("account %s: registration failed: %s%s", a->conf->name, reason,
+	    a->retry_in ? "; will retry" : "");
+	account_set(a, REG_FAILED, r->code, reason);
+}
+
+void
+account_unregistered(struct account *a, const struct account_result *r)
+{
+	char	 reason[EVENT_TEXT_MAX];
+
+	a->unregistering = false;
+	sip_reg_drop(a);
+	a->expires = 0;
+	snprintf(reason, sizeof reason, "%s",
+	    r->phrase != NULL ? r->phrase : "");
+	if (r->code >= 300)
+		log_warn("account %s: unregister answered %d %s",
+		    a->conf->name, r->code, reason);
+	else
+		log_info("account %s: unregistered", a->conf->name);
+	account_set(a, REG_UNREGISTERED, r->code, reason);
+	phone_account_settled();
+}

@@ -1,0 +1,260 @@
+/*
+ * main.c: the command line (tsphone(1)), start-up order and exit status.
+ *
+ * Order matters: the configuration is loaded and checked before anything
+ * touches the network; the front end is up before the core starts so
+ * that no event is lost; the log file is open before Sofia can say a word.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "line.h"
+#include "log.h"
+#include "loop.h"
+#include "phone.h"
+#include "util.h"
+
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: tsphone [-f FILE] [-a ACCOUNT] [--line] [--check-config] "
+	    "[--init-config]\n"
+	    "               [--log FILE] [--trace] [-v] [-h] [-V]\n", f);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\n"
+	    "  -f, --config FILE  configuration file\n"
+	    "                     (default $XDG_CONFIG_HOME/tsphone/tsphone.conf)\n"
+	    "  -a, --account NAME account for outgoing calls\n"
+	    "      --line         line mode: commands on stdin, JSON events on stdout\n"
+	    "      --check-config check the configuration and exit\n"
+	    "      --init-config  write a commented configuration template\n"
+	    "      --log FILE     log file (default $XDG_STATE_HOME/tsphone/tsphone.log)\n"
+	    "      --trace        write SIP messages to the log\n"
+	    "  -v, --verbose      debug messages in the log\n"
+	    "  -h, --help         this help\n"
+	    "  -V, --version      print the version\n"
+	    "\nSee tsphone(1) and tsphone.conf(5).\n", stdout);
+}
+
+static void
+main_quit_signal(int sig, void *arg)
+{
+	static int	 count;
+
+	(void)arg;
+	/* A second interrupt while quitting means: now. */
+	if (++count > 1) {
+		log_warn("second signal %d: exiting at once", sig);
+		_exit(EXIT_RUNTIME);
+	}
+	log_info("signal %d: quitting", sig);
+	phone_quit();
+}
+
+/*
+ * Sofia's default epoll port refuses to watch a regular file or
+ * /dev/null (EPERM), which is what standard input is under CI and in
+ * scripts; the poll port accepts them. Decide before the loop exists.
+ */
+static void
+main_choose_port(void)
+{
+	struct stat	 st;
+
+	if (fstat(STDIN_FILENO, &st) != 0)
+		return;
+	if (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(STDIN_FILENO)) ||
+	    S_ISDIR(st.st_mode))
+		setenv("SU_PORT", "poll", 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum {
+		OPT_LINE = 256, OPT_CHECK, OPT_INIT, OPT_LOG, OPT_TRACE,
+	};
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "account", required_argument, NULL, 'a' },
+		{ "line", no_argument, NULL, OPT_LINE },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "init-config", no_argument, NULL, OPT_INIT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct phone_opts	 opts = { 0 };
+	struct conf		*conf = NULL;
+	struct conf_error	*errs = NULL;
+	char			*path = NULL, *log_path = NULL, *cause = NULL;
+	bool			 line = false, check = false, init = false;
+	bool			 explicit_path = false, verbose = false;
+	int			 c, rc, status = 0;
+
+	while ((c = getopt_long(argc, argv, "f:a:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			free(path);
+			path = xstrdup(optarg);
+			explicit_path = true;
+			break;
+		case 'a':
+			opts.default_account = optarg;
+			break;
+		case OPT_LINE:
+			line = true;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_INIT:
+			init = true;
+			break;
+		case OPT_LOG:
+			free(log_path);
+			log_path = xstrdup(optarg);
+			break;
+		case OPT_TRACE:
+			opts.trace = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			printf("%s\n", PACKAGE_STRING);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tsphone: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (path == NULL)
+		path = conf_default_path();
+
+	if (init) {
+		if (conf_write_template(path, &cause) != 0) {
+			fprintf(stderr, "tsphone: %s\n", cause);
+			status = EXIT_RUNTIME;
+		} else
+			printf("tsphone: wrote %s\n", path);
+		goto out;
+	}
+
+	rc = conf_load(path, &conf, &errs);
+	if (rc == -ENOENT && !explicit_path) {
+		conf = conf_default();
+		if (check) {
+			printf("tsphone: %s does not exist; the embedded default "
+			    "would be used\n", path);
+			goto out;
+		}
+	} else if (rc == -ENOENT) {
+		fprintf(stderr, "%s: no such file\n", path);
+		status = EXIT_USAGE;
+		goto out;
+	} else if (rc != 0) {
+		conf_errors_print(errs, stderr);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (opts.default_account != NULL &&
+	    conf_find_account(conf, opts.default_account) == NULL) {
+		fprintf(stderr, "tsphone: -a: no account \"%s\" in %s\n",
+		    opts.default_account, conf->path != NULL ? conf->path :
+		    "the embedded default");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (check) {
+		printf("%s: OK (%d account%s)\n", path, conf->naccounts,
+		    conf->naccounts == 1 ? "" : "s");
+		goto out;
+	}
+
+	if (log_path == NULL)
+		log_path = log_default_path();
+	if (log_open(log_path, &cause) != 0) {
+		fprintf(stderr, "tsphone: cannot open the log: %s\n", cause);
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	log_set_level(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (!line) {
+		/* The curses front end is not written yet; line mode is the
+		 * interface until it is. */
+		fputs("tsphone: the full-screen interface is not available in "
+		    "this version; running in line mode\n", stderr);
+	}
+	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
+	signal(SIGPIPE, SIG_IGN);
+
+	main_choose_port();
+	if (loop_init(&cause) != 0) {
+		fprintf(stderr, "tsphone: %s\n", cause);
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	loop_signal(SIGINT, main_quit_signal, NULL);
+	loop_signal(SIGTERM, main_quit_signal, NULL);
+	loop_signal(SIGHUP, main_quit_signal, NULL);
+	if ((rc = line_start()) != 0) {
+		fprintf(stderr, "tsphone: cannot read standard input: %s\n",
+		    strerror(-rc));
+		status = EXIT_RUNTIME;
+		goto out_loop;
+	}
+	log_info("%s starting with %s", PACKAGE_STRING,
+	    conf->path != NULL ? conf->path : "the embedded default configuration");
+	rc = phone_start(conf, &opts, &cause);
+	conf = NULL;	/* the phone owns it now */
+	if (rc != 0) {
+		log_error("%s", cause);
+		fprintf(stderr, "tsphone: %s\n", cause);
+		status = EXIT_RUNTIME;
+	} else {
+		loop_run();
+		status = phone_exit_status();
+	}
+	phone_free();
+	line_stop();
+out_loop:
+	loop_free();
+	log_close();
+out:
+	conf_free(conf);
+	conf_errors_free(errs);
+	free(cause);
+	free(path);
+	free(log_path);
+	return status;
+}

@@ -1,0 +1,250 @@
+/*
+ * phone.c: the core as one object: the configuration, the accounts and
+ * the SIP user agent, their start and their orderly end.
+ *
+ * Quitting is a small sequence: un-REGISTER every bound account and wait
+ * for the registrars (at most PHONE_UNREG_WAIT ms, because a dead
+ * registrar must not hold the user hostage), then shut the stack down
+ * (nothing can be authenticated once nua shutdown has begun, hence the
+ * order), then leave the loop.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
+#include "phone.h"
+#include "sip-reg.h"
+#include "sip-ua.h"
+#include "util.h"
+
+#define PHONE_UNREG_WAIT	2000	/* ms for registrars to answer at quit */
+#define PHONE_SHUTDOWN_WAIT	5000	/* ms for the stack to shut down */
+
+static struct conf		*phone_conf;
+static struct account		*phone_accounts;
+static const char		*phone_default_account;
+static bool			 phone_started;
+static bool			 phone_is_quitting;
+static bool			 phone_shutting_down;
+static struct loop_timer	*phone_quit_timer;
+static int			 phone_exit;
+
+static void	 phone_shutdown(void);
+
+bool
+phone_running(void)
+{
+	return phone_started && !phone_is_quitting;
+}
+
+bool
+phone_quitting(void)
+{
+	return phone_is_quitting;
+}
+
+int
+phone_exit_status(void)
+{
+	return phone_exit;
+}
+
+static struct account *
+phone_find(const char *name, char **cause)
+{
+	struct account	*a;
+
+	for (a = phone_accounts; a != NULL; a = a->next) {
+		if (strcmp(a->conf->name, name) == 0)
+			return a;
+	}
+	xasprintf(cause, "no account \"%s\"", name);
+	return NULL;
+}
+
+static void
+phone_quit_timeout(void *arg)
+{
+	struct account	*a;
+
+	(void)arg;
+	if (phone_shutting_down) {
+		log_warn("SIP stack did not shut down in time; leaving anyway");
+		loop_break();
+		return;
+	}
+	for (a = phone_accounts; a != NULL; a = a->next) {
+		if (a->unregistering) {
+			struct account_result	 r = { 0 };
+
+			log_warn("account %s: no answer to the un-REGISTER; "
+			    "the binding will expire on its own", a->conf->name);
+			r.code = 408;
+			r.phrase = "no answer from the registrar";
+			account_unregistered(a, &r);
+		}
+	}
+	phone_shutdown();
+}
+
+int
+phone_start(struct conf *conf, const struct phone_opts *opts, char **cause)
+{
+	struct conf_account	*ca;
+	struct account		**tail = &phone_accounts, *a;
+	int			 id = 1;
+
+	phone_conf = conf;
+	phone_default_account = opts->default_account;
+	phone_quit_timer = loop_timer_new(phone_quit_timeout, NULL);
+	if (sip_ua_start(conf, opts->trace, cause) != 0)
+		return -1;
+	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
+		a = account_new(id++, ca);
+		*tail = a;
+		tail = &a->next;
+	}
+	phone_started = true;
+	for (a = phone_accounts; a != NULL; a = a->next) {
+		if (a->conf->do_register)
+			account_register(a);
+		else
+			account_emit(a);
+	}
+	return 0;
+}
+
+void
+phone_free(void)
+{
+	struct account	*a;
+
+	while ((a = phone_accounts) != NULL) {
+		phone_accounts = a->next;
+		account_free(a);
+	}
+	sip_ua_free();
+	loop_timer_free(phone_quit_timer);
+	phone_quit_timer = NULL;
+	conf_free(phone_conf);
+	phone_conf = NULL;
+	phone_started = false;
+}
+
+int
+phone_register(const char *name, char **cause)
+{
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if (name != NULL) {
+		if ((a = phone_find(name, cause)) == NULL)
+			return -1;
+		account_register(a);
+		return 0;
+	}
+	for (a = phone_accounts; a != NULL; a = a->next)
+		account_register(a);
+	return 0;
+}
+
+int
+phone_unregister(const char *name, char **cause)
+{
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if (name != NULL) {
+		if ((a = phone_find(name, cause)) == NULL)
+			return -1;
+		account_unregister(a);
+		return 0;
+	}
+	for (a = phone_accounts; a != NULL; a = a->next)
+		account_unregister(a);
+	return 0;
+}
+
+void
+phone_status(void)
+{
+	struct account	*a;
+
+	for (a = phone_accounts; a != NULL; a = a->next)
+		account_emit(a);
+}
+
+static void
+phone_shutdown_done(void)
+{
+	loop_break();
+}
+
+static void
+phone_shutdown(void)
+{
+	struct account	*a;
+
+	if (phone_shutting_down)
+		return;
+	phone_shutting_down = true;
+	/* Every un-REGISTER is answered or given up: drop the handles, as
+	 * nua wants before shutdown. */
+	for (a = phone_accounts; a != NULL; a = a->next)
+		sip_reg_drop(a);
+	loop_timer_start(phone_quit_timer, PHONE_SHUTDOWN_WAIT);
+	sip_ua_shutdown(phone_shutdown_done);
+}
+
+void
+phone_account_settled(void)
+{
+	struct account	*a;
+
+	if (!phone_is_quitting || phone_shutting_down)
+		return;
+	for (a = phone_accounts; a != NULL; a = a->next) {
+		if (a->unregistering)
+			return;
+	}
+	loop_timer_stop(phone_quit_timer);
+	phone_shutdown();
+}
+
+void
+phone_quit(void)
+{
+	struct account	*a;
+	int		 pending = 0;
+
+	if (!phone_started) {
+		loop_break();
+		return;
+	}
+	if (phone_is_quitting)
+		return;
+	phone_is_quitting = true;
+	log_info("quitting");
+	for (a = phone_accounts; a != NULL; a = a->next) {
+		if (account_unregister(a))
+			pending++;
+	}
+	if (pending == 0)
+		phone_shutdown();
+	else
+		loop_timer_start(phone_quit_timer, PHONE_UNREG_WAIT);
+}

@@ -1,0 +1,37 @@
+/*
+ * phone.h: the core as a whole: accounts, the SIP user agent and the
+ * orderly start and quit of both. Command handlers and main() call these;
+ * nothing here knows about a front end.
+ */
+#ifndef TSP_PHONE_H
+#define TSP_PHONE_H
+
+#include <stdbool.h>
+
+struct conf;
+
+struct phone_opts {
+	const char	*default_account;	/* -a, or NULL */
+	bool		 trace;			/* --trace */
+};
+
+/* Take ownership of CONF and start the user agent. */
+int	 phone_start(struct conf *, const struct phone_opts *, char **cause);
+/* Free everything once the loop has returned. */
+void	 phone_free(void);
+/* The process exit status decided by the core (0 unless a failure). */
+int	 phone_exit_status(void);
+bool	 phone_running(void);
+
+/* Commands. ACCOUNT NULL means every account. */
+int	 phone_register(const char *account, char **cause);
+int	 phone_unregister(const char *account, char **cause);
+void	 phone_status(void);
+bool	 phone_quitting(void);
+/* From account.c: an account's un-REGISTER was answered (or gave up). */
+void	 phone_account_settled(void);
+
+/* Begin an orderly quit: unregister (bounded wait), shut down, leave the loop. */
+void	 phone_quit(void);
+
+#endif

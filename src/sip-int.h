@@ -1,0 +1,44 @@
+/*
+ * sip-int.h: what the sip-*.c files share among themselves: the Sofia
+ * magic types and the tagged handle context. Only sip-*.c include it.
+ */
+#ifndef TSP_SIP_INT_H
+#define TSP_SIP_INT_H
+
+struct sip_handle;
+
+#define NUA_MAGIC_T		void
+#define NUA_HMAGIC_T		struct sip_handle
+#define SU_ROOT_MAGIC_T		void
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag.h>
+
+struct account;
+
+enum sip_handle_kind {
+	SIP_HANDLE_REG,
+};
+
+/* Every handle we bind starts with this, so the callback can dispatch. */
+struct sip_handle {
+	enum sip_handle_kind	 kind;
+};
+
+nua_t	*sip_ua_nua(void);
+
+void	 sip_reg_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+
+/*
+ * Answer a 401/407 on NH with the account's credentials. Returns 0 when
+ * credentials were sent, or -1 with *cause (no secret, no usable
+ * challenge).
+ */
+int	 sip_auth_answer(nua_handle_t *, sip_t const *, const struct account *,
+	    char **cause);
+
+#endif

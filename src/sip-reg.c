@@ -1,0 +1,289 @@
+/*
+ * sip-reg.c: REGISTER through Sofia's nua for one account.
+ *
+ * One registration handle per account, created for an attempt and
+ * destroyed after a failure or an un-REGISTER, so every attempt starts
+ * with clean authentication state. Sofia refreshes the binding itself and
+ * reports each refresh as another nua_r_register. This file turns SIP
+ * answers into account_result values; account.c decides what follows.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sip-int.h"
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/url.h>
+
+#include "account.h"
+#include "conf.h"
+#include "log.h"
+#include "sip-reg.h"
+#include "sip-uri.h"
+#include "util.h"
+
+/* Answers to challenges per REGISTER before we call it a wrong password:
+ * one, plus one more each time the server says the nonce was stale. */
+#define SIP_REG_AUTH_MAX	3
+
+struct sip_reg {
+	struct sip_handle	 h;		/* first: the callback dispatches on it */
+	nua_handle_t		*nh;
+	struct account		*a;
+	int			 auth_tries;
+};
+
+static const char *
+sip_reg_transport(const struct conf_account *ca)
+{
+	switch (ca->transport) {
+	case CONF_TRANSPORT_TCP:
+		return "tcp";
+	case CONF_TRANSPORT_TLS:
+		return "tls";
+	case CONF_TRANSPORT_UDP:
+		break;
+	}
+	return NULL;
+}
+
+/* "Display Name" <uri>, with the quoted-string escaped (RFC 3261 25.1). */
+static char *
+sip_reg_from(const struct conf_account *ca)
+{
+	char		*out, *q;
+	const char	*p;
+
+	if (ca->display_name == NULL || *ca->display_name == '\0') {
+		xasprintf(&out, "<%s>", ca->uri);
+		return out;
+	}
+	out = xmalloc(strlen(ca->display_name) * 2 + strlen(ca->uri) + 8);
+	q = out;
+	*q++ = '"';
+	for (p = ca->display_name; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			*q++ = '\\';
+		if (*p != '\r' && *p != '\n')
+			*q++ = *p;
+	}
+	sprintf(q, "\" <%s>", ca->uri);
+	return out;
+}
+
+int
+sip_reg_send(struct account *a, char **cause)
+{
+	const struct conf_account	*ca = a->conf;
+	struct sip_reg			*r = a->reg;
+	const char			*tp = sip_reg_transport(ca);
+	char				*registrar, *proxy = NULL, *from, *user;
+	char				 expires[16];
+
+	if (r == NULL) {
+		r = xcalloc(1, sizeof *r);
+		r->h.kind = SIP_HANDLE_REG;
+		r->a = a;
+		from = sip_reg_from(ca);
+		if (ca->proxy != NULL)
+			proxy = sip_uri_with_transport(ca->proxy, tp);
+		r->nh = nua_handle(sip_ua_nua(), &r->h,
+		    SIPTAG_TO_STR(ca->uri),
+		    SIPTAG_FROM_STR(from),
+		    TAG_IF(proxy != NULL, NUTAG_PROXY(proxy)),
+		    TAG_END());
+		free(from);
+		free(proxy);
+		if (r->nh == NULL) {
+			free(r);
+			*cause = xstrdup("cannot create a SIP handle");
+			return -1;
+		}
+		a->reg = r;
+	}
+	r->auth_tries = 0;
+
+	registrar = sip_uri_with_transport(ca->registrar, tp);
+	user = sip_uri_user(ca->uri);
+	snprintf(expires, sizeof expires, "%d", ca->expires);
+	log_debug("account %s: REGISTER %s via %s", ca->name, ca->uri, registrar);
+	nua_register(r->nh,
+	    NUTAG_REGISTRAR(URL_STRING_MAKE(registrar)),
+	    SIPTAG_EXPIRES_STR(expires),
+	    NUTAG_M_USERNAME(user != NULL ? user : ca->username),
+	    TAG_END());
+	free(registrar);
+	free(user);
+	return 0;
+}
+
+bool
+sip_reg_unsend(struct account *a)
+{
+	struct sip_reg	*r = a->reg;
+
+	if (r == NULL || a->state == REG_FAILED || a->state == REG_UNREGISTERED)
+		return false;
+	r->auth_tries = 0;
+	nua_unregister(r->nh, TAG_END());
+	return true;
+}
+
+void
+sip_reg_drop(struct account *a)
+{
+	struct sip_reg	*r = a->reg;
+
+	if (r == NULL)
+		return;
+	a->reg = NULL;
+	nua_handle_bind(r->nh, NULL);
+	nua_handle_destroy(r->nh);
+	free(r);
+}
+
+static bool
+sip_reg_stale(sip_t const *sip)
+{
+	msg_auth_t const	*au;
+	char const		*stale;
+
+	au = sip->sip_www_authenticate != NULL ? sip->sip_www_authenticate :
+	    sip->sip_proxy_authenticate;
+	for (; au != NULL; au = au->au_next) {
+		stale = msg_params_find(au->au_params, "stale=");
+		if (stale != NULL && strncasecmp(stale, "true", 4) == 0)
+			return true;
+		if (stale != NULL && strncasecmp(stale, "\"true", 5) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The expiry granted to our binding: our Contact's expires, else the
+ * Expires header, else what we asked for. */
+static int
+sip_reg_granted(sip_t const *sip, const struct account *a)
+{
+	sip_contact_t const	*m;
+	char			*user = sip_uri_user(a->conf->uri);
+	size_t			 ulen = user != NULL ? strlen(user) : 0;
+	int			 expires = -1;
+
+	for (m = sip != NULL ? sip->sip_contact : NULL; m != NULL; m = m->m_next) {
+		if (m->m_expires == NULL)
+			continue;
+		if (user != NULL && m->m_url->url_user != NULL &&
+		    strncmp(m->m_url->url_user, user, ulen) == 0) {
+			expires = atoi(m->m_expires);
+			break;
+		}
+		if (expires < 0)
+			expires = atoi(m->m_expires);
+	}
+	free(user);
+	if (expires < 0 && sip != NULL && sip->sip_expires != NULL)
+		expires = (int)sip->sip_expires->ex_delta;
+	if (expires < 0)
+		expires = a->conf->expires;
+	return expires;
+}
+
+/*
+ * Did the stack make this answer up (timeout, ICMP error, DNS failure)?
+ * Such answers copy our Via as it was sent: a server would have added
+ * received= or filled in rport= (we always ask for rport), and servers
+ * usually name themselves.
+ */
+static bool
+sip_reg_local(sip_t const *sip)
+{
+	sip_via_t const	*v;
+
+	if (sip == NULL || (v = sip->sip_via) == NULL)
+		return true;
+	if (sip->sip_server != NULL || sip->sip_user_agent != NULL)
+		return false;
+	return v->v_received == NULL && (v->v_rport == NULL || *v->v_rport == '\0');
+}
+
+/* Plain words for a failed REGISTER. */
+static const char *
+sip_reg_why(int status, char const *phrase, bool local)
+{
+	switch (status) {
+	case 401:
+	case 407:
+		return "wrong user name or password";
+	case 403:
+		return "forbidden by the registrar";
+	case 404:
+		return "user not found at the registrar";
+	case 408:
+		return local ? "no answer from the registrar (timeout)" :
+		    "the registrar timed out";
+	case 423:
+		return "the registrar wants a longer expires";
+	case 503:
+		if (local && phrase != NULL && strcasestr(phrase, "DNS") != NULL)
+			return "DNS lookup of the registrar failed";
+		return local ? "cannot reach the registrar" :
+		    "the registrar is unavailable";
+	case 904:
+		return "authentication failed: no matching challenge";
+	}
+	return NULL;
+}
+
+void
+sip_reg_event(nua_event_t event, int status, char const *phrase,
+    nua_handle_t *nh, struct sip_handle *h, sip_t const *sip, tagi_t *tags)
+{
+	struct sip_reg		*r = (struct sip_reg *)h;
+	struct account		*a = r->a;
+	struct account_result	 res;
+	char			*cause = NULL;
+
+	if (event != nua_r_register && event != nua_r_unregister)
+		return;
+	if (status < 200)
+		return;		/* 100 Trying, 100 Authorized by Cache, ... */
+
+	memset(&res, 0, sizeof res);
+	res.code = status;
+	res.phrase = phrase;
+	res.local = sip_reg_local(sip);
+	if (sip != NULL && sip->sip_retry_after != NULL)
+		res.retry_after = (int)sip->sip_retry_after->af_delta;
+
+	if ((status == 401 || status == 407) && sip != NULL) {
+		bool first = r->auth_tries == 0;
+
+		if ((first || sip_reg_stale(sip)) &&
+		    r->auth_tries < SIP_REG_AUTH_MAX) {
+			r->auth_tries++;
+			if (sip_auth_answer(nh, sip, a, &cause) == 0)
+				return;
+			res.why = cause;
+		}
+	}
+	if (event == nua_r_unregister) {
+		account_unregistered(a, &res);	/* frees r */
+		free(cause);
+		return;
+	}
+	if (status < 300) {
+		r->auth_tries = 0;
+		res.expires = sip_reg_granted(sip, a);
+		account_registered(a, &res);
+		return;
+	}
+	if (res.why == NULL)
+		res.why = sip_reg_why(status, phrase, res.local);
+	account_failed(a, &res);	/* frees r */
+	free(cause);
+}

@@ -1,0 +1,139 @@
+/*
+ * line.c: line mode. Reads commands from standard input (a pipe, a file,
+ * a terminal or /dev/null) and writes every core event as one JSON object
+ * per line, flushed at once so scripts can react. End of input is quit.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "event.h"
+#include "json.h"
+#include "line.h"
+#include "loop.h"
+#include "phone.h"
+#include "util.h"
+
+#define LINE_MAX_INPUT	(64 * 1024)	/* longer lines are refused */
+
+static int	 line_fd_id;
+static char	*line_buf;
+static size_t	 line_len;
+static bool	 line_overlong;
+static struct json line_json;
+
+static void
+line_event(const struct event *ev, void *arg)
+{
+	struct json	*j = &line_json;
+
+	(void)arg;
+	json_begin(j);
+	switch (ev->kind) {
+	case EVENT_REGISTRATION:
+		json_str(j, "event", "registration");
+		json_str(j, "account", ev->u.reg.account);
+		json_str(j, "state", event_reg_state_name(ev->u.reg.state));
+		json_int(j, "code", ev->u.reg.code);
+		json_str(j, "reason", ev->u.reg.reason);
+		json_int(j, "expires", ev->u.reg.expires);
+		json_int(j, "retry_in", ev->u.reg.retry_in);
+		break;
+	case EVENT_ERROR:
+		json_str(j, "event", "error");
+		json_str(j, "command", ev->u.error.command);
+		json_str(j, "message", ev->u.error.message);
+		break;
+	case EVENT_LOG:
+		json_str(j, "event", "log");
+		json_str(j, "level", event_log_level_name(ev->u.log.level));
+		json_str(j, "text", ev->u.log.text);
+		break;
+	}
+	fputs(json_end(j), stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void
+line_input(int fd, void *arg)
+{
+	char	 chunk[4096], *nl, *start;
+	ssize_t	 n;
+	size_t	 rest;
+
+	(void)arg;
+	n = read(fd, chunk, sizeof chunk);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* End of input is quit; a last unterminated line runs first. */
+		loop_fd_remove(line_fd_id);
+		line_fd_id = 0;
+		if (line_len > 0 && !line_overlong) {
+			line_buf[line_len] = '\0';
+			cmd_execute(line_buf);
+		}
+		line_len = 0;
+		phone_quit();
+		return;
+	}
+	start = chunk;
+	rest = (size_t)n;
+	while (rest > 0) {
+		size_t	 take;
+
+		nl = memchr(start, '\n', rest);
+		take = nl != NULL ? (size_t)(nl - start) : rest;
+		if (line_len + take > LINE_MAX_INPUT)
+			line_overlong = true;
+		else {
+			memcpy(line_buf + line_len, start, take);
+			line_len += take;
+		}
+		if (nl == NULL)
+			break;
+		if (line_overlong)
+			event_error("", "input line longer than %d bytes ignored",
+			    LINE_MAX_INPUT);
+		else {
+			line_buf[line_len] = '\0';
+			cmd_execute(line_buf);
+		}
+		line_len = 0;
+		line_overlong = false;
+		start = nl + 1;
+		rest -= take + 1;
+	}
+}
+
+int
+line_start(void)
+{
+	int	 id;
+
+	line_buf = xmalloc(LINE_MAX_INPUT + 1);
+	event_set_sink(line_event, NULL);
+	id = loop_fd_add(STDIN_FILENO, line_input, NULL);
+	if (id < 0)
+		return id;
+	line_fd_id = id;
+	return 0;
+}
+
+void
+line_stop(void)
+{
+	if (line_fd_id > 0)
+		loop_fd_remove(line_fd_id);
+	line_fd_id = 0;
+	event_set_sink(NULL, NULL);
+	free(line_buf);
+	line_buf = NULL;
+	json_free(&line_json);
+}
