@@ -25,18 +25,22 @@ sink(const struct event *ev, void *arg)
 static void
 split_is(const char *line, int want_argc, const char *const *want)
 {
-	char	**argv, *cause = NULL;
+	char	**argv, *cause = NULL, shown[128];
 	int	 argc, i, same;
 
+	/* Keep the TAP line on one line: show control characters as '.'. */
+	for (i = 0; line[i] != '\0' && i < (int)sizeof shown - 1; i++)
+		shown[i] = (unsigned char)line[i] < 0x20 ? '.' : line[i];
+	shown[i] = '\0';
 	if (cmd_split(line, &argc, &argv, &cause) != 0) {
-		ok(0, "split [%s]: %s", line, cause);
+		ok(0, "split [%s]: %s", shown, cause);
 		free(cause);
 		return;
 	}
 	same = argc == want_argc && argv[argc] == NULL;
 	for (i = 0; same && i < argc; i++)
 		same = strcmp(argv[i], want[i]) == 0;
-	ok(same, "split [%s] into %d words", line, want_argc);
+	ok(same, "split [%s] into %d words", shown, want_argc);
 	cmd_free_argv(argc, argv);
 }
 
