@@ -307,5 +307,5 @@ account_unregistered(struct account *a, const struct account_result *r)
 	else
 		log_info("account %s: unregistered", a->conf->name);
 	account_set(a, REG_UNREGISTERED, r->code, reason);
-	phone_account_settled();
+	phone_settled();
 }

@@ -8,12 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "cmd.h"
 #include "event.h"
 #include "log.h"
 #include "phone.h"
 #include "util.h"
 
+static int	 cmd_dial(int, char **, char **);
+static int	 cmd_answer(int, char **, char **);
+static int	 cmd_reject(int, char **, char **);
+static int	 cmd_hangup(int, char **, char **);
+static int	 cmd_hold(int, char **, char **);
+static int	 cmd_resume(int, char **, char **);
+static int	 cmd_mute(int, char **, char **);
+static int	 cmd_unmute(int, char **, char **);
+static int	 cmd_dtmf(int, char **, char **);
+static int	 cmd_transfer(int, char **, char **);
+static int	 cmd_switch(int, char **, char **);
 static int	 cmd_register(int, char **, char **);
 static int	 cmd_unregister(int, char **, char **);
 static int	 cmd_status(int, char **, char **);
@@ -21,6 +33,39 @@ static int	 cmd_quit(int, char **, char **);
 static int	 cmd_help(int, char **, char **);
 
 static const struct cmd_entry cmd_entries[] = {
+	{ "dial", "TARGET [ACCOUNT]", 1, 2,
+	  "call TARGET (a SIP URI, user@host, or a number at the account's domain)",
+	  cmd_dial },
+	{ "answer", "[ID]", 0, 1,
+	  "answer a ringing call (holding the call in progress)",
+	  cmd_answer },
+	{ "reject", "[ID] [CODE]", 0, 2,
+	  "reject a ringing call with CODE (486 busy by default, 603 decline)",
+	  cmd_reject },
+	{ "hangup", "[ID]", 0, 1,
+	  "hang up, cancel an outgoing call, or reject a ringing one",
+	  cmd_hangup },
+	{ "hold", "[ID]", 0, 1,
+	  "put a call on hold",
+	  cmd_hold },
+	{ "resume", "[ID]", 0, 1,
+	  "take a call off hold and make it current",
+	  cmd_resume },
+	{ "mute", "[ID]", 0, 1,
+	  "stop sending the microphone (silence is sent instead)",
+	  cmd_mute },
+	{ "unmute", "[ID]", 0, 1,
+	  "send the microphone again",
+	  cmd_unmute },
+	{ "dtmf", "DIGITS [ID]", 1, 2,
+	  "send DTMF digits (0-9 * # A-D) by RFC 4733 or SIP INFO",
+	  cmd_dtmf },
+	{ "transfer", "TARGET [ID]", 1, 2,
+	  "blind-transfer a call to TARGET (REFER)",
+	  cmd_transfer },
+	{ "switch", "[ID]", 0, 1,
+	  "make call ID (default: the next call) the current call",
+	  cmd_switch },
 	{ "register", "[ACCOUNT]", 0, 1,
 	  "register ACCOUNT (default: every account), resetting its retry backoff",
 	  cmd_register },
@@ -156,6 +201,149 @@ out:
 	free(cause);
 	cmd_free_argv(argc, argv);
 	return rc;
+}
+
+static int
+cmd_dial(int argc, char **argv, char **cause)
+{
+	return phone_dial(argv[0], argc > 1 ? argv[1] : NULL, cause);
+}
+
+/* The call named by the optional id argument, or the current call. */
+static struct call *
+cmd_call(int argc, char **argv, int idx, char **cause)
+{
+	if (!phone_running()) {
+		*cause = xstrdup("the phone is not running");
+		return NULL;
+	}
+	return call_resolve(argc > idx ? argv[idx] : NULL, cause);
+}
+
+/* The first ringing call, for answer/reject without an id. */
+static struct call *
+cmd_ringing(int argc, char **argv, char **cause)
+{
+	struct call	*c;
+
+	if (argc > 0 || ((c = call_current()) != NULL && c->state == CALL_INCOMING))
+		return cmd_call(argc, argv, 0, cause);
+	for (c = call_first(); c != NULL; c = c->next) {
+		if (c->state == CALL_INCOMING)
+			return c;
+	}
+	return cmd_call(argc, argv, 0, cause);
+}
+
+static int
+cmd_answer(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_ringing(argc, argv, cause);
+
+	return c != NULL ? call_answer(c, cause) : -1;
+}
+
+static int
+cmd_reject(int argc, char **argv, char **cause)
+{
+	struct call	*c;
+	char		*end;
+	long		 code = 486;
+	int		 n = argc;
+
+	if (argc > 0) {
+		/* "reject CODE" when the only word is a status and no call
+		 * has that id; otherwise the last word is the code. */
+		long v = strtol(argv[argc - 1], &end, 10);
+
+		if (*end == '\0' && v >= 400 && v <= 699 &&
+		    (argc == 2 || call_find((int)v) == NULL)) {
+			code = v;
+			n--;
+		} else if (argc == 2) {
+			xasprintf(cause, "bad status code \"%s\"", argv[1]);
+			return -1;
+		}
+	}
+	if ((c = cmd_ringing(n, argv, cause)) == NULL)
+		return -1;
+	return call_reject(c, (int)code, cause);
+}
+
+static int
+cmd_hangup(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 0, cause);
+
+	return c != NULL ? call_hangup(c, cause) : -1;
+}
+
+static int
+cmd_hold(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 0, cause);
+
+	return c != NULL ? call_hold(c, true, cause) : -1;
+}
+
+static int
+cmd_resume(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 0, cause);
+
+	return c != NULL ? call_hold(c, false, cause) : -1;
+}
+
+static int
+cmd_mute(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 0, cause);
+
+	return c != NULL ? call_mute(c, true, cause) : -1;
+}
+
+static int
+cmd_unmute(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 0, cause);
+
+	return c != NULL ? call_mute(c, false, cause) : -1;
+}
+
+static int
+cmd_dtmf(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 1, cause);
+
+	return c != NULL ? call_dtmf(c, argv[0], cause) : -1;
+}
+
+static int
+cmd_transfer(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 1, cause);
+
+	return c != NULL ? call_transfer(c, argv[0], cause) : -1;
+}
+
+static int
+cmd_switch(int argc, char **argv, char **cause)
+{
+	struct call	*c;
+
+	if (argc > 0) {
+		if ((c = cmd_call(argc, argv, 0, cause)) == NULL)
+			return -1;
+	} else {
+		c = call_current();
+		c = c != NULL && c->next != NULL ? c->next : call_first();
+		if (c == NULL) {
+			*cause = xstrdup("no calls");
+			return -1;
+		}
+	}
+	call_make_current(c);
+	return 0;
 }
 
 static int

@@ -55,6 +55,21 @@ event_reg_state_name(enum reg_state s)
 }
 
 const char *
+event_call_state_name(enum call_state s)
+{
+	switch (s) {
+	case CALL_INCOMING:	return "incoming";
+	case CALL_CALLING:	return "calling";
+	case CALL_RINGING:	return "ringing";
+	case CALL_EARLY:	return "early";
+	case CALL_ESTABLISHED:	return "established";
+	case CALL_HELD:		return "held";
+	case CALL_TERMINATED:	return "terminated";
+	}
+	return "unknown";
+}
+
+const char *
 event_log_level_name(enum log_level l)
 {
 	switch (l) {

@@ -11,8 +11,22 @@
 
 enum event_kind {
 	EVENT_REGISTRATION,
+	EVENT_CALL,
+	EVENT_MEDIA,
+	EVENT_DTMF,
+	EVENT_STATS,
 	EVENT_ERROR,
 	EVENT_LOG,
+};
+
+enum call_state {
+	CALL_INCOMING,
+	CALL_CALLING,
+	CALL_RINGING,
+	CALL_EARLY,
+	CALL_ESTABLISHED,
+	CALL_HELD,
+	CALL_TERMINATED,
 };
 
 enum reg_state {
@@ -41,6 +55,47 @@ struct event_registration {
 	int		 retry_in;	/* seconds to the next attempt, 0 if none */
 };
 
+struct event_call {
+	int		 id;
+	char		 account[EVENT_NAME_MAX];
+	bool		 outgoing;
+	char		 remote[EVENT_TEXT_MAX];	/* "Name" <sip:...> */
+	enum call_state	 state;
+	int		 code;
+	char		 reason[EVENT_TEXT_MAX];
+	bool		 held_by_remote;
+	bool		 muted;
+	bool		 current;	/* the call that commands act on */
+	int		 duration;	/* seconds since answer, 0 before */
+};
+
+struct event_media {
+	int		 id;
+	char		 codec[32];
+	int		 clock_rate;
+	bool		 srtp;
+	char		 local[96];	/* address:port */
+	char		 remote[96];
+	char		 direction[16];	/* sendrecv, sendonly, recvonly, inactive */
+};
+
+struct event_dtmf {
+	int		 id;
+	char		 digit;
+	bool		 info;		/* SIP INFO, else RFC 4733 */
+	bool		 outgoing;
+};
+
+struct event_stats {
+	int		 id;
+	unsigned long	 rx_packets;
+	unsigned long	 tx_packets;
+	long		 lost;
+	double		 jitter_ms;
+	double		 rtt_ms;	/* < 0 when unknown */
+	double		 jbuf_ms;	/* jitter-buffer delay */
+};
+
 struct event_error {
 	char		 command[EVENT_NAME_MAX];
 	char		 message[EVENT_TEXT_MAX];
@@ -55,6 +110,10 @@ struct event {
 	enum event_kind	 kind;
 	union {
 		struct event_registration	reg;
+		struct event_call		call;
+		struct event_media		media;
+		struct event_dtmf		dtmf;
+		struct event_stats		stats;
 		struct event_error		error;
 		struct event_log		log;
 	} u;
@@ -70,6 +129,7 @@ void		 event_error(const char *command, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
 const char	*event_reg_state_name(enum reg_state);
+const char	*event_call_state_name(enum call_state);
 const char	*event_log_level_name(enum log_level);
 
 #endif

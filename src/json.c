@@ -142,6 +142,21 @@ json_int(struct json *j, const char *key, long value)
 }
 
 void
+json_num(struct json *j, const char *key, double value)
+{
+	char	 num[64];
+	int	 n;
+
+	if (value != value || value > 1e15 || value < -1e15) {
+		json_null(j, key);	/* NaN and absurd values are not JSON */
+		return;
+	}
+	n = snprintf(num, sizeof num, "%.1f", value);
+	json_key(j, key);
+	json_put(j, num, (size_t)n);
+}
+
+void
 json_bool(struct json *j, const char *key, bool value)
 {
 	json_key(j, key);

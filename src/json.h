@@ -19,6 +19,8 @@ struct json {
 void	 json_begin(struct json *);
 void	 json_str(struct json *, const char *key, const char *value);
 void	 json_int(struct json *, const char *key, long value);
+/* A number with up to one decimal place. */
+void	 json_num(struct json *, const char *key, double value);
 void	 json_bool(struct json *, const char *key, bool value);
 void	 json_null(struct json *, const char *key);
 /* Closes the object; the returned string is owned by J until json_free. */

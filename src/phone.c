@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "account.h"
+#include "call.h"
+#include "media.h"
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
@@ -55,6 +57,47 @@ phone_exit_status(void)
 	return phone_exit;
 }
 
+struct account *
+phone_accounts_first(void)
+{
+	return phone_accounts;
+}
+
+struct account *
+phone_account(const char *name, char **cause)
+{
+	struct account	*a;
+
+	if (name == NULL)
+		name = phone_default_account;
+	if (name == NULL) {
+		if (phone_accounts == NULL)
+			*cause = xstrdup("no account");
+		return phone_accounts;
+	}
+	for (a = phone_accounts; a != NULL; a = a->next) {
+		if (strcmp(a->conf->name, name) == 0)
+			return a;
+	}
+	xasprintf(cause, "no account \"%s\"", name);
+	return NULL;
+}
+
+int
+phone_dial(const char *target, const char *name, char **cause)
+{
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if ((a = phone_account(name, cause)) == NULL)
+		return -1;
+	return call_dial(a, target, cause);
+}
+
 static struct account *
 phone_find(const char *name, char **cause)
 {
@@ -90,6 +133,8 @@ phone_quit_timeout(void *arg)
 			account_unregistered(a, &r);
 		}
 	}
+	if (call_count() > 0)
+		log_warn("calls did not end in time; shutting down anyway");
 	phone_shutdown();
 }
 
@@ -103,6 +148,8 @@ phone_start(struct conf *conf, const struct phone_opts *opts, char **cause)
 	phone_conf = conf;
 	phone_default_account = opts->default_account;
 	phone_quit_timer = loop_timer_new(phone_quit_timeout, NULL);
+	if (media_init(conf, cause) != 0)
+		return -1;
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
@@ -125,11 +172,13 @@ phone_free(void)
 {
 	struct account	*a;
 
+	call_free_all();
 	while ((a = phone_accounts) != NULL) {
 		phone_accounts = a->next;
 		account_free(a);
 	}
 	sip_ua_free();
+	media_shutdown();
 	loop_timer_free(phone_quit_timer);
 	phone_quit_timer = NULL;
 	conf_free(phone_conf);
@@ -186,6 +235,7 @@ phone_status(void)
 
 	for (a = phone_accounts; a != NULL; a = a->next)
 		account_emit(a);
+	call_status();
 }
 
 static void
@@ -206,16 +256,19 @@ phone_shutdown(void)
 	 * nua wants before shutdown. */
 	for (a = phone_accounts; a != NULL; a = a->next)
 		sip_reg_drop(a);
+	call_free_all();
 	loop_timer_start(phone_quit_timer, PHONE_SHUTDOWN_WAIT);
 	sip_ua_shutdown(phone_shutdown_done);
 }
 
 void
-phone_account_settled(void)
+phone_settled(void)
 {
 	struct account	*a;
 
 	if (!phone_is_quitting || phone_shutting_down)
+		return;
+	if (call_count() > 0)
 		return;
 	for (a = phone_accounts; a != NULL; a = a->next) {
 		if (a->unregistering)
@@ -239,6 +292,8 @@ phone_quit(void)
 		return;
 	phone_is_quitting = true;
 	log_info("quitting");
+	call_hangup_all();
+	pending = call_count();
 	for (a = phone_accounts; a != NULL; a = a->next) {
 		if (account_unregister(a))
 			pending++;

@@ -27,9 +27,14 @@ bool	 phone_running(void);
 int	 phone_register(const char *account, char **cause);
 int	 phone_unregister(const char *account, char **cause);
 void	 phone_status(void);
+int	 phone_dial(const char *target, const char *account, char **cause);
 bool	 phone_quitting(void);
-/* From account.c: an account's un-REGISTER was answered (or gave up). */
-void	 phone_account_settled(void);
+/* From account.c and call.c: an un-REGISTER was answered or a call
+ * ended; quitting goes on when nothing is left. */
+void	 phone_settled(void);
+struct account *phone_accounts_first(void);
+/* The account named NAME, or the default one for NULL; NULL + *cause. */
+struct account *phone_account(const char *name, char **cause);
 
 /* Begin an orderly quit: unregister (bounded wait), shut down, leave the loop. */
 void	 phone_quit(void);

@@ -21,6 +21,7 @@ struct account;
 
 enum sip_handle_kind {
 	SIP_HANDLE_REG,
+	SIP_HANDLE_CALL,
 };
 
 /* Every handle we bind starts with this, so the callback can dispatch. */
@@ -28,9 +29,20 @@ struct sip_handle {
 	enum sip_handle_kind	 kind;
 };
 
+struct conf_account;
+
 nua_t	*sip_ua_nua(void);
+/* The configured listen host ("0.0.0.0" for any). */
+const char *sip_ua_listen_host(void);
+
+/* "Display" <uri> for From headers. Caller frees. */
+char	*sip_reg_from(const struct conf_account *);
 
 void	 sip_reg_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+
+/* Call handles, and new incoming INVITEs (H == NULL). */
+void	 sip_call_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
 
 /*

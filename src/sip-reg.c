@@ -52,7 +52,7 @@ sip_reg_transport(const struct conf_account *ca)
 }
 
 /* "Display Name" <uri>, with the quoted-string escaped (RFC 3261 25.1). */
-static char *
+char *
 sip_reg_from(const struct conf_account *ca)
 {
 	char		*out, *q;
@@ -89,12 +89,18 @@ sip_reg_send(struct account *a, char **cause)
 		r->h.kind = SIP_HANDLE_REG;
 		r->a = a;
 		from = sip_reg_from(ca);
-		if (ca->proxy != NULL)
-			proxy = sip_uri_with_transport(ca->proxy, tp);
+		if (ca->proxy != NULL) {
+			char *p = sip_uri_with_transport(ca->proxy, tp);
+
+			proxy = sip_uri_route(p);
+			free(p);
+		}
+		/* NUTAG_PROXY is stack-wide; a per-account outbound proxy
+		 * is a preloaded loose Route. */
 		r->nh = nua_handle(sip_ua_nua(), &r->h,
 		    SIPTAG_TO_STR(ca->uri),
 		    SIPTAG_FROM_STR(from),
-		    TAG_IF(proxy != NULL, NUTAG_PROXY(proxy)),
+		    TAG_IF(proxy != NULL, NUTAG_INITIAL_ROUTE_STR(proxy)),
 		    TAG_END());
 		free(from);
 		free(proxy);

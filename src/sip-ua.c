@@ -36,12 +36,19 @@ extern su_log_t	 sresolv_log[];
 #define SIP_UA_PORT_TRIES	20
 
 static nua_t	*sip_ua;
+static char	*sip_ua_host;
 static void	(*sip_ua_done)(void);
 
 nua_t *
 sip_ua_nua(void)
 {
 	return sip_ua;
+}
+
+const char *
+sip_ua_listen_host(void)
+{
+	return sip_ua_host;
 }
 
 static void
@@ -88,6 +95,9 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 		case SIP_HANDLE_REG:
 			sip_reg_event(event, status, phrase, nh, h, sip, tags);
 			return;
+		case SIP_HANDLE_CALL:
+			sip_call_event(event, status, phrase, nh, h, sip, tags);
+			return;
 		}
 	}
 
@@ -100,8 +110,7 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 		}
 		return;
 	case nua_i_invite:
-		/* Calls arrive with the call engine; until then, say so. */
-		nua_respond(nh, 480, "Calls Not Supported Yet", TAG_END());
+		sip_call_event(event, status, phrase, nh, NULL, sip, tags);
 		return;
 	case nua_i_state: {
 		int	 cs = nua_callstate_init;
@@ -156,6 +165,8 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 	int	 tries = conf->listen_auto ? SIP_UA_PORT_TRIES : 1, i, port;
 
 	sip_ua_log_setup(trace);
+	free(sip_ua_host);
+	sip_ua_host = xstrdup(conf->listen_host);
 	for (i = 0; i < tries; i++) {
 		port = conf->listen_port == 0 ? 0 : conf->listen_port + i;
 		if (port > 65535)
@@ -206,4 +217,6 @@ sip_ua_free(void)
 	if (sip_ua != NULL)
 		nua_destroy(sip_ua);
 	sip_ua = NULL;
+	free(sip_ua_host);
+	sip_ua_host = NULL;
 }

@@ -112,3 +112,18 @@ sip_uri_with_transport(const char *s, const char *transport)
 	su_home_deinit(home);
 	return out;
 }
+
+char *
+sip_uri_route(const char *s)
+{
+	su_home_t	 home[1] = { SU_HOME_INIT(home) };
+	url_t		*url = sip_uri_parse(home, s, NULL);
+	char		*out;
+
+	if (url != NULL && !url_has_param(url, "lr"))
+		xasprintf(&out, "<%s;lr>", s);
+	else
+		xasprintf(&out, "<%s>", s);
+	su_home_deinit(home);
+	return out;
+}

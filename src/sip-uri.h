@@ -21,4 +21,7 @@ char	*sip_uri_domain(const char *s);
  */
 char	*sip_uri_with_transport(const char *s, const char *transport);
 
+/* "<URI;lr>" for a preloaded Route header (";lr" added if missing). */
+char	*sip_uri_route(const char *s);
+
 #endif

@@ -44,6 +44,53 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "expires", ev->u.reg.expires);
 		json_int(j, "retry_in", ev->u.reg.retry_in);
 		break;
+	case EVENT_CALL:
+		json_str(j, "event", "call");
+		json_int(j, "id", ev->u.call.id);
+		json_str(j, "account", ev->u.call.account);
+		json_str(j, "direction", ev->u.call.outgoing ? "out" : "in");
+		json_str(j, "remote", ev->u.call.remote);
+		json_str(j, "state", event_call_state_name(ev->u.call.state));
+		json_int(j, "code", ev->u.call.code);
+		json_str(j, "reason", ev->u.call.reason);
+		json_bool(j, "held_by_remote", ev->u.call.held_by_remote);
+		json_bool(j, "muted", ev->u.call.muted);
+		json_bool(j, "current", ev->u.call.current);
+		json_int(j, "duration", ev->u.call.duration);
+		break;
+	case EVENT_MEDIA:
+		json_str(j, "event", "media");
+		json_int(j, "id", ev->u.media.id);
+		json_str(j, "codec", ev->u.media.codec);
+		json_int(j, "clock_rate", ev->u.media.clock_rate);
+		json_bool(j, "srtp", ev->u.media.srtp);
+		json_str(j, "local", ev->u.media.local);
+		json_str(j, "remote", ev->u.media.remote);
+		json_str(j, "direction", ev->u.media.direction);
+		break;
+	case EVENT_DTMF: {
+		char	 digit[2] = { ev->u.dtmf.digit, '\0' };
+
+		json_str(j, "event", "dtmf");
+		json_int(j, "id", ev->u.dtmf.id);
+		json_str(j, "digit", digit);
+		json_str(j, "method", ev->u.dtmf.info ? "info" : "rfc4733");
+		json_str(j, "direction", ev->u.dtmf.outgoing ? "out" : "in");
+		break;
+	}
+	case EVENT_STATS:
+		json_str(j, "event", "stats");
+		json_int(j, "id", ev->u.stats.id);
+		json_int(j, "rx_packets", (long)ev->u.stats.rx_packets);
+		json_int(j, "tx_packets", (long)ev->u.stats.tx_packets);
+		json_int(j, "lost", ev->u.stats.lost);
+		json_num(j, "jitter_ms", ev->u.stats.jitter_ms);
+		if (ev->u.stats.rtt_ms >= 0)
+			json_num(j, "rtt_ms", ev->u.stats.rtt_ms);
+		else
+			json_null(j, "rtt_ms");
+		json_num(j, "jbuf_ms", ev->u.stats.jbuf_ms);
+		break;
 	case EVENT_ERROR:
 		json_str(j, "event", "error");
 		json_str(j, "command", ev->u.error.command);
