@@ -109,9 +109,11 @@ media_rtp_parse(struct media_rtp_hdr *h, const uint8_t *buf, size_t len)
 
 	end = len;
 	if (h->padding) {
-		/* The count octet is itself padding, so it is at least 1. */
-		if (len == off)
-			return -EBADMSG;
+		/*
+		 * The count octet is itself padding, so it is at least 1;
+		 * with nothing after the headers it is a header octet, and
+		 * any value fails the second test.
+		 */
 		pad = buf[len - 1];
 		if (pad == 0 || pad > len - off)
 			return -EBADMSG;
@@ -720,7 +722,11 @@ media_rtcp_process(struct media_rtp_session *s,
 	unsigned int			 i;
 	int				 updated = 0;
 
-	if (info->has_sr) {
+	/*
+	 * Echo only the SR of the source we receive RTP from (or of the
+	 * first one, before any RTP): a stray would void the peer's RTT.
+	 */
+	if (info->has_sr && (!s->rx.active || info->ssrc == s->rx.ssrc)) {
 		s->have_sr = true;
 		s->sr_ssrc = info->ssrc;
 		s->sr = info->sr;

@@ -153,8 +153,10 @@ void	 media_rtp_source_init(struct media_rtp_source *r,
 
 /*
  * Account for a parsed packet H that arrived at NOW_US. A new SSRC
- * restarts the statistics (the new source goes on probation). Jitter is
- * updated for valid, non-duplicate packets.
+ * restarts the statistics at once (the new source goes on probation).
+ * Jitter is updated for valid, non-duplicate packets. A.1 discards
+ * PROBATION packets; a jitter buffer may still play them, since only the
+ * statistics depend on the source being validated.
  */
 enum media_rtp_seq media_rtp_source_update(struct media_rtp_source *r,
 	    const struct media_rtp_hdr *h, uint64_t now_us);
@@ -262,8 +264,10 @@ int	 media_rtcp_build(struct media_rtp_session *s, uint8_t *buf,
  * length field. Returns 0; -EPROTO if a packet is not version 2; -EBADMSG
  * if the lengths do not add up to LEN exactly, a packet is too short for
  * its count, an SDES item overruns, or padding is invalid or not on the
- * last packet. Unknown types (APP, XR, ...) are skipped. Never reads
- * outside BUF[0..LEN).
+ * last packet. Unknown types (APP, XR, ...) are skipped. The first packet
+ * need not be an SR or RR (reduced-size RTCP, RFC 5506, is read too);
+ * INFO->has_report says whether one was there. Never reads outside
+ * BUF[0..LEN).
  */
 int	 media_rtcp_parse(struct media_rtcp_info *info, const uint8_t *buf,
 	    size_t len);
