@@ -52,7 +52,7 @@ enum media_codec_kind {
 /* Opus limits at 48 kHz: frames are 2.5 ms multiples up to 120 ms. */
 #define OPUS_RATE		48000
 #define OPUS_GRAIN		(OPUS_RATE / 400)
-#define OPUS_MAX_SAMPLES	(OPUS_RATE * 120 / 1000)
+#define OPUS_MAX_SAMPLES	MEDIA_CODEC_MAX_SAMPLES
 #define OPUS_MAX_PAYLOAD	4000	/* libopus' recommended ceiling */
 
 struct media_codec {
@@ -287,6 +287,8 @@ media_codec_encode(struct media_codec *c, const int16_t *pcm, size_t n,
 	case MEDIA_CODEC_OPUS:
 		if (n > OPUS_MAX_SAMPLES || n % OPUS_GRAIN != 0)
 			return -EINVAL;
+		if (out_cap == 0)
+			return -ENOSPC;
 		if (out_cap > OPUS_MAX_PAYLOAD)
 			out_cap = OPUS_MAX_PAYLOAD;
 		r = opus_encode(c->enc, pcm, (int)n, out, (opus_int32)out_cap);

@@ -46,6 +46,10 @@ struct media_codec_params {
 	bool	 dtx;		/* discontinuous transmission */
 };
 
+/* Most PCM samples one payload can decode to: 120 ms of Opus at 48 kHz.
+ * (A G.711 payload decodes to as many samples as it has bytes.) */
+#define MEDIA_CODEC_MAX_SAMPLES	5760
+
 #define MEDIA_CODEC_COMPLEXITY	5
 #define MEDIA_CODEC_BITRATE	32000
 #define MEDIA_CODEC_LOSS_PERC	10

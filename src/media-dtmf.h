@@ -54,7 +54,8 @@ struct media_dtmf_tx;
 /*
  * CLOCK_RATE must be the RTP clock of the voice stream the events ride
  * with (8000 for G.711, 48000 for Opus); PTIME_MS the voice packet
- * interval, at which the caller polls.
+ * interval, at which the caller polls. Values out of range (clock
+ * 1000..192000, ptime 5..200) fall back to 8000 and 20.
  */
 struct media_dtmf_tx *media_dtmf_tx_new(unsigned int clock_rate,
 	    unsigned int ptime_ms);
@@ -78,8 +79,13 @@ void	 media_dtmf_tx_clear(struct media_dtmf_tx *);
  */
 int	 media_dtmf_tx_poll(struct media_dtmf_tx *, uint32_t ts,
 	    struct media_dtmf_packet *);
-/* An event is being sent (voice is suppressed until it and its three
- * end packets are out). */
+/*
+ * An event is being sent: true from the poll that starts it until the
+ * poll that sends its third end packet. While true every poll returns a
+ * packet, so voice is suppressed for the whole event (the receiver
+ * plays the tone in its place); it resumes on the next poll with that
+ * poll's timestamp.
+ */
 bool	 media_dtmf_tx_active(const struct media_dtmf_tx *);
 /* An event is being sent or digits are waiting. */
 bool	 media_dtmf_tx_pending(const struct media_dtmf_tx *);
