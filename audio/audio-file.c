@@ -1,0 +1,416 @@
+/*
+ * audio-file.c: WAV files standing in for the sound card, for tests and
+ * for sending a recording into a call.
+ *
+ * The input WAV is read whole at open, mixed to mono and resampled to the
+ * device rate there (with speexdsp), so the clock thread only copies it,
+ * looping, into the capture ring. Everything the speaker plays, silence
+ * included, goes to the output WAV. File I/O has no place on the clock
+ * thread: it copies each played period into a second ring and a writer
+ * thread drains that ring into libsndfile. At close the clock stops first,
+ * then the writer empties the ring, then sf_close finishes the header;
+ * the header is also kept up to date after every write, so the file stays
+ * readable even if the process is killed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sndfile.h>
+#include <speex/speex_resampler.h>
+
+#include "audio.h"
+#include "audio-int.h"
+#include "util.h"
+
+/* The longest input we load, at the device rate: it lives in memory. */
+#define AUDIO_FILE_MAX_SECONDS	3600
+/* How much played audio may wait for the writer thread. */
+#define AUDIO_FILE_RECORD_MS	2000
+/* How often the writer thread wakes to drain it. */
+#define AUDIO_FILE_WRITER_MS	20
+/* Input frames converted per step at open. */
+#define AUDIO_FILE_CHUNK	4096
+
+struct audio_file {
+	struct audio		*audio;
+	struct audio_clock	 clock;
+
+	int16_t			*loop;		/* the input, device rate */
+	size_t			 loop_len;
+	size_t			 loop_pos;	/* clock thread only */
+	int16_t			*cap_scratch;	/* one period each */
+	int16_t			*play_scratch;
+
+	char			*out_path;
+	SNDFILE			*out;
+	struct audio_ring	*record;	/* clock -> writer */
+	_Atomic uint64_t	 record_lost;	/* written by the clock */
+	pthread_t		 writer;
+	bool			 writer_running;
+	atomic_bool		 writer_stop;
+	bool			 write_failed;	/* writer thread only */
+};
+
+static void
+audio_file_tick(void *arg)
+{
+	struct audio_file	*f = arg;
+	struct audio		*a = f->audio;
+	size_t			 n, done, lost;
+
+	if (a->capture != NULL) {
+		for (done = 0; done < a->period; done += n) {
+			n = f->loop_len - f->loop_pos;
+			if (n > a->period - done)
+				n = a->period - done;
+			memcpy(f->cap_scratch + done, f->loop + f->loop_pos,
+			    n * sizeof *f->loop);
+			f->loop_pos += n;
+			if (f->loop_pos == f->loop_len)
+				f->loop_pos = 0;
+		}
+		audio_device_capture(a, f->cap_scratch, a->period);
+	}
+	if (a->playback != NULL) {
+		audio_device_playback(a, f->play_scratch, a->period);
+		if (f->record != NULL) {
+			done = audio_ring_write(f->record, f->play_scratch,
+			    a->period);
+			if ((lost = a->period - done) != 0) {
+				atomic_store_explicit(&f->record_lost,
+				    atomic_load_explicit(&f->record_lost,
+				    memory_order_relaxed) + lost,
+				    memory_order_relaxed);
+			}
+		}
+	}
+}
+
+/* Append what the resampler (or a plain copy) made of one chunk. */
+static void
+audio_file_append(int16_t **buf, size_t *len, size_t *size,
+    const float *in, size_t n)
+{
+	size_t	i;
+	float	v;
+
+	if (*len + n > *size) {
+		while (*len + n > *size)
+			*size = *size != 0 ? *size * 2 : 65536;
+		*buf = xrealloc(*buf, *size * sizeof **buf);
+	}
+	for (i = 0; i < n; i++) {
+		v = in[i] * 32767.0f;
+		if (v > 32767.0f)
+			v = 32767.0f;
+		else if (v < -32768.0f)
+			v = -32768.0f;
+		(*buf)[(*len)++] = (int16_t)lrintf(v);
+	}
+}
+
+/*
+ * Resample n mono frames (NULL: n frames of silence, to flush the filter)
+ * and append up to `limit` samples in total.
+ */
+static void
+audio_file_resample(SpeexResamplerState *rs, const float *in, size_t n,
+    float *tmp, size_t tmp_len, int16_t **buf, size_t *len, size_t *size,
+    size_t limit)
+{
+	static const float	zeros[256];
+	spx_uint32_t		in_len, out_len;
+	size_t			step;
+
+	while (n > 0 && *len < limit) {
+		step = in != NULL ? n : (n < nitems(zeros) ? n : nitems(zeros));
+		in_len = (spx_uint32_t)step;
+		out_len = (spx_uint32_t)tmp_len;
+		speex_resampler_process_float(rs, 0, in != NULL ? in : zeros,
+		    &in_len, tmp, &out_len);
+		if (out_len > limit - *len)
+			out_len = (spx_uint32_t)(limit - *len);
+		audio_file_append(buf, len, size, tmp, out_len);
+		n -= in_len;
+		if (in != NULL)
+			in += in_len;
+		if (in_len == 0 && out_len == 0)
+			break;
+	}
+}
+
+static int
+audio_file_load(struct audio_file *f, const char *path, unsigned int rate,
+    char **cause)
+{
+	SNDFILE			*sf;
+	SF_INFO			 info;
+	SpeexResamplerState	*rs = NULL;
+	float			*frames = NULL, *mono = NULL, *tmp = NULL;
+	size_t			 len = 0, size = 0, limit, want, tmp_len, i;
+	sf_count_t		 got, total = 0;
+	int			 c, error, rv = -1;
+	double			 sum;
+
+	memset(&info, 0, sizeof info);
+	if ((sf = sf_open(path, SFM_READ, &info)) == NULL) {
+		if (access(path, R_OK) != 0)
+			xasprintf(cause, "audio input %s: %s", path,
+			    strerror(errno));
+		else
+			xasprintf(cause, "audio input %s: %s", path,
+			    sf_strerror(NULL));
+		return -1;
+	}
+	if (info.channels < 1 || info.channels > 64 || info.samplerate < 1 ||
+	    info.samplerate > 768000) {
+		xasprintf(cause, "audio input %s: unusable format (%d channels "
+		    "at %d Hz)", path, info.channels, info.samplerate);
+		goto out;
+	}
+	limit = (size_t)AUDIO_FILE_MAX_SECONDS * rate;
+	if ((unsigned int)info.samplerate != rate) {
+		rs = speex_resampler_init(1, (spx_uint32_t)info.samplerate,
+		    rate, SPEEX_RESAMPLER_QUALITY_DESKTOP, &error);
+		if (rs == NULL) {
+			xasprintf(cause, "audio input %s: cannot resample from "
+			    "%d Hz: %s", path, info.samplerate,
+			    speex_resampler_strerror(error));
+			goto out;
+		}
+		/* Align the output with the input instead of starting with
+		 * the filter's delay. */
+		speex_resampler_skip_zeros(rs);
+	}
+	frames = xcalloc((size_t)AUDIO_FILE_CHUNK * info.channels,
+	    sizeof *frames);
+	mono = xcalloc(AUDIO_FILE_CHUNK, sizeof *mono);
+	/* Room for one chunk's output; at extreme ratios the resampler
+	 * simply takes less input per call. */
+	tmp_len = (size_t)AUDIO_FILE_CHUNK * rate / info.samplerate + 64;
+	if (tmp_len > 16 * AUDIO_FILE_CHUNK)
+		tmp_len = 16 * AUDIO_FILE_CHUNK;
+	tmp = xcalloc(tmp_len, sizeof *tmp);
+
+	while (len < limit &&
+	    (got = sf_readf_float(sf, frames, AUDIO_FILE_CHUNK)) > 0) {
+		for (i = 0; i < (size_t)got; i++) {
+			sum = 0;
+			for (c = 0; c < info.channels; c++)
+				sum += frames[i * info.channels + c];
+			mono[i] = (float)(sum / info.channels);
+		}
+		total += got;
+		if (rs != NULL) {
+			audio_file_resample(rs, mono, (size_t)got, tmp, tmp_len,
+			    &f->loop, &len, &size, limit);
+		} else {
+			audio_file_append(&f->loop, &len, &size, mono,
+			    (size_t)got < limit - len ? (size_t)got :
+			    limit - len);
+		}
+	}
+	if (sf_error(sf) != SF_ERR_NO_ERROR) {
+		xasprintf(cause, "audio input %s: %s", path, sf_strerror(sf));
+		goto out;
+	}
+	if (rs != NULL) {
+		/* Push the tail through the filter: as many output samples
+		 * as the input's duration, no more. */
+		want = (size_t)(((uint64_t)total * rate +
+		    (unsigned int)info.samplerate / 2) / info.samplerate);
+		if (want > limit)
+			want = limit;
+		if (len < want) {
+			audio_file_resample(rs, NULL,
+			    speex_resampler_get_input_latency(rs) + 64 +
+			    (want - len) * info.samplerate / rate, tmp, tmp_len,
+			    &f->loop, &len, &size, want);
+		}
+	}
+	if (len == 0) {
+		xasprintf(cause, "audio input %s: no audio in the file", path);
+		goto out;
+	}
+	f->loop_len = len;
+	rv = 0;
+
+out:
+	if (rv != 0) {
+		free(f->loop);
+		f->loop = NULL;
+	}
+	if (rs != NULL)
+		speex_resampler_destroy(rs);
+	free(frames);
+	free(mono);
+	free(tmp);
+	sf_close(sf);
+	return rv;
+}
+
+static int
+audio_file_create(struct audio_file *f, const char *path, unsigned int rate,
+    char **cause)
+{
+	SF_INFO	info;
+
+	memset(&info, 0, sizeof info);
+	info.samplerate = (int)rate;
+	info.channels = 1;
+	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	if ((f->out = sf_open(path, SFM_WRITE, &info)) == NULL) {
+		xasprintf(cause, "audio output %s: %s", path,
+		    sf_strerror(NULL));
+		return -1;
+	}
+	sf_command(f->out, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
+	f->out_path = xstrdup(path);
+	return 0;
+}
+
+/* Drain the record ring into the output WAV; false when it was empty. */
+static bool
+audio_file_drain(struct audio_file *f)
+{
+	int16_t		buf[4096];
+	size_t		n;
+	bool		any = false;
+
+	while ((n = audio_ring_read(f->record, buf, nitems(buf))) > 0) {
+		any = true;
+		if (!f->write_failed &&
+		    sf_write_short(f->out, buf, (sf_count_t)n) != (sf_count_t)n)
+			f->write_failed = true;
+	}
+	return any;
+}
+
+static void *
+audio_file_writer(void *arg)
+{
+	struct audio_file	*f = arg;
+	struct timespec		 ts = { 0, AUDIO_FILE_WRITER_MS * 1000000L };
+
+	while (!atomic_load_explicit(&f->writer_stop, memory_order_acquire)) {
+		if (!audio_file_drain(f))
+			nanosleep(&ts, NULL);
+	}
+	/* The clock has stopped: what is left is the end of the file. */
+	audio_file_drain(f);
+	return NULL;
+}
+
+static int
+audio_file_open(struct audio *a, const struct audio_config *cfg,
+    char **cause)
+{
+	struct audio_file	*f;
+
+	f = xcalloc(1, sizeof *f);
+	f->audio = a;
+	atomic_init(&f->record_lost, 0);
+	atomic_init(&f->writer_stop, false);
+	if (cfg->input != NULL &&
+	    audio_file_load(f, cfg->input, a->rate, cause) != 0) {
+		free(f);
+		return -1;
+	}
+	if (cfg->output != NULL &&
+	    audio_file_create(f, cfg->output, a->rate, cause) != 0) {
+		free(f->loop);
+		free(f);
+		return -1;
+	}
+	a->priv = f;
+	return 0;
+}
+
+static int
+audio_file_start(struct audio *a, char **cause)
+{
+	struct audio_file	*f = a->priv;
+	sigset_t		 all, old;
+	int			 error;
+
+	f->cap_scratch = xcalloc(a->period, sizeof *f->cap_scratch);
+	f->play_scratch = xcalloc(a->period, sizeof *f->play_scratch);
+	if (f->out != NULL) {
+		f->record = audio_ring_new(audio_period_samples(a->rate,
+		    AUDIO_FILE_RECORD_MS) + a->period);
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		error = pthread_create(&f->writer, NULL, audio_file_writer, f);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (error != 0) {
+			xasprintf(cause, "cannot start the audio writer "
+			    "thread: %s", strerror(error));
+			return -1;
+		}
+		f->writer_running = true;
+	}
+	return audio_clock_start(&f->clock, a->period, a->rate,
+	    audio_file_tick, f, cause);
+}
+
+static int
+audio_file_close(struct audio *a, char **cause)
+{
+	struct audio_file	*f = a->priv;
+	uint64_t		 lost;
+	int			 rv = 0;
+
+	if (f == NULL)
+		return 0;
+	audio_clock_stop(&f->clock);
+	if (f->writer_running) {
+		atomic_store_explicit(&f->writer_stop, true,
+		    memory_order_release);
+		pthread_join(f->writer, NULL);
+	}
+	if (f->out != NULL) {
+		lost = atomic_load_explicit(&f->record_lost,
+		    memory_order_relaxed);
+		if (f->write_failed || sf_error(f->out) != SF_ERR_NO_ERROR) {
+			if (cause != NULL)
+				xasprintf(cause, "audio output %s: %s",
+				    f->out_path, sf_strerror(f->out));
+			rv = -1;
+		} else if (lost != 0) {
+			if (cause != NULL)
+				xasprintf(cause, "audio output %s: %llu "
+				    "samples lost (the disk was too slow)",
+				    f->out_path, (unsigned long long)lost);
+			rv = -1;
+		}
+		if (sf_close(f->out) != 0 && rv == 0) {
+			if (cause != NULL)
+				xasprintf(cause, "audio output %s: cannot "
+				    "finish the file", f->out_path);
+			rv = -1;
+		}
+	}
+	audio_ring_free(f->record);
+	free(f->out_path);
+	free(f->loop);
+	free(f->cap_scratch);
+	free(f->play_scratch);
+	free(f);
+	a->priv = NULL;
+	return rv;
+}
+
+const struct audio_driver audio_file_driver = {
+	.name = "file",
+	.open = audio_file_open,
+	.start = audio_file_start,
+	.close = audio_file_close,
+};

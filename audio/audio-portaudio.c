@@ -1,0 +1,593 @@
+/*
+ * audio-portaudio.c: the sound card, through PortAudio.
+ *
+ * Capture and playback are two separate streams, each with its own
+ * callback, so the two directions may be different devices, even on
+ * different host APIs, and each ring keeps exactly one producer and one
+ * consumer. A callback only converts channels and copies between its
+ * stream and its ring (audio_device_capture/playback): no allocation, no
+ * locks, no logging.
+ *
+ * PortAudio is initialised only when this driver is opened (or devices are
+ * listed), never for the file and null drivers. ALSA and JACK write
+ * diagnostics to stderr while devices are probed, opened and closed; that
+ * would scribble over the curses screen, so every such call runs with fd 2
+ * pointed at the sink of audio_set_stderr_sink (/dev/null by default), and
+ * both libraries' error hooks are set to discard messages for anything
+ * printed later from their own threads. JACK is also told not to start a
+ * server on its own (JACK_NO_START_SERVER, unless the user set it): a
+ * jackd spawned behind the user's back would grab the sound card.
+ *
+ * All of these touch process-wide state (fd 2, the environment), so this
+ * driver is opened, closed and asked for devices from the main thread only.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <portaudio.h>
+
+#include "audio.h"
+#include "audio-int.h"
+#include "util.h"
+
+struct audio_portaudio {
+	struct audio	*audio;
+	bool		 initialised;	/* we hold a Pa_Initialize */
+	PaStream	*in, *out;
+	bool		 in_started, out_started;
+	int		 in_channels, out_channels;
+	int16_t		*in_scratch, *out_scratch;
+	size_t		 scratch_frames;
+};
+
+/* --- keeping ALSA and JACK off the terminal ---------------------------- */
+
+typedef void (*audio_portaudio_alsa_h)(const char *, int, const char *, int,
+    const char *, ...);
+typedef void (*audio_portaudio_jack_h)(const char *);
+
+static void
+audio_portaudio_alsa_silent(const char *file, int line, const char *fn,
+    int err, const char *fmt, ...)
+{
+}
+
+static void
+audio_portaudio_jack_silent(const char *msg)
+{
+}
+
+/*
+ * Both libraries come in with PortAudio (it links them), so their hooks
+ * are looked up at run time: this file does not depend on their headers
+ * and works the same when PortAudio was built without one of them.
+ */
+static void
+audio_portaudio_hush(void)
+{
+	static bool	 done;
+	int		(*alsa_set)(audio_portaudio_alsa_h);
+	void		(*jack_set)(audio_portaudio_jack_h);
+
+	if (done)
+		return;
+	done = true;
+	setenv("JACK_NO_START_SERVER", "1", 0);
+	*(void **)&alsa_set = dlsym(RTLD_DEFAULT, "snd_lib_error_set_handler");
+	if (alsa_set != NULL)
+		alsa_set(audio_portaudio_alsa_silent);
+	*(void **)&jack_set = dlsym(RTLD_DEFAULT, "jack_set_error_function");
+	if (jack_set != NULL)
+		jack_set(audio_portaudio_jack_silent);
+	*(void **)&jack_set = dlsym(RTLD_DEFAULT, "jack_set_info_function");
+	if (jack_set != NULL)
+		jack_set(audio_portaudio_jack_silent);
+}
+
+/* Point fd 2 at the sink; returns the saved descriptor (or -1). */
+static int
+audio_portaudio_quiet(void)
+{
+	int	sink = audio_stderr_sink(), null = -1, saved;
+
+	fflush(stderr);
+	if ((saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
+		return -1;
+	if (sink == -1) {
+		null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null == -1) {
+			close(saved);
+			return -1;
+		}
+		sink = null;
+	}
+	if (dup2(sink, STDERR_FILENO) == -1) {
+		close(saved);
+		saved = -1;
+	}
+	if (null != -1)
+		close(null);
+	return saved;
+}
+
+static void
+audio_portaudio_loud(int saved)
+{
+	if (saved == -1)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
+static int
+audio_portaudio_init(char **cause)
+{
+	PaError	error;
+	int	saved;
+
+	audio_portaudio_hush();
+	saved = audio_portaudio_quiet();
+	error = Pa_Initialize();
+	audio_portaudio_loud(saved);
+	if (error != paNoError) {
+		xasprintf(cause, "cannot start PortAudio: %s",
+		    Pa_GetErrorText(error));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+audio_portaudio_terminate(void)
+{
+	int	saved;
+
+	saved = audio_portaudio_quiet();
+	Pa_Terminate();
+	audio_portaudio_loud(saved);
+}
+
+/* --- finding a device --------------------------------------------------- */
+
+static int
+audio_portaudio_channels(const PaDeviceInfo *info, bool input)
+{
+	return input ? info->maxInputChannels : info->maxOutputChannels;
+}
+
+static bool
+audio_portaudio_is_index(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 6)
+		return false;
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return false;
+	}
+	return true;
+}
+
+static int
+audio_portaudio_find(const char *spec, bool input, PaDeviceIndex *out,
+    char **cause)
+{
+	const char		*what = input ? "input" : "output";
+	const PaDeviceInfo	*info;
+	PaDeviceIndex		 i, n, found = paNoDevice;
+	int			 matches = 0;
+	char			*names = NULL, *tmp;
+
+	n = Pa_GetDeviceCount();
+	if (n < 0) {
+		xasprintf(cause, "cannot list audio devices: %s",
+		    Pa_GetErrorText(n));
+		return -1;
+	}
+	if (strcmp(spec, "default") == 0) {
+		found = input ? Pa_GetDefaultInputDevice() :
+		    Pa_GetDefaultOutputDevice();
+		if (found == paNoDevice) {
+			xasprintf(cause, "no default audio %s device "
+			    "(PortAudio found %d device%s)", what, (int)n,
+			    n == 1 ? "" : "s");
+			return -1;
+		}
+		*out = found;
+		return 0;
+	}
+	if (audio_portaudio_is_index(spec)) {
+		i = (PaDeviceIndex)atoi(spec);
+		if (i >= n || (info = Pa_GetDeviceInfo(i)) == NULL) {
+			xasprintf(cause, "no audio device %d (there are %d)",
+			    (int)i, (int)n);
+			return -1;
+		}
+		if (audio_portaudio_channels(info, input) < 1) {
+			xasprintf(cause, "audio device %d (%s) has no %s",
+			    (int)i, info->name, what);
+			return -1;
+		}
+		*out = i;
+		return 0;
+	}
+
+	/* An exact name wins; otherwise a substring naming one device. */
+	for (i = 0; i < n; i++) {
+		info = Pa_GetDeviceInfo(i);
+		if (info != NULL && audio_portaudio_channels(info, input) > 0 &&
+		    strcmp(info->name, spec) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		info = Pa_GetDeviceInfo(i);
+		if (info == NULL || audio_portaudio_channels(info, input) < 1 ||
+		    strcasestr(info->name, spec) == NULL)
+			continue;
+		found = i;
+		if (matches++ < 4) {
+			xasprintf(&tmp, "%s%s\"%s\"", names != NULL ? names :
+			    "", names != NULL ? ", " : "", info->name);
+			free(names);
+			names = tmp;
+		}
+	}
+	if (matches == 1) {
+		free(names);
+		*out = found;
+		return 0;
+	}
+	if (matches == 0) {
+		xasprintf(cause, "no audio %s device matches \"%s\" (see "
+		    "--list-devices)", what, spec);
+	} else {
+		xasprintf(cause, "audio %s device \"%s\" is ambiguous: it "
+		    "matches %s%s", what, spec, names, matches > 4 ? ", ..." :
+		    "");
+	}
+	free(names);
+	return -1;
+}
+
+/* --- the callbacks (device threads: real-time rules apply) ------------ */
+
+static int
+audio_portaudio_capture_cb(const void *input, void *output,
+    unsigned long frames, const PaStreamCallbackTimeInfo *ti,
+    PaStreamCallbackFlags flags, void *arg)
+{
+	struct audio_portaudio	*p = arg;
+	struct audio		*a = p->audio;
+	const int16_t		*in = input;
+	size_t			 n, i;
+	int			 c, ch = p->in_channels, sum;
+
+	if (flags & paInputOverflow)
+		audio_device_xrun(a, true, false);
+	if (in == NULL)
+		return paContinue;
+	if (ch == 1) {
+		audio_device_capture(a, in, frames);
+		return paContinue;
+	}
+	while (frames > 0) {
+		n = frames < p->scratch_frames ? frames : p->scratch_frames;
+		for (i = 0; i < n; i++) {
+			sum = 0;
+			for (c = 0; c < ch; c++)
+				sum += in[i * ch + c];
+			p->in_scratch[i] = (int16_t)(sum / ch);
+		}
+		audio_device_capture(a, p->in_scratch, n);
+		in += n * ch;
+		frames -= n;
+	}
+	return paContinue;
+}
+
+static int
+audio_portaudio_playback_cb(const void *input, void *output,
+    unsigned long frames, const PaStreamCallbackTimeInfo *ti,
+    PaStreamCallbackFlags flags, void *arg)
+{
+	struct audio_portaudio	*p = arg;
+	struct audio		*a = p->audio;
+	int16_t			*out = output;
+	size_t			 n, i;
+	int			 c, ch = p->out_channels;
+
+	if (flags & paOutputUnderflow)
+		audio_device_xrun(a, false, true);
+	if (out == NULL)
+		return paContinue;
+	if (ch == 1) {
+		audio_device_playback(a, out, frames);
+		return paContinue;
+	}
+	while (frames > 0) {
+		n = frames < p->scratch_frames ? frames : p->scratch_frames;
+		audio_device_playback(a, p->out_scratch, n);
+		for (i = 0; i < n; i++) {
+			for (c = 0; c < ch; c++)
+				out[i * ch + c] = p->out_scratch[i];
+		}
+		out += n * ch;
+		frames -= n;
+	}
+	return paContinue;
+}
+
+/* --- opening ------------------------------------------------------------ */
+
+static void
+audio_portaudio_params(PaStreamParameters *pp, PaDeviceIndex dev, int ch,
+    bool input)
+{
+	const PaDeviceInfo	*info = Pa_GetDeviceInfo(dev);
+
+	memset(pp, 0, sizeof *pp);
+	pp->device = dev;
+	pp->channelCount = ch;
+	pp->sampleFormat = paInt16;
+	pp->suggestedLatency = input ? info->defaultLowInputLatency :
+	    info->defaultLowOutputLatency;
+}
+
+/* The channel count (mono, else stereo) the device takes at this rate. */
+static int
+audio_portaudio_try(PaDeviceIndex dev, bool input, double rate)
+{
+	const PaDeviceInfo	*info = Pa_GetDeviceInfo(dev);
+	PaStreamParameters	 pp;
+	int			 ch;
+
+	for (ch = 1; ch <= 2; ch++) {
+		if (audio_portaudio_channels(info, input) < ch)
+			break;
+		audio_portaudio_params(&pp, dev, ch, input);
+		if (Pa_IsFormatSupported(input ? &pp : NULL,
+		    input ? NULL : &pp, rate) == paFormatIsSupported)
+			return ch;
+	}
+	return 0;
+}
+
+/*
+ * The asked rate if both directions take it; else the first of the usual
+ * rates (and the devices' own) that they do. The caller resamples to
+ * whatever audio_rate says.
+ */
+static int
+audio_portaudio_pick(struct audio_portaudio *p, PaDeviceIndex in,
+    PaDeviceIndex out, unsigned int *rate)
+{
+	double		rates[8];
+	size_t		n = 0, i;
+	int		in_ch, out_ch;
+
+	rates[n++] = *rate;
+	if (out != paNoDevice)
+		rates[n++] = Pa_GetDeviceInfo(out)->defaultSampleRate;
+	if (in != paNoDevice)
+		rates[n++] = Pa_GetDeviceInfo(in)->defaultSampleRate;
+	rates[n++] = 48000;
+	rates[n++] = 44100;
+	rates[n++] = 32000;
+	rates[n++] = 16000;
+	rates[n++] = 8000;
+	for (i = 0; i < n; i++) {
+		if (rates[i] < 8000 || rates[i] > 384000 ||
+		    rates[i] != (double)(unsigned int)rates[i])
+			continue;
+		in_ch = out_ch = 0;
+		if (in != paNoDevice &&
+		    (in_ch = audio_portaudio_try(in, true, rates[i])) == 0)
+			continue;
+		if (out != paNoDevice &&
+		    (out_ch = audio_portaudio_try(out, false, rates[i])) == 0)
+			continue;
+		p->in_channels = in_ch;
+		p->out_channels = out_ch;
+		*rate = (unsigned int)rates[i];
+		return 0;
+	}
+	return -1;
+}
+
+static int
+audio_portaudio_open_stream(struct audio_portaudio *p, PaDeviceIndex dev,
+    bool input, unsigned long frames, char **cause)
+{
+	struct audio		*a = p->audio;
+	PaStreamParameters	 pp;
+	PaError			 error;
+
+	audio_portaudio_params(&pp, dev, input ? p->in_channels :
+	    p->out_channels, input);
+	error = Pa_OpenStream(input ? &p->in : &p->out, input ? &pp : NULL,
+	    input ? NULL : &pp, a->rate, frames, paNoFlag,
+	    input ? audio_portaudio_capture_cb : audio_portaudio_playback_cb,
+	    p);
+	if (error != paNoError) {
+		xasprintf(cause, "cannot open audio %s device \"%s\": %s",
+		    input ? "input" : "output", Pa_GetDeviceInfo(dev)->name,
+		    Pa_GetErrorText(error));
+		return -1;
+	}
+	return 0;
+}
+
+static int audio_portaudio_close(struct audio *, char **);
+
+static int
+audio_portaudio_open(struct audio *a, const struct audio_config *cfg,
+    char **cause)
+{
+	struct audio_portaudio	*p;
+	PaDeviceIndex		 in = paNoDevice, out = paNoDevice;
+	unsigned long		 frames;
+	int			 saved, rv = -1;
+
+	if (cfg->input == NULL && cfg->output == NULL)
+		return 0;
+	if (audio_portaudio_init(cause) != 0)
+		return -1;
+	p = xcalloc(1, sizeof *p);
+	p->audio = a;
+	p->initialised = true;
+	a->priv = p;
+
+	saved = audio_portaudio_quiet();
+	if (cfg->input != NULL &&
+	    audio_portaudio_find(cfg->input, true, &in, cause) != 0)
+		goto out;
+	if (cfg->output != NULL &&
+	    audio_portaudio_find(cfg->output, false, &out, cause) != 0)
+		goto out;
+	if (audio_portaudio_pick(p, in, out, &a->rate) != 0) {
+		xasprintf(cause, "audio device%s %s%s%s%s%s: no usable 16-bit "
+		    "mono or stereo format", in != paNoDevice &&
+		    out != paNoDevice ? "s" : "",
+		    in != paNoDevice ? "\"" : "",
+		    in != paNoDevice ? Pa_GetDeviceInfo(in)->name : "",
+		    in != paNoDevice ? "\"" : "",
+		    in != paNoDevice && out != paNoDevice ? " and " : "",
+		    out != paNoDevice ? Pa_GetDeviceInfo(out)->name : "");
+		goto out;
+	}
+	frames = audio_period_samples(a->rate, a->period_ms);
+	p->scratch_frames = frames;
+	p->in_scratch = xcalloc(frames, sizeof *p->in_scratch);
+	p->out_scratch = xcalloc(frames, sizeof *p->out_scratch);
+	if (in != paNoDevice &&
+	    audio_portaudio_open_stream(p, in, true, frames, cause) != 0)
+		goto out;
+	if (out != paNoDevice &&
+	    audio_portaudio_open_stream(p, out, false, frames, cause) != 0)
+		goto out;
+	rv = 0;
+
+out:
+	audio_portaudio_loud(saved);
+	if (rv != 0) {
+		audio_portaudio_close(a, NULL);
+		a->priv = NULL;
+	}
+	return rv;
+}
+
+static int
+audio_portaudio_start(struct audio *a, char **cause)
+{
+	struct audio_portaudio	*p = a->priv;
+	PaError			 error = paNoError;
+	const char		*what = "";
+	int			 saved;
+
+	if (p == NULL)
+		return 0;
+	saved = audio_portaudio_quiet();
+	if (p->in != NULL) {
+		if ((error = Pa_StartStream(p->in)) == paNoError)
+			p->in_started = true;
+		what = "input";
+	}
+	if (error == paNoError && p->out != NULL) {
+		if ((error = Pa_StartStream(p->out)) == paNoError)
+			p->out_started = true;
+		what = "output";
+	}
+	audio_portaudio_loud(saved);
+	if (error != paNoError) {
+		xasprintf(cause, "cannot start audio %s: %s", what,
+		    Pa_GetErrorText(error));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+audio_portaudio_close(struct audio *a, char **cause)
+{
+	struct audio_portaudio	*p = a->priv;
+	int			 saved;
+
+	if (p == NULL)
+		return 0;
+	saved = audio_portaudio_quiet();
+	if (p->in_started)
+		Pa_StopStream(p->in);
+	if (p->out_started)
+		Pa_StopStream(p->out);
+	if (p->in != NULL)
+		Pa_CloseStream(p->in);
+	if (p->out != NULL)
+		Pa_CloseStream(p->out);
+	audio_portaudio_loud(saved);
+	if (p->initialised)
+		audio_portaudio_terminate();
+	free(p->in_scratch);
+	free(p->out_scratch);
+	free(p);
+	a->priv = NULL;
+	return 0;
+}
+
+/* --- listing ------------------------------------------------------------ */
+
+/* Device names come from drivers: keep each on one line of the listing. */
+static void
+audio_portaudio_print_name(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc(iscntrl((unsigned char)*s) ? '?' : *s, f);
+}
+
+int
+audio_portaudio_list(FILE *f, char **cause)
+{
+	const PaDeviceInfo	*info;
+	const PaHostApiInfo	*host;
+	PaDeviceIndex		 i, n, def_in, def_out;
+
+	if (audio_portaudio_init(cause) != 0)
+		return -1;
+	if ((n = Pa_GetDeviceCount()) < 0) {
+		xasprintf(cause, "cannot list audio devices: %s",
+		    Pa_GetErrorText(n));
+		audio_portaudio_terminate();
+		return -1;
+	}
+	def_in = Pa_GetDefaultInputDevice();
+	def_out = Pa_GetDefaultOutputDevice();
+	for (i = 0; i < n; i++) {
+		if ((info = Pa_GetDeviceInfo(i)) == NULL)
+			continue;
+		host = Pa_GetHostApiInfo(info->hostApi);
+		fprintf(f, "%d\t", (int)i);
+		audio_portaudio_print_name(f, info->name);
+		fprintf(f, "\tin=%d out=%d\t%s%s%s\n", info->maxInputChannels,
+		    info->maxOutputChannels, host != NULL ? host->name : "?",
+		    i == def_in ? " default-input" : "",
+		    i == def_out ? " default-output" : "");
+	}
+	audio_portaudio_terminate();
+	return (int)n;
+}
+
+const struct audio_driver audio_portaudio_driver = {
+	.name = "portaudio",
+	.open = audio_portaudio_open,
+	.start = audio_portaudio_start,
+	.close = audio_portaudio_close,
+};

@@ -1,0 +1,759 @@
+/*
+ * test-audio.c: the audio layer without a sound card: the lock-free ring
+ * (edges, wrap, and a two-thread stress run), the null driver's real-time
+ * pacing and xrun counting, the file driver (resampling, mono mixing,
+ * looping, the output WAV), open errors, and the tone generators.
+ *
+ * Wall-clock checks are one-sided and generous (never faster than real
+ * time by more than a period, never slower than half of it) so a loaded
+ * machine or valgrind does not make them flaky.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sndfile.h>
+
+#include "audio.h"
+#include "audio-ring.h"
+#include "audio-tone.h"
+#include "tap.h"
+#include "util.h"
+
+static char	tmpdir[] = "/tmp/test-audio.XXXXXX";
+
+/* --- helpers --------------------------------------------------------- */
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+sleep_ms(unsigned int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Amplitude (in sample units) of the frequency f in x, by Goertzel. */
+static double
+goertzel(const int16_t *x, size_t n, double f, double rate)
+{
+	double	coeff = 2 * cos(2 * M_PI * f / rate), s0, s1 = 0, s2 = 0;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		s0 = x[i] + coeff * s1 - s2;
+		s2 = s1;
+		s1 = s0;
+	}
+	return 2 * sqrt(fabs(s1 * s1 + s2 * s2 - coeff * s1 * s2)) / n;
+}
+
+static size_t
+zero_crossings(const int16_t *x, size_t n)
+{
+	size_t	i, c = 0;
+
+	for (i = 1; i < n; i++) {
+		if ((x[i - 1] < 0 && x[i] >= 0) || (x[i - 1] >= 0 && x[i] < 0))
+			c++;
+	}
+	return c;
+}
+
+static double
+rms(const int16_t *x, size_t n)
+{
+	double	sum = 0;
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		sum += (double)x[i] * x[i];
+	return n > 0 ? sqrt(sum / n) : 0;
+}
+
+static bool
+all_zero(const int16_t *x, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (x[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Write a WAV of a 1 kHz sine (left channel only when stereo). */
+static int
+write_tone_wav(const char *path, int rate, int channels, size_t frames,
+    double amp)
+{
+	SF_INFO	 info = { 0 };
+	SNDFILE	*sf;
+	short	*buf;
+	size_t	 i;
+	int	 c;
+
+	info.samplerate = rate;
+	info.channels = channels;
+	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	if ((sf = sf_open(path, SFM_WRITE, &info)) == NULL)
+		return -1;
+	buf = xcalloc(frames * channels, sizeof *buf);
+	for (i = 0; i < frames; i++) {
+		for (c = 0; c < channels; c++) {
+			buf[i * channels + c] = c != 0 ? 0 : (short)lrint(amp *
+			    32767 * sin(2 * M_PI * 1000.0 * i / rate));
+		}
+	}
+	sf_writef_short(sf, buf, (sf_count_t)frames);
+	free(buf);
+	return sf_close(sf) == 0 ? 0 : -1;
+}
+
+/* Wait (bounded) until the capture ring holds n samples. */
+static bool
+wait_capture(struct audio *a, size_t n, unsigned int max_ms)
+{
+	double	end = now_s() + max_ms / 1000.0;
+
+	while (audio_capture_avail(a) < n) {
+		if (now_s() > end)
+			return false;
+		sleep_ms(5);
+	}
+	return true;
+}
+
+/* --- the ring -------------------------------------------------------- */
+
+static void
+test_ring_edges(void)
+{
+	struct audio_ring	*r;
+	int16_t			 in[300], out[300];
+	size_t			 i;
+
+	r = audio_ring_new(100);
+	is_int(audio_ring_capacity(r), 128, "ring capacity rounds up to 128");
+	is_int(audio_ring_readable(r), 0, "new ring is empty");
+	is_int(audio_ring_writable(r), 128, "new ring is all room");
+	is_int(audio_ring_read(r, out, 10), 0, "reading an empty ring gets 0");
+
+	for (i = 0; i < nitems(in); i++)
+		in[i] = (int16_t)(i + 1);
+	is_int(audio_ring_write(r, in, 300), 128, "a write stops when full");
+	is_int(audio_ring_writable(r), 0, "full ring has no room");
+	is_int(audio_ring_write(r, in, 1), 0, "writing a full ring writes 0");
+	is_int(audio_ring_read(r, out, 100), 100, "partial read");
+	ok(memcmp(out, in, 100 * sizeof *in) == 0,
+	    "first 100 come out in order");
+
+	/* Now the writer wraps around the end of the buffer. */
+	is_int(audio_ring_write(r, in + 128, 90), 90, "write across the wrap");
+	is_int(audio_ring_readable(r), 118, "level after the wrap");
+	is_int(audio_ring_read(r, out, 300), 118, "read across the wrap");
+	ok(memcmp(out, in + 100, 118 * sizeof *in) == 0,
+	    "samples across the wrap are intact and in order");
+	is_int(audio_ring_readable(r), 0, "drained ring is empty");
+
+	is_int(audio_ring_write(r, NULL, 50), 50, "NULL write is silence");
+	is_int(audio_ring_read(r, NULL, 20), 20, "NULL read discards");
+	memset(out, 0x55, sizeof out);
+	is_int(audio_ring_read(r, out, 100), 30, "the rest of the silence");
+	ok(all_zero(out, 30), "silence reads as zeros");
+	audio_ring_free(r);
+
+	r = audio_ring_new(0);
+	is_int(audio_ring_capacity(r), 1, "a ring of 0 still holds one sample");
+	audio_ring_free(r);
+	audio_ring_free(NULL);
+}
+
+#define STRESS_TOTAL	3000000
+
+struct stress {
+	struct audio_ring	*r;
+	size_t			 errors, received;
+};
+
+static void *
+stress_producer(void *arg)
+{
+	struct stress	*s = arg;
+	int16_t		 buf[97];
+	size_t		 sent = 0, n, i, want;
+	unsigned int	 seed = 1;
+
+	while (sent < STRESS_TOTAL) {
+		want = 1 + rand_r(&seed) % nitems(buf);
+		if (want > STRESS_TOTAL - sent)
+			want = STRESS_TOTAL - sent;
+		for (i = 0; i < want; i++)
+			buf[i] = (int16_t)(sent + i);
+		n = audio_ring_write(s->r, buf, want);
+		sent += n;
+		if (n == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void *
+stress_consumer(void *arg)
+{
+	struct stress	*s = arg;
+	int16_t		 buf[113];
+	size_t		 n, i;
+	unsigned int	 seed = 2;
+
+	while (s->received < STRESS_TOTAL) {
+		n = audio_ring_read(s->r, buf, 1 + rand_r(&seed) %
+		    nitems(buf));
+		for (i = 0; i < n; i++) {
+			if (buf[i] != (int16_t)(s->received + i))
+				s->errors++;
+		}
+		s->received += n;
+		if (n == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void
+test_ring_stress(void)
+{
+	struct stress	s = { 0 };
+	pthread_t	p, c;
+
+	s.r = audio_ring_new(64);
+	pthread_create(&c, NULL, stress_consumer, &s);
+	pthread_create(&p, NULL, stress_producer, &s);
+	pthread_join(p, NULL);
+	pthread_join(c, NULL);
+	is_int(s.received, STRESS_TOTAL,
+	    "two threads move every sample of a counting sequence");
+	is_int(s.errors, 0, "no sample lost, duplicated or reordered");
+	is_int(audio_ring_readable(s.r), 0, "ring empty after the run");
+	audio_ring_free(s.r);
+}
+
+/* --- open errors ------------------------------------------------------ */
+
+static void
+test_errors(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio		*a = NULL;
+	char			*cause = NULL, *path;
+
+	cfg.driver = "bogus";
+	cfg.input = "default";
+	is_int(audio_open(&cfg, &a, &cause), -1, "unknown driver fails");
+	ok(cause != NULL && strstr(cause, "\"bogus\"") != NULL &&
+	    strstr(cause, "portaudio, file or null") != NULL,
+	    "the cause names the driver and the choices: %s", cause);
+	ok(a == NULL, "*out untouched on failure");
+	free(cause);
+	cause = NULL;
+
+	cfg.driver = "null";
+	cfg.rate = 1000000;
+	is_int(audio_open(&cfg, &a, &cause), -1, "absurd rate fails");
+	ok(cause != NULL && strstr(cause, "1000000") != NULL,
+	    "the cause names the rate: %s", cause);
+	free(cause);
+	cause = NULL;
+	cfg.rate = 0;
+
+	xasprintf(&path, "%s/missing.wav", tmpdir);
+	cfg.driver = "file";
+	cfg.input = path;
+	is_int(audio_open(&cfg, &a, &cause), -1, "missing input file fails");
+	ok(cause != NULL && strstr(cause, path) != NULL &&
+	    strstr(cause, "No such file") != NULL,
+	    "the cause names the path and the reason: %s", cause);
+	free(cause);
+	cause = NULL;
+	free(path);
+
+	xasprintf(&path, "%s/not-audio.wav", tmpdir);
+	{
+		FILE	*f = fopen(path, "w");
+
+		fputs("this is not a WAV file at all\n", f);
+		fclose(f);
+	}
+	cfg.input = path;
+	is_int(audio_open(&cfg, &a, &cause), -1,
+	    "a file that is not audio fails");
+	ok(cause != NULL && strstr(cause, path) != NULL,
+	    "the cause names the path: %s", cause);
+	free(cause);
+	cause = NULL;
+	unlink(path);
+	free(path);
+
+	xasprintf(&path, "%s/no/such/dir/out.wav", tmpdir);
+	cfg.input = NULL;
+	cfg.output = path;
+	is_int(audio_open(&cfg, &a, &cause), -1, "uncreatable output fails");
+	ok(cause != NULL && strstr(cause, path) != NULL,
+	    "the cause names the output path: %s", cause);
+	free(cause);
+	free(path);
+}
+
+/* --- the null driver --------------------------------------------------- */
+
+static void
+test_null(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio_stats	 st;
+	struct audio		*a;
+	char			*cause = NULL;
+	int16_t			 buf[4800];
+	double			 t0, elapsed, expect;
+	size_t			 i;
+
+	/* Pacing: capture into a ring big enough not to overflow. */
+	cfg.driver = NULL;
+	cfg.input = "x";
+	cfg.output = "x";
+	cfg.capture_ring_ms = 2000;
+	is_int(audio_open(&cfg, &a, &cause), 0, "NULL driver name opens null");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		return;
+	}
+	t0 = now_s();
+	is_str(audio_driver_name(a), "null", "driver name");
+	is_int(audio_rate(a), 48000, "default rate");
+	is_int(audio_period(a), 480, "default period is 10 ms");
+	ok(audio_has_capture(a) && audio_has_playback(a), "both directions");
+
+	for (i = 0; i < nitems(buf); i++)
+		buf[i] = (int16_t)(i % 100 + 1);
+	is_int(audio_playback_write(a, buf, 4800), 4800,
+	    "100 ms queued for playback");
+	ok(audio_playback_queued(a) <= 4800 && audio_playback_queued(a) >= 3840,
+	    "queued level right after writing (%zu)", audio_playback_queued(a));
+	ok(audio_playback_space(a) + audio_playback_queued(a) >= 9600,
+	    "queued + space is the ring size");
+
+	sleep_ms(300);
+	audio_stats(a, &st);
+	elapsed = now_s() - t0;
+	expect = elapsed * 48000;
+	ok(st.captured <= expect + 480,
+	    "not faster than real time (%llu samples in %.3f s)",
+	    (unsigned long long)st.captured, elapsed);
+	ok(st.captured >= expect * 0.5,
+	    "not slower than half real time (%llu samples in %.3f s)",
+	    (unsigned long long)st.captured, elapsed);
+	is_int(st.captured % 480, 0, "captured whole periods");
+	ok(audio_capture_avail(a) >= st.captured, "all of it is in the ring");
+	is_int(audio_capture_read(a, buf, 4800), 4800,
+	    "read 100 ms of capture");
+	ok(all_zero(buf, 4800), "the null microphone is silent");
+	ok(audio_capture_drop(a) > 0, "drop discards the rest");
+	ok(audio_capture_avail(a) < 960, "little left after the drop");
+	is_int(st.dropped, 0, "nothing dropped with a big ring");
+	is_int(st.overruns, 0, "no overrun with a big ring");
+
+	is_int(st.played, 4800, "the playback ring was played");
+	ok(st.silence > 0 && st.silence % 480 == 0,
+	    "then silence, in whole periods (%llu)",
+	    (unsigned long long)st.silence);
+	is_int(st.underruns, 1, "running dry counts one underrun");
+	is_int(audio_playback_queued(a), 0, "nothing left to play");
+
+	/* Back to life, then dry again: a second episode. */
+	audio_playback_write(a, buf, 960);
+	sleep_ms(100);
+	audio_stats(a, &st);
+	is_int(st.played, 4800 + 960, "the second burst was played");
+	is_int(st.underruns, 2, "and its end is a second underrun");
+	is_int(audio_close(a, &cause), 0, "close");
+
+	/* Nobody reads capture: one overrun episode. */
+	memset(&cfg, 0, sizeof cfg);
+	cfg.driver = "null";
+	cfg.input = "x";
+	cfg.capture_ring_ms = 50;
+	cfg.rate = 8000;
+	cfg.period_ms = 20;
+	a = NULL;
+	is_int(audio_open(&cfg, &a, &cause), 0,
+	    "null at 8000 Hz, capture only");
+	if (a == NULL)
+		return;
+	ok(audio_has_capture(a) && !audio_has_playback(a), "capture only");
+	is_int(audio_period(a), 160, "period of 20 ms at 8 kHz");
+	is_int(audio_playback_write(a, buf, 10), 0,
+	    "no playback ring: write 0");
+	sleep_ms(250);
+	audio_stats(a, &st);
+	is_int(st.captured, 512, "captured until the ring (512) was full");
+	ok(st.dropped > 0, "then dropped (%llu)",
+	    (unsigned long long)st.dropped);
+	is_int(st.overruns, 1, "a long overflow is one overrun");
+	audio_close(a, NULL);
+}
+
+/* --- the file driver --------------------------------------------------- */
+
+static void
+test_file_input(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio		*a = NULL;
+	char			*cause = NULL, *path;
+	int16_t			*buf;
+	double			 on, off;
+	size_t			 n = 9600, i, bad;
+
+	buf = xcalloc(n, sizeof *buf);
+
+	/* 0.5 s of 1 kHz at 8 kHz, mono. */
+	xasprintf(&path, "%s/tone8k.wav", tmpdir);
+	ok(write_tone_wav(path, 8000, 1, 4000, 0.5) == 0, "wrote tone8k.wav");
+	cfg.driver = "file";
+	cfg.input = path;
+	cfg.capture_ring_ms = 1000;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file driver opens %s", path);
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	is_int(audio_rate(a), 48000, "runs at 48 kHz");
+	ok(wait_capture(a, n, 3000), "200 ms captured");
+	is_int(audio_capture_read(a, buf, n), n, "read 200 ms");
+	on = goertzel(buf + 480, n - 960, 1000, 48000);
+	off = goertzel(buf + 480, n - 960, 6000, 48000) +
+	    goertzel(buf + 480, n - 960, 166.67, 48000);
+	ok(on > 0.45 * 32767 && on < 0.55 * 32767,
+	    "1 kHz at 48 kHz with the file's level (%.0f)", on);
+	ok(off < on / 100, "not 6 kHz or 167 Hz: resampled, not copied "
+	    "(%.0f)", off);
+	i = zero_crossings(buf, n);
+	ok(i >= 395 && i <= 405, "400 zero crossings in 200 ms (%zu)", i);
+	audio_close(a, NULL);
+	a = NULL;
+	free(path);
+
+	/* 50 ms: the loop must repeat seamlessly, exactly every 2400. */
+	xasprintf(&path, "%s/short.wav", tmpdir);
+	ok(write_tone_wav(path, 8000, 1, 400, 0.5) == 0, "wrote short.wav");
+	cfg.input = path;
+	is_int(audio_open(&cfg, &a, &cause), 0, "open a 50 ms file");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	ok(wait_capture(a, n, 3000), "200 ms captured from a 50 ms file");
+	is_int(audio_capture_read(a, buf, n), n, "read 4 loops");
+	for (bad = 0, i = 0; i + 2400 < n; i++) {
+		if (buf[i] != buf[i + 2400])
+			bad++;
+	}
+	is_int(bad, 0, "the capture repeats with the file's length (2400)");
+	for (bad = 0, i = 0; i + 240 <= n; i += 240) {
+		if (rms(buf + i, 240) < 0.3 * 32767)
+			bad++;
+	}
+	is_int(bad, 0, "no gap where the loop wraps");
+	audio_close(a, NULL);
+	a = NULL;
+	free(path);
+
+	/* Stereo at 44.1 kHz, tone on the left only: mixed to half. */
+	xasprintf(&path, "%s/stereo.wav", tmpdir);
+	ok(write_tone_wav(path, 44100, 2, 44100, 0.8) == 0, "wrote stereo.wav");
+	cfg.input = path;
+	is_int(audio_open(&cfg, &a, &cause), 0, "open a stereo 44.1 kHz file");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	ok(wait_capture(a, n, 3000), "200 ms captured");
+	audio_capture_read(a, buf, n);
+	on = goertzel(buf, n, 1000, 48000);
+	ok(on > 0.37 * 32767 && on < 0.43 * 32767,
+	    "mono mix is half the left channel (%.0f)", on);
+	i = zero_crossings(buf, n);
+	ok(i >= 395 && i <= 405, "still 1 kHz at 48 kHz (%zu crossings)", i);
+	audio_close(a, NULL);
+
+out:
+	free(cause);
+	free(path);
+	free(buf);
+}
+
+static void
+test_file_output(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio_stats	 st;
+	struct audio		*a = NULL;
+	SF_INFO			 info = { 0 };
+	SNDFILE			*sf;
+	char			*cause = NULL, *path;
+	int16_t			 seq[2400], *wav = NULL;
+	sf_count_t		 frames = 0;
+	size_t			 i, start = 0, mism = 0;
+	bool			 found = false;
+
+	xasprintf(&path, "%s/out.wav", tmpdir);
+	cfg.driver = "file";
+	cfg.output = path;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file driver with an output");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	ok(!audio_has_capture(a) && audio_has_playback(a), "playback only");
+	for (i = 0; i < nitems(seq); i++)
+		seq[i] = (int16_t)(i + 1);
+	is_int(audio_playback_write(a, seq, nitems(seq)), nitems(seq),
+	    "queued a counting sequence");
+	sleep_ms(200);
+	audio_stats(a, &st);
+	is_int(st.played, 2400, "the sequence was played");
+	ok(st.silence > 0, "then silence");
+	is_int(st.underruns, 1, "one underrun after the sequence");
+	is_int(audio_close(a, &cause), 0, "close finishes the WAV");
+
+	if ((sf = sf_open(path, SFM_READ, &info)) == NULL) {
+		ok(0, "reopen the output: %s", sf_strerror(NULL));
+		goto out;
+	}
+	is_int(info.samplerate, 48000, "output WAV at the device rate");
+	is_int(info.channels, 1, "output WAV is mono");
+	is_int(info.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16,
+	    "output WAV is 16-bit PCM");
+	ok(info.frames >= (sf_count_t)(st.played + st.silence),
+	    "holds every sample played (%lld >= %llu)", (long long)info.frames,
+	    (unsigned long long)(st.played + st.silence));
+	is_int(info.frames % 480, 0, "in whole periods");
+	wav = xcalloc(info.frames + 1, sizeof *wav);
+	frames = sf_read_short(sf, wav, info.frames);
+	sf_close(sf);
+	is_int(frames, info.frames, "header length matches the data");
+	for (i = 0; i < (size_t)frames; i++) {
+		if (wav[i] == 1) {
+			start = i;
+			found = true;
+			break;
+		}
+	}
+	ok(found, "the sequence is in the file (at %zu)", start);
+	if (found) {
+		ok(all_zero(wav, start), "only silence before it");
+		for (i = 0; i < nitems(seq) && start + i < (size_t)frames;
+		    i++) {
+			if (wav[start + i] != seq[i])
+				mism++;
+		}
+		ok(mism == 0 && start + nitems(seq) <= (size_t)frames,
+		    "the whole sequence, intact and in order");
+		ok(all_zero(wav + start + nitems(seq),
+		    frames - start - nitems(seq)),
+		    "silence where the ring ran dry");
+	}
+
+out:
+	free(wav);
+	free(cause);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_file_both(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio		*a = NULL;
+	char			*cause = NULL, *in, *out;
+	int16_t			 buf[4800];
+	SF_INFO			 info = { 0 };
+	SNDFILE			*sf;
+	size_t			 got = 0, n;
+	double			 end;
+
+	/* Loopback: what the microphone sends is played to the speaker. */
+	xasprintf(&in, "%s/tone8k.wav", tmpdir);
+	xasprintf(&out, "%s/loop.wav", tmpdir);
+	cfg.driver = "file";
+	cfg.input = in;
+	cfg.output = out;
+	cfg.rate = 16000;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file driver, both at 16 kHz");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto done;
+	}
+	end = now_s() + 0.3;
+	while (now_s() < end) {
+		n = audio_capture_read(a, buf, nitems(buf));
+		audio_playback_write(a, buf, n);
+		got += n;
+		sleep_ms(10);
+	}
+	ok(got > 1600, "captured while looping back (%zu)", got);
+	is_int(audio_close(a, &cause), 0, "close");
+	if ((sf = sf_open(out, SFM_READ, &info)) == NULL) {
+		ok(0, "reopen loop.wav");
+		goto done;
+	}
+	n = (size_t)sf_read_short(sf, buf, nitems(buf));
+	sf_close(sf);
+	is_int(info.samplerate, 16000, "loop.wav at 16 kHz");
+	ok(n > 1600 && goertzel(buf, n, 1000, 16000) > 0.3 * 32767,
+	    "the speaker played the microphone's 1 kHz");
+done:
+	unlink(in);
+	unlink(out);
+	free(in);
+	free(out);
+	free(cause);
+}
+
+/* --- tones ------------------------------------------------------------- */
+
+static void
+test_tones(void)
+{
+	struct audio_tone	 t, u;
+	int16_t			*a, *b, buf[800];
+	size_t			 n = 8000 * 7, i, step, peak = 0;
+	double			 g440, g480, g1k;
+
+	a = xcalloc(n, sizeof *a);
+	b = xcalloc(n, sizeof *b);
+
+	audio_tone_init_sine(&t, 8000, 1000, 0.5);
+	u = t;
+	audio_tone_fill(&t, a, 8000);
+	for (i = 0; i < 8000; i += step) {
+		step = 1 + i % 13;
+		if (i + step > 8000)
+			step = 8000 - i;
+		audio_tone_fill(&u, b + i, step);
+	}
+	ok(memcmp(a, b, 8000 * sizeof *a) == 0,
+	    "the sine is the same generated in one call or in odd chunks");
+	g1k = goertzel(a, 8000, 1000, 8000);
+	ok(fabs(g1k - 0.5 * 32767) < 0.01 * 32767, "sine at 1 kHz, half scale "
+	    "(%.0f)", g1k);
+	ok(goertzel(a, 8000, 1100, 8000) < 50, "and nothing at 1.1 kHz");
+	for (i = 0; i < 8000; i++) {
+		if ((size_t)abs(a[i]) > peak)
+			peak = abs(a[i]);
+	}
+	ok(peak >= 16300 && peak <= 16384, "peak is half scale (%zu)", peak);
+
+	/* Ringback: 440 + 480, 2 s on, 4 s off, then again. */
+	audio_tone_init_ringback(&t, 8000);
+	audio_tone_fill(&t, a, n);
+	g440 = goertzel(a + 800, 8000, 440, 8000);
+	g480 = goertzel(a + 800, 8000, 480, 8000);
+	g1k = goertzel(a + 800, 8000, 1000, 8000);
+	ok(g440 > 2000 && g480 > 2000 && fabs(g440 - g480) < 200,
+	    "ringback has 440 and 480 Hz equally (%.0f, %.0f)", g440, g480);
+	ok(g1k < g440 / 50, "and little else (%.0f at 1 kHz)", g1k);
+	ok(rms(a + 15800, 100) > 1000, "on until 2 s");
+	ok(all_zero(a + 16000, 32000), "silent from 2 s to 6 s");
+	ok(rms(a + 48100, 800) > 1000, "on again at 6 s");
+	ok(abs(a[0]) < 100 && abs(a[15999]) < 100,
+	    "ramped at both edges (%d, %d)", a[0], a[15999]);
+
+	/* Ringtone: two trills of E5/G5 with pauses, a 4 s cycle. */
+	audio_tone_init_ringtone(&t, 8000);
+	audio_tone_fill(&t, a, n);
+	ok(goertzel(a + 40, 720, 659.26, 8000) > 5000 &&
+	    goertzel(a + 840, 720, 783.99, 8000) > 5000,
+	    "ringtone alternates 659 and 784 Hz");
+	ok(goertzel(a + 40, 720, 783.99, 8000) < 1500,
+	    "one note at a time");
+	ok(all_zero(a + 6400, 3200), "pause after the first trill");
+	ok(rms(a + 9600, 6400) > 3000, "second trill");
+	ok(all_zero(a + 16000, 16000), "long pause");
+	ok(goertzel(a + 32040, 720, 659.26, 8000) > 5000,
+	    "the cycle starts again at 4 s");
+
+	/* Beep: once, then silence and done. */
+	audio_tone_init_beep(&t, 8000, 0, 0);
+	ok(!audio_tone_done(&t), "a new beep is not done");
+	audio_tone_fill(&t, a, 2000);
+	ok(goertzel(a, 1200, 1000, 8000) > 3000, "beep at 1 kHz");
+	ok(rms(a + 1100, 80) > 1000 && all_zero(a + 1200, 800),
+	    "lasting 150 ms");
+	ok(audio_tone_done(&t), "done after it");
+	audio_tone_reset(&t);
+	ok(!audio_tone_done(&t), "reset starts it again");
+
+	/* DTMF. */
+	is_int(audio_tone_init_dtmf(&t, 8000, 'x', 0), -1, "no DTMF for 'x'");
+	is_int(audio_tone_init_dtmf(&t, 8000, '5', 0), 0, "DTMF 5");
+	audio_tone_fill(&t, a, 800);
+	ok(goertzel(a, 800, 770, 8000) > 2000 &&
+	    goertzel(a, 800, 1336, 8000) > 2000 &&
+	    goertzel(a, 800, 697, 8000) < 1000 &&
+	    goertzel(a, 800, 1209, 8000) < 1000, "5 is 770 + 1336 Hz");
+	ok(audio_tone_done(&t), "100 ms by default");
+
+	/* Mixing saturates instead of wrapping. */
+	for (i = 0; i < nitems(buf); i++)
+		buf[i] = 30000;
+	audio_tone_init_sine(&t, 8000, 500, 0.5);
+	audio_tone_mix(&t, buf, nitems(buf));
+	for (peak = 0, i = 0; i < nitems(buf); i++) {
+		if (buf[i] < 30000 - 16400)
+			peak++;
+	}
+	is_int(peak, 0, "mixing near full scale clips, never wraps");
+	ok(buf[4] == 32767, "and reaches full scale (%d)", buf[4]);
+	ok(buf[12] < 30000 - 16000, "while the troughs are mixed (%d)",
+	    buf[12]);
+
+	free(a);
+	free(b);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	test_ring_edges();
+	test_ring_stress();
+	test_errors();
+	test_null();
+	test_file_input();
+	test_file_output();
+	test_file_both();
+	test_tones();
+	rmdir(tmpdir);
+	return done_testing();
+}
