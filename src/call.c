@@ -310,6 +310,12 @@ call_terminated(struct call *c, int code, const char *reason)
 	c->code = code;
 	util_strlcpy(c->reason, reason != NULL ? reason : "", sizeof c->reason);
 	log_info("call %d: ended: %d %s", c->id, code, c->reason);
+	if (c->media != NULL && c->have_params) {
+		struct event_stats	 st;
+
+		media_stats(c->media, &st);
+		call_media_stats(&st);
+	}
 	call_emit(c);
 	if (call_cur == c) {
 		/* The next call, if any, becomes current, but stays held. */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MEDIA_MAX_PT	8
 
@@ -60,7 +61,12 @@ void	 media_set_active(struct media *, bool);
 void	 media_set_mute(struct media *, bool);
 /* Queue RFC 4733 digits. Returns -1 with *cause if there is no PT. */
 int	 media_send_dtmf(struct media *, const char *digits, char **cause);
+/* Current statistics (for the final stats event of a call). */
+struct event_stats;
+void	 media_stats(struct media *, struct event_stats *);
 void	 media_free(struct media *);
+/* --list-devices: one device per line. */
+int	 media_list_devices(FILE *, char **cause);
 
 /* Tones on the device while no call has the speaker. */
 enum media_tone {
