@@ -253,6 +253,7 @@ account_registered(struct account *a, const struct account_result *r)
 		log_info("account %s: registered (expires in %d s)",
 		    a->conf->name, r->expires);
 	account_set(a, REG_REGISTERED, r->code, reason);
+	phone_registered(a);
 }
 
 void

@@ -21,6 +21,7 @@
 #include "line.h"
 #include "log.h"
 #include "loop.h"
+#include "media.h"
 #include "phone.h"
 #include "util.h"
 
@@ -32,7 +33,8 @@ usage(FILE *f)
 {
 	fputs("usage: tsphone [-f FILE] [-a ACCOUNT] [--line] [--check-config] "
 	    "[--init-config]\n"
-	    "               [--log FILE] [--trace] [-v] [-h] [-V]\n", f);
+	    "               [--list-devices] [--log FILE] [--trace] [-v] [-h] [-V]"
+	    " [TARGET]\n", f);
 }
 
 static void
@@ -46,11 +48,13 @@ help(void)
 	    "      --line         line mode: commands on stdin, JSON events on stdout\n"
 	    "      --check-config check the configuration and exit\n"
 	    "      --init-config  write a commented configuration template\n"
+	    "      --list-devices list the audio devices and exit\n"
 	    "      --log FILE     log file (default $XDG_STATE_HOME/tsphone/tsphone.log)\n"
 	    "      --trace        write SIP messages to the log\n"
 	    "  -v, --verbose      debug messages in the log\n"
 	    "  -h, --help         this help\n"
 	    "  -V, --version      print the version\n"
+	    "  TARGET             a URI or number to call once registered\n"
 	    "\nSee tsphone(1) and tsphone.conf(5).\n", stdout);
 }
 
@@ -91,6 +95,7 @@ main(int argc, char **argv)
 {
 	enum {
 		OPT_LINE = 256, OPT_CHECK, OPT_INIT, OPT_LOG, OPT_TRACE,
+		OPT_DEVICES,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'f' },
@@ -98,6 +103,7 @@ main(int argc, char **argv)
 		{ "line", no_argument, NULL, OPT_LINE },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
 		{ "init-config", no_argument, NULL, OPT_INIT },
+		{ "list-devices", no_argument, NULL, OPT_DEVICES },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -111,6 +117,7 @@ main(int argc, char **argv)
 	char			*path = NULL, *log_path = NULL, *cause = NULL;
 	bool			 line = false, check = false, init = false;
 	bool			 explicit_path = false, verbose = false;
+	bool			 devices = false;
 	int			 c, rc, status = 0;
 
 	while ((c = getopt_long(argc, argv, "f:a:vhV", longopts, NULL)) != -1) {
@@ -131,6 +138,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_INIT:
 			init = true;
+			break;
+		case OPT_DEVICES:
+			devices = true;
 			break;
 		case OPT_LOG:
 			free(log_path);
@@ -153,10 +163,20 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (optind < argc)
+		opts.target = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "tsphone: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (devices) {
+		if (media_list_devices(stdout, &cause) != 0) {
+			fprintf(stderr, "tsphone: %s\n", cause);
+			free(cause);
+			return EXIT_RUNTIME;
+		}
+		return 0;
 	}
 	if (path == NULL)
 		path = conf_default_path();

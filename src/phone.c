@@ -36,6 +36,7 @@ static bool			 phone_is_quitting;
 static bool			 phone_shutting_down;
 static struct loop_timer	*phone_quit_timer;
 static int			 phone_exit;
+static char			*phone_target;	/* TARGET not dialled yet */
 
 static void	 phone_shutdown(void);
 
@@ -81,6 +82,23 @@ phone_account(const char *name, char **cause)
 	}
 	xasprintf(cause, "no account \"%s\"", name);
 	return NULL;
+}
+
+void
+phone_registered(struct account *a)
+{
+	char	*target = phone_target, *cause = NULL;
+
+	if (target == NULL || a != phone_account(NULL, &cause)) {
+		free(cause);
+		return;
+	}
+	phone_target = NULL;
+	if (call_dial(a, target, &cause) != 0) {
+		event_error("dial", "%s", cause);
+		free(cause);
+	}
+	free(target);
 }
 
 int
@@ -158,12 +176,18 @@ phone_start(struct conf *conf, const struct phone_opts *opts, char **cause)
 		tail = &a->next;
 	}
 	phone_started = true;
+	if (opts->target != NULL)
+		phone_target = xstrdup(opts->target);
 	for (a = phone_accounts; a != NULL; a = a->next) {
 		if (a->conf->do_register)
 			account_register(a);
 		else
 			account_emit(a);
 	}
+	/* An account that does not register can dial at once. */
+	a = phone_account(NULL, cause);
+	if (a != NULL && !a->conf->do_register)
+		phone_registered(a);
 	return 0;
 }
 
@@ -183,6 +207,8 @@ phone_free(void)
 	phone_quit_timer = NULL;
 	conf_free(phone_conf);
 	phone_conf = NULL;
+	free(phone_target);
+	phone_target = NULL;
 	phone_started = false;
 }
 

@@ -8,11 +8,13 @@
 
 #include <stdbool.h>
 
+struct account;
 struct conf;
 
 struct phone_opts {
 	const char	*default_account;	/* -a, or NULL */
 	bool		 trace;			/* --trace */
+	const char	*target;		/* TARGET: dial once registered */
 };
 
 /* Take ownership of CONF and start the user agent. */
@@ -32,6 +34,8 @@ bool	 phone_quitting(void);
 /* From account.c and call.c: an un-REGISTER was answered or a call
  * ended; quitting goes on when nothing is left. */
 void	 phone_settled(void);
+/* From account.c: ACCOUNT is registered (the first time or again). */
+void	 phone_registered(struct account *);
 struct account *phone_accounts_first(void);
 /* The account named NAME, or the default one for NULL; NULL + *cause. */
 struct account *phone_account(const char *name, char **cause);
