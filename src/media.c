@@ -95,6 +95,7 @@ struct media {
 	uint32_t		 tx_rate;
 	uint32_t		 tx_clock;	/* media time, RTP units */
 	bool			 marker;	/* next packet starts a talkspurt */
+	uint64_t		 last_send_us;	/* monotonic, of the last frame */
 	unsigned long		 tx_packets;
 
 	struct media_codec	*enc;
@@ -477,7 +478,7 @@ media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t clock,
 
 /* One 20 ms frame of microphone audio (at the device rate) for M. */
 static void
-media_send_frame(struct media *m, int16_t *pcm, size_t n)
+media_send_frame(struct media *m, int16_t *pcm, size_t n, uint64_t now)
 {
 	const struct media_codec_info	*ci;
 	struct media_dtmf_packet	 dp;
@@ -491,6 +492,20 @@ media_send_frame(struct media *m, int16_t *pcm, size_t n)
 		return;
 	ci = media_codec_info(m->enc);
 	samples = ci->clock_rate * MEDIA_FRAME_MS / 1000;
+	/*
+	 * After a pause (hold, another call had the device) the RTP clock
+	 * must show the time that passed, whole frames of it, and the next
+	 * packet starts a talkspurt (RFC 3550 5.1), or the receiver takes
+	 * the new audio for two-seconds-late old audio.
+	 */
+	if (m->last_send_us != 0 &&
+	    now - m->last_send_us > 2 * MEDIA_FRAME_MS * 1000) {
+		uint64_t frames = (now - m->last_send_us) / (MEDIA_FRAME_MS * 1000);
+
+		m->tx_clock += (uint32_t)(frames - 1) * samples;
+		m->marker = true;
+	}
+	m->last_send_us = now;
 	if (!(m->params.dir & MEDIA_SENDONLY)) {
 		/* Not sending: time goes on; the next packet starts anew. */
 		m->tx_clock += samples;
@@ -746,7 +761,8 @@ media_tick(uint64_t now)
 			while (audio_capture_avail(media_dev) >= MEDIA_DEV_FRAME) {
 				audio_capture_read(media_dev, pcm, MEDIA_DEV_FRAME);
 				if (act != NULL)
-					media_send_frame(act, pcm, MEDIA_DEV_FRAME);
+					media_send_frame(act, pcm, MEDIA_DEV_FRAME,
+					    now);
 			}
 		}
 		if (audio_has_playback(media_dev))

@@ -1,0 +1,71 @@
+#!/bin/sh
+# tsphone against SIPp as a scripted peer, straight over 127.0.0.1:
+#  - SIPp answers our call with PCMU and echoes our RTP: we must hear our
+#    own tone come back (real media against a foreign stack);
+#  - a SIPp caller offering only G.729 gets 488, and no ringing;
+#  - a SIPp caller holds us with a sendonly re-INVITE (we answer
+#    recvonly and show held_by_remote), resumes, and hangs up.
+. "$(dirname "$0")/lib.sh"
+require_sipp
+require_tsphone
+tmpdir_init
+: "${TONECHECK:=$(dirname "$TSPHONE")/tests/tools/tonecheck}"
+[ -x "$TONECHECK" ] || bail "tonecheck not built ($TONECHECK)"
+command -v sox >/dev/null 2>&1 || skip_all "sox is not installed"
+
+port=$(free_port) || bail "no free port"
+sox -n -r 8000 -c 1 -b 16 "$T/tone.wav" synth 1 sine 800 vol 0.5
+write_conf "$T/me.conf" <<EOF
+[sip]
+listen = 127.0.0.1:$port
+[audio]
+driver = file
+input = $T/tone.wav
+output = $T/heard.wav
+[account me]
+uri = sip:me@127.0.0.1
+register = no
+auto_answer = yes
+codecs = opus, pcmu
+EOF
+tsp_start me "$T/me.conf"
+ok "tsphone is up" tsp_wait me '"event":"registration"' 3
+
+# --- outgoing call answered by SIPp, RTP echoed back
+sport=$(free_port) || bail "no free port"
+sipp_start echo uas-answer.xml - -p "$sport" -rtp_echo
+sleep 0.3
+tsp_cmd me "dial sip:echo@127.0.0.1:$sport"
+ok "SIPp answers" tsp_wait me '"event":"call".*"state":"established"' 5
+line=$(grep '"event":"media"' "$T/me.out" | tail -n 1)
+is "$(json_get "$line" codec)" PCMU "PCMU chosen from SIPp's answer"
+sleep 2.5
+tsp_cmd me "hangup"
+ok "the call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
+sipp_wait echo
+is "$?" 0 "SIPp's scenario completed (BYE answered)"
+ok "our 800 Hz came back through SIPp's echo" \
+    "$TONECHECK" "$T/heard.wav" 800 --from 0.6 --to 2.4 --min-fraction 0.7
+line=$(grep '"event":"stats"' "$T/me.out" | tail -n 1)
+ok "packets were received ($(json_get "$line" rx_packets))" \
+    test "$(json_get "$line" rx_packets)" -ge 50
+
+# --- an offer with no common codec
+sipp_run bad uac-badcodec.xml "127.0.0.1:$port" -s me
+is "$?" 0 "SIPp got 488 and no ringing"
+is "$(sipp_codes bad | tr ' ' '\n' | grep -c 488)" 1 "one 488"
+line=$(tsp_wait me '"event":"call".*"code":488' 3)
+like "$(json_get "$line" reason)" 'no common codec' "the event says why"
+is "$(tsp_count me '"state":"incoming"')" 0 "it never rang"
+
+# --- held by a SIPp caller
+sipp_run hold uac-hold.xml "127.0.0.1:$port" -s me
+is "$?" 0 "SIPp's hold scenario passed (recvonly answer, then sendrecv)"
+ok "held_by_remote shown" tsp_wait me '"event":"call".*"held_by_remote":true' 3
+ok "and cleared on resume" tsp_wait me '"event":"call".*"held_by_remote":false' 3
+line=$(tsp_wait me '"event":"call".*"state":"terminated"' 5)
+like "$(json_get "$line" reason)" 'remote hung up' "SIPp's BYE ends the call"
+like "$(grep '"state":"incoming"' "$T/me.out" | tail -n 1)" 'SIPp Holder' \
+    "the caller's display name is shown"
+is "$(tsp_quit me)" 0 "quit exits 0"
+done_testing
