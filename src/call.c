@@ -1,11 +1,11 @@
 /*
  * call.c: the calls: list, current call, state and the rules a person
  * expects of a phone. An incoming call rings until answered, rejected or
- * CALL_RING_TIMEOUT; answering a second call holds the first; only the
+ * [sip] ring_timeout; answering a second call holds the first; only the
  * current, unheld call has the microphone and speaker; hold is a
  * re-INVITE, retried after a random delay when the peer answers 491
  * (RFC 3261 14.1); a call that stops receiving RTP while not on hold is
- * hung up after CALL_RTP_TIMEOUT.
+ * hung up after [sip] rtp_timeout.
  */
 #include "config.h"
 
@@ -28,8 +28,17 @@
 static struct call	*call_list;
 static struct call	*call_cur;
 static int		 call_next_id = 1;
+static int		 call_ring_s = 60;
+static int		 call_rtp_s = 30;
 
 static void	 call_update_audio(void);
+
+void
+call_set_timeouts(int ring, int rtp)
+{
+	call_ring_s = ring;
+	call_rtp_s = rtp;
+}
 
 struct call *
 call_first(void)
@@ -167,7 +176,7 @@ call_ring_timeout(void *arg)
 
 	if (c->state != CALL_INCOMING)
 		return;
-	log_info("call %d: not answered in %d s", c->id, CALL_RING_TIMEOUT);
+	log_info("call %d: not answered in %d s", c->id, call_ring_s);
 	sip_call_reject(c, 480, "Temporarily Unavailable");
 }
 
@@ -238,7 +247,7 @@ call_state(struct call *c, enum call_state state, int code, const char *reason)
 	util_strlcpy(c->reason, reason != NULL ? reason : "", sizeof c->reason);
 	switch (state) {
 	case CALL_INCOMING:
-		loop_timer_start(c->timer, CALL_RING_TIMEOUT * 1000);
+		loop_timer_start(c->timer, (unsigned int)call_ring_s * 1000);
 		if (call_cur == NULL)
 			call_cur = c;
 		log_info("call %d: incoming from %s", c->id, c->remote);
@@ -362,11 +371,11 @@ call_media_timeout(int id)
 {
 	struct call	*c = call_find(id);
 
-	if (c == NULL || c->local_hold || c->held_by_remote ||
+	if (c == NULL || call_rtp_s == 0 || c->local_hold || c->held_by_remote ||
 	    (c->state != CALL_ESTABLISHED))
 		return;
 	log_warn("call %d: no RTP received for %d s; hanging up", c->id,
-	    CALL_RTP_TIMEOUT);
+	    call_rtp_s);
 	sip_call_hangup(c, "no media received");
 }
 

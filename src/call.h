@@ -17,8 +17,6 @@ struct account;
 struct loop_timer;
 struct sip_call;
 
-#define CALL_RING_TIMEOUT	60	/* s before an unanswered call gets 480 */
-#define CALL_RTP_TIMEOUT	30	/* s without RTP before hanging up */
 
 struct call {
 	int			 id;
@@ -44,6 +42,9 @@ struct call {
 
 	struct call		*next;
 };
+
+/* [sip] ring_timeout and rtp_timeout, in seconds (0: no RTP timeout). */
+void		 call_set_timeouts(int ring, int rtp);
 
 /* The call list. */
 struct call	*call_first(void);

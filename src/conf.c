@@ -140,6 +140,16 @@ static const struct conf_key conf_table[] = {
 	{ .info = { "sip", "user_agent", "string", "tsphone/" PACKAGE_VERSION,
 	    "User-Agent header sent with every request and response" },
 	  .parse = conf_parse_string, .offset = CONF_OFF(user_agent) },
+	{ .info = { "sip", "ring_timeout", "int", "60",
+	    "seconds an incoming call rings before it is refused with 480 "
+	    "(5 to 600)" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(ring_timeout),
+	  .min = 5, .max = 600 },
+	{ .info = { "sip", "rtp_timeout", "int", "30",
+	    "seconds without RTP (when not on hold) before a call is hung up; "
+	    "0 = never" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(rtp_timeout),
+	  .min = 0, .max = 3600 },
 
 	{ .info = { "audio", "driver", "enum", "portaudio",
 	    "audio driver: portaudio, file (WAV files) or null (silence)" },
@@ -681,6 +691,8 @@ conf_new(void)
 	conf->listen_host = xstrdup("0.0.0.0");
 	conf->listen_port = 5060;
 	conf->user_agent = xstrdup("tsphone/" PACKAGE_VERSION);
+	conf->ring_timeout = 60;
+	conf->rtp_timeout = 30;
 	conf->driver = CONF_DRIVER_PORTAUDIO;
 	conf->input = xstrdup("default");
 	conf->output = xstrdup("default");

@@ -77,6 +77,8 @@ struct conf {
 	char			*tls_listen_host; /* NULL if no TLS listener */
 	int			 tls_listen_port;
 	char			*user_agent;	/* default "tsphone/VERSION" */
+	int			 ring_timeout;	/* s before 480; default 60 */
+	int			 rtp_timeout;	/* s without RTP; 0 = never; 30 */
 
 	/* [audio] */
 	enum conf_driver	 driver;	/* default portaudio */

@@ -141,6 +141,7 @@ static char		*media_input;
 static char		*media_output;
 static char		*media_ring;
 static bool		 media_keep_dev;	/* file driver: one recording */
+static uint64_t		 media_rtp_timeout_us;	/* 0: never */
 
 static pthread_mutex_t	 media_evq_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct media_ev	 media_evq[MEDIA_EVQ];
@@ -330,6 +331,7 @@ media_init(const struct conf *conf, char **cause)
 	media_output = xstrdup(conf->output);
 	media_ring = xstrdup(conf->ring);
 	media_keep_dev = conf->driver == CONF_DRIVER_FILE;
+	media_rtp_timeout_us = (uint64_t)conf->rtp_timeout * 1000000;
 	media_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	media_ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	media_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -736,8 +738,8 @@ media_periodic(struct media *m, uint64_t now)
 		media_stats_post(m);
 		m->next_stats_us = now + MEDIA_STATS_US;
 	}
-	if ((m->params.dir & MEDIA_RECVONLY) && !m->timeout_sent &&
-	    now - m->last_rx_us > (uint64_t)CALL_RTP_TIMEOUT * 1000000) {
+	if (media_rtp_timeout_us != 0 && (m->params.dir & MEDIA_RECVONLY) &&
+	    !m->timeout_sent && now - m->last_rx_us > media_rtp_timeout_us) {
 		memset(&ev, 0, sizeof ev);
 		ev.kind = MEDIA_EV_TIMEOUT;
 		ev.id = m->id;

@@ -168,6 +168,7 @@ phone_start(struct conf *conf, const struct phone_opts *opts, char **cause)
 	phone_quit_timer = loop_timer_new(phone_quit_timeout, NULL);
 	if (media_init(conf, cause) != 0)
 		return -1;
+	call_set_timeouts(conf->ring_timeout, conf->rtp_timeout);
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
