@@ -67,5 +67,67 @@ line=$(tsp_wait me '"event":"call".*"state":"terminated"' 5)
 like "$(json_get "$line" reason)" 'remote hung up' "SIPp's BYE ends the call"
 like "$(grep '"state":"incoming"' "$T/me.out" | tail -n 1)" 'SIPp Holder' \
     "the caller's display name is shown"
+
+# --- early media: 183 with SDP, then 200
+sport=$(free_port) || bail "no free port"
+sipp_start early uas-early.xml - -p "$sport" -rtp_echo
+sleep 0.3
+tsp_cmd me "dial sip:early@127.0.0.1:$sport"
+ok "183 with SDP is early media" tsp_wait me '"event":"call".*"state":"early"' 5
+ok "then the answer" tsp_wait me '"event":"call".*"state":"established"' 5
+tsp_cmd me "hangup"
+tsp_wait me '"event":"call".*"state":"terminated"' 5 >/dev/null
+sipp_wait early
+is "$?" 0 "SIPp's early-media scenario completed"
+
+# --- an answer that rejects the audio stream
+sport=$(free_port) || bail "no free port"
+sipp_start noaudio uas-noaudio.xml - -p "$sport"
+sleep 0.3
+tsp_cmd me "dial sip:noaudio@127.0.0.1:$sport"
+line=$(tsp_wait me '"event":"call".*"state":"terminated"' 5)
+is "$(json_get "$line" code)" 488 "rejected audio ends the call with 488"
+like "$(json_get "$line" reason)" 'rejected' "and says the audio was rejected"
+sipp_wait noaudio
+is "$?" 0 "SIPp got our BYE"
+
+# --- 491 on our re-INVITE: retried after a random delay
+sport=$(free_port) || bail "no free port"
+sipp_start glare uas-glare.xml - -p "$sport"
+sleep 0.3
+tsp_cmd me "dial sip:glare@127.0.0.1:$sport"
+tsp_wait me '"event":"call".*"state":"established"' 5 >/dev/null
+tsp_cmd me "hold"
+ok "the 491 is retried" tsp_wait me '"text":"call [0-9]+: re-INVITE glare' 3
+ok "and the retry succeeds: media is sendonly" \
+    tsp_wait me '"event":"media".*"direction":"sendonly"' 6
+tsp_cmd me "hangup"
+tsp_wait me '"event":"call".*"state":"terminated"' 5 >/dev/null
+sipp_wait glare
+is "$?" 0 "SIPp saw the 491 dance and the BYE"
 is "$(tsp_quit me)" 0 "quit exits 0"
+
+# --- no RTP at all: the call is hung up after rtp_timeout
+write_conf "$T/quiet.conf" <<EOF
+[sip]
+listen = 127.0.0.1:0
+rtp_timeout = 2
+[audio]
+driver = null
+[account quiet]
+uri = sip:quiet@127.0.0.1
+register = no
+EOF
+tsp_start quiet "$T/quiet.conf"
+sport=$(free_port) || bail "no free port"
+sipp_start mute uas-answer.xml - -p "$sport"
+sleep 0.3
+tsp_cmd quiet "dial sip:mute@127.0.0.1:$sport"
+ok "established with a silent peer" tsp_wait quiet '"event":"call".*"state":"established"' 5
+line=$(tsp_wait quiet '"event":"call".*"state":"terminated"' 6)
+like "$(json_get "$line" reason)" 'no media' "hung up after 2 s without RTP"
+sipp_wait mute
+is "$?" 0 "SIPp got the BYE"
+is "$(tsp_quit quiet)" 0 "quit exits 0"
 done_testing
+
