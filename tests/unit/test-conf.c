@@ -901,6 +901,7 @@ test_keys(void)
 {
 	static const char *const want[] = {
 		"sip.listen", "sip.tls_listen", "sip.user_agent",
+		"sip.ring_timeout", "sip.rtp_timeout",
 		"audio.driver", "audio.input", "audio.output", "audio.ring",
 		"account.uri", "account.display_name", "account.username",
 		"account.password", "account.password_cmd", "account.ha1",
