@@ -11,13 +11,19 @@
  * then the writer empties the ring, then sf_close finishes the header;
  * the header is also kept up to date after every write, so the file stays
  * readable even if the process is killed.
+ *
+ * libsndfile is loaded with dlopen when this driver is first opened, not
+ * linked: it links FLAC, Vorbis, Ogg, Opus, mpg123 and LAME, which would
+ * cost every phone memory for a driver that only tests and recordings use.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,8 +38,9 @@
 
 /* The longest input we load, at the device rate: it lives in memory. */
 #define AUDIO_FILE_MAX_SECONDS	3600
-/* How much played audio may wait for the writer thread. */
-#define AUDIO_FILE_RECORD_MS	2000
+/* How much played audio may wait for the writer thread: 25 of its wake-ups,
+ * plenty for a disk that stalls briefly, and small in resident memory. */
+#define AUDIO_FILE_RECORD_MS	500
 /* How often the writer thread wakes to drain it. */
 #define AUDIO_FILE_WRITER_MS	20
 /* Input frames converted per step at open. */
@@ -58,6 +65,94 @@ struct audio_file {
 	atomic_bool		 writer_stop;
 	bool			 write_failed;	/* writer thread only */
 };
+
+/* --- loading libsndfile ------------------------------------------------- */
+
+#define AUDIO_FILE_SONAME	"libsndfile.so.1"
+#define AUDIO_FILE_PACKAGE	"libsndfile1"
+
+/*
+ * Every libsndfile function this file calls, reached through this table
+ * once audio_file_load_lib has filled it; <sndfile.h> still gives the
+ * types and constants. __typeof__ (GNU C, which we build as) takes each
+ * pointer's type from the header's own prototype, so the table cannot
+ * disagree with the library's ABI.
+ */
+#define AUDIO_FILE_FN(f)	__typeof__(f) *f
+static struct {
+	AUDIO_FILE_FN(sf_open);
+	AUDIO_FILE_FN(sf_close);
+	AUDIO_FILE_FN(sf_error);
+	AUDIO_FILE_FN(sf_strerror);
+	AUDIO_FILE_FN(sf_command);
+	AUDIO_FILE_FN(sf_readf_float);
+	AUDIO_FILE_FN(sf_write_short);
+} snd;
+
+#define AUDIO_FILE_SYM(f)	{ #f, (void **)&snd.f }
+static const struct {
+	const char	*name;
+	void		**slot;
+} audio_file_syms[] = {
+	AUDIO_FILE_SYM(sf_open),
+	AUDIO_FILE_SYM(sf_close),
+	AUDIO_FILE_SYM(sf_error),
+	AUDIO_FILE_SYM(sf_strerror),
+	AUDIO_FILE_SYM(sf_command),
+	AUDIO_FILE_SYM(sf_readf_float),
+	AUDIO_FILE_SYM(sf_write_short),
+};
+
+static pthread_once_t	audio_file_once = PTHREAD_ONCE_INIT;
+/* Why loading failed, for every caller to see; empty once loaded. */
+static char		audio_file_error[512];
+
+/*
+ * Run once, by pthread_once. audio_open is called from the main thread
+ * only, but the once costs nothing and orders the filling of the table
+ * before every use of it, the writer thread's included. The library is
+ * never unloaded: the table stays valid for the life of the process (a
+ * phone that made one call will make another), and one that failed to
+ * load is not retried.
+ */
+static void
+audio_file_load_once(void)
+{
+	char		*err = audio_file_error;
+	size_t		 size = sizeof audio_file_error, i;
+	void		*h;
+	const char	*name, *e;
+
+	if ((h = dlopen(AUDIO_FILE_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		e = dlerror();
+		snprintf(err, size, "cannot load libsndfile (%s); is the %s "
+		    "package installed?", e != NULL ? e : AUDIO_FILE_SONAME,
+		    AUDIO_FILE_PACKAGE);
+		return;
+	}
+	for (i = 0; i < nitems(audio_file_syms); i++) {
+		name = audio_file_syms[i].name;
+		if ((*audio_file_syms[i].slot = dlsym(h, name)) == NULL) {
+			snprintf(err, size, "cannot use libsndfile: %s has no "
+			    "%s (is the %s package broken?)", AUDIO_FILE_SONAME,
+			    name, AUDIO_FILE_PACKAGE);
+			return;
+		}
+	}
+}
+
+static int
+audio_file_load_lib(char **cause)
+{
+	pthread_once(&audio_file_once, audio_file_load_once);
+	if (audio_file_error[0] != '\0') {
+		*cause = xstrdup(audio_file_error);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the driver --------------------------------------------------------- */
 
 static void
 audio_file_tick(void *arg)
@@ -161,13 +256,13 @@ audio_file_load(struct audio_file *f, const char *path, unsigned int rate,
 	double			 sum;
 
 	memset(&info, 0, sizeof info);
-	if ((sf = sf_open(path, SFM_READ, &info)) == NULL) {
+	if ((sf = snd.sf_open(path, SFM_READ, &info)) == NULL) {
 		if (access(path, R_OK) != 0)
 			xasprintf(cause, "audio input %s: %s", path,
 			    strerror(errno));
 		else
 			xasprintf(cause, "audio input %s: %s", path,
-			    sf_strerror(NULL));
+			    snd.sf_strerror(NULL));
 		return -1;
 	}
 	if (info.channels < 1 || info.channels > 64 || info.samplerate < 1 ||
@@ -201,7 +296,7 @@ audio_file_load(struct audio_file *f, const char *path, unsigned int rate,
 	tmp = xcalloc(tmp_len, sizeof *tmp);
 
 	while (len < limit &&
-	    (got = sf_readf_float(sf, frames, AUDIO_FILE_CHUNK)) > 0) {
+	    (got = snd.sf_readf_float(sf, frames, AUDIO_FILE_CHUNK)) > 0) {
 		for (i = 0; i < (size_t)got; i++) {
 			sum = 0;
 			for (c = 0; c < info.channels; c++)
@@ -218,8 +313,9 @@ audio_file_load(struct audio_file *f, const char *path, unsigned int rate,
 			    limit - len);
 		}
 	}
-	if (sf_error(sf) != SF_ERR_NO_ERROR) {
-		xasprintf(cause, "audio input %s: %s", path, sf_strerror(sf));
+	if (snd.sf_error(sf) != SF_ERR_NO_ERROR) {
+		xasprintf(cause, "audio input %s: %s", path,
+		    snd.sf_strerror(sf));
 		goto out;
 	}
 	if (rs != NULL) {
@@ -253,7 +349,7 @@ out:
 	free(frames);
 	free(mono);
 	free(tmp);
-	sf_close(sf);
+	snd.sf_close(sf);
 	return rv;
 }
 
@@ -267,12 +363,12 @@ audio_file_create(struct audio_file *f, const char *path, unsigned int rate,
 	info.samplerate = (int)rate;
 	info.channels = 1;
 	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-	if ((f->out = sf_open(path, SFM_WRITE, &info)) == NULL) {
+	if ((f->out = snd.sf_open(path, SFM_WRITE, &info)) == NULL) {
 		xasprintf(cause, "audio output %s: %s", path,
-		    sf_strerror(NULL));
+		    snd.sf_strerror(NULL));
 		return -1;
 	}
-	sf_command(f->out, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
+	snd.sf_command(f->out, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
 	f->out_path = xstrdup(path);
 	return 0;
 }
@@ -287,8 +383,8 @@ audio_file_drain(struct audio_file *f)
 
 	while ((n = audio_ring_read(f->record, buf, nitems(buf))) > 0) {
 		any = true;
-		if (!f->write_failed &&
-		    sf_write_short(f->out, buf, (sf_count_t)n) != (sf_count_t)n)
+		if (!f->write_failed && snd.sf_write_short(f->out, buf,
+		    (sf_count_t)n) != (sf_count_t)n)
 			f->write_failed = true;
 	}
 	return any;
@@ -315,6 +411,8 @@ audio_file_open(struct audio *a, const struct audio_config *cfg,
 {
 	struct audio_file	*f;
 
+	if (audio_file_load_lib(cause) != 0)
+		return -1;
 	f = xcalloc(1, sizeof *f);
 	f->audio = a;
 	atomic_init(&f->record_lost, 0);
@@ -379,10 +477,11 @@ audio_file_close(struct audio *a, char **cause)
 	if (f->out != NULL) {
 		lost = atomic_load_explicit(&f->record_lost,
 		    memory_order_relaxed);
-		if (f->write_failed || sf_error(f->out) != SF_ERR_NO_ERROR) {
+		if (f->write_failed ||
+		    snd.sf_error(f->out) != SF_ERR_NO_ERROR) {
 			if (cause != NULL)
 				xasprintf(cause, "audio output %s: %s",
-				    f->out_path, sf_strerror(f->out));
+				    f->out_path, snd.sf_strerror(f->out));
 			rv = -1;
 		} else if (lost != 0) {
 			if (cause != NULL)
@@ -391,7 +490,7 @@ audio_file_close(struct audio *a, char **cause)
 				    f->out_path, (unsigned long long)lost);
 			rv = -1;
 		}
-		if (sf_close(f->out) != 0 && rv == 0) {
+		if (snd.sf_close(f->out) != 0 && rv == 0) {
 			if (cause != NULL)
 				xasprintf(cause, "audio output %s: cannot "
 				    "finish the file", f->out_path);

@@ -20,6 +20,11 @@
  *
  * All of these touch process-wide state (fd 2, the environment), so this
  * driver is opened, closed and asked for devices from the main thread only.
+ *
+ * PortAudio itself is loaded with dlopen the first time it is needed, not
+ * linked: with ALSA, JACK and what JACK drags in (libstdc++, Berkeley DB)
+ * it would cost every phone a few MiB of memory, most of it for a driver
+ * a phone on the file or null driver never opens.
  */
 #include "config.h"
 
@@ -27,6 +32,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,6 +55,59 @@ struct audio_portaudio {
 	size_t		 scratch_frames;
 };
 
+/* --- loading PortAudio -------------------------------------------------- */
+
+#define AUDIO_PORTAUDIO_SONAME	"libportaudio.so.2"
+#define AUDIO_PORTAUDIO_PACKAGE	"libportaudio2"
+
+/*
+ * Every PortAudio function this file calls, reached through this table
+ * once audio_portaudio_load has filled it; <portaudio.h> still gives the
+ * types and constants. __typeof__ (GNU C, which we build as) takes each
+ * pointer's type from the header's own prototype, so the table cannot
+ * disagree with the library's ABI.
+ */
+#define AUDIO_PORTAUDIO_FN(f)	__typeof__(f) *f
+static struct {
+	AUDIO_PORTAUDIO_FN(Pa_Initialize);
+	AUDIO_PORTAUDIO_FN(Pa_Terminate);
+	AUDIO_PORTAUDIO_FN(Pa_GetErrorText);
+	AUDIO_PORTAUDIO_FN(Pa_GetDeviceCount);
+	AUDIO_PORTAUDIO_FN(Pa_GetDefaultInputDevice);
+	AUDIO_PORTAUDIO_FN(Pa_GetDefaultOutputDevice);
+	AUDIO_PORTAUDIO_FN(Pa_GetDeviceInfo);
+	AUDIO_PORTAUDIO_FN(Pa_GetHostApiInfo);
+	AUDIO_PORTAUDIO_FN(Pa_IsFormatSupported);
+	AUDIO_PORTAUDIO_FN(Pa_OpenStream);
+	AUDIO_PORTAUDIO_FN(Pa_StartStream);
+	AUDIO_PORTAUDIO_FN(Pa_StopStream);
+	AUDIO_PORTAUDIO_FN(Pa_CloseStream);
+} pa;
+
+#define AUDIO_PORTAUDIO_SYM(f)	{ #f, (void **)&pa.f }
+static const struct {
+	const char	*name;
+	void		**slot;
+} audio_portaudio_syms[] = {
+	AUDIO_PORTAUDIO_SYM(Pa_Initialize),
+	AUDIO_PORTAUDIO_SYM(Pa_Terminate),
+	AUDIO_PORTAUDIO_SYM(Pa_GetErrorText),
+	AUDIO_PORTAUDIO_SYM(Pa_GetDeviceCount),
+	AUDIO_PORTAUDIO_SYM(Pa_GetDefaultInputDevice),
+	AUDIO_PORTAUDIO_SYM(Pa_GetDefaultOutputDevice),
+	AUDIO_PORTAUDIO_SYM(Pa_GetDeviceInfo),
+	AUDIO_PORTAUDIO_SYM(Pa_GetHostApiInfo),
+	AUDIO_PORTAUDIO_SYM(Pa_IsFormatSupported),
+	AUDIO_PORTAUDIO_SYM(Pa_OpenStream),
+	AUDIO_PORTAUDIO_SYM(Pa_StartStream),
+	AUDIO_PORTAUDIO_SYM(Pa_StopStream),
+	AUDIO_PORTAUDIO_SYM(Pa_CloseStream),
+};
+
+static pthread_once_t	audio_portaudio_once = PTHREAD_ONCE_INIT;
+/* Why loading failed, for every caller to see; empty once loaded. */
+static char		audio_portaudio_error[512];
+
 /* --- keeping ALSA and JACK off the terminal ---------------------------- */
 
 typedef void (*audio_portaudio_alsa_h)(const char *, int, const char *, int,
@@ -68,28 +128,74 @@ audio_portaudio_jack_silent(const char *msg)
 /*
  * Both libraries come in with PortAudio (it links them), so their hooks
  * are looked up at run time: this file does not depend on their headers
- * and works the same when PortAudio was built without one of them.
+ * and works the same when PortAudio was built without one of them. They
+ * are looked up through PortAudio's handle, which searches what it links:
+ * loaded RTLD_LOCAL, their symbols are not in the global scope.
  */
 static void
-audio_portaudio_hush(void)
+audio_portaudio_hush(void *h)
 {
-	static bool	 done;
-	int		(*alsa_set)(audio_portaudio_alsa_h);
-	void		(*jack_set)(audio_portaudio_jack_h);
+	int	(*alsa_set)(audio_portaudio_alsa_h);
+	void	(*jack_set)(audio_portaudio_jack_h);
 
-	if (done)
-		return;
-	done = true;
 	setenv("JACK_NO_START_SERVER", "1", 0);
-	*(void **)&alsa_set = dlsym(RTLD_DEFAULT, "snd_lib_error_set_handler");
+	*(void **)&alsa_set = dlsym(h, "snd_lib_error_set_handler");
 	if (alsa_set != NULL)
 		alsa_set(audio_portaudio_alsa_silent);
-	*(void **)&jack_set = dlsym(RTLD_DEFAULT, "jack_set_error_function");
+	*(void **)&jack_set = dlsym(h, "jack_set_error_function");
 	if (jack_set != NULL)
 		jack_set(audio_portaudio_jack_silent);
-	*(void **)&jack_set = dlsym(RTLD_DEFAULT, "jack_set_info_function");
+	*(void **)&jack_set = dlsym(h, "jack_set_info_function");
 	if (jack_set != NULL)
 		jack_set(audio_portaudio_jack_silent);
+}
+
+/*
+ * Run once, by pthread_once. audio_open and audio_list_devices are called
+ * from the main thread only, but the once costs nothing and orders the
+ * filling of the table before every use of it. The library is never
+ * unloaded: ALSA and JACK leave threads and exit handlers behind that a
+ * dlclose would pull the code from under. One that failed to load is not
+ * retried.
+ */
+static void
+audio_portaudio_load_once(void)
+{
+	char		*err = audio_portaudio_error;
+	size_t		 size = sizeof audio_portaudio_error, i;
+	void		*h;
+	const char	*name, *e;
+
+	h = dlopen(AUDIO_PORTAUDIO_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		e = dlerror();
+		snprintf(err, size, "cannot load PortAudio (%s); is the %s "
+		    "package installed?", e != NULL ? e :
+		    AUDIO_PORTAUDIO_SONAME, AUDIO_PORTAUDIO_PACKAGE);
+		return;
+	}
+	for (i = 0; i < nitems(audio_portaudio_syms); i++) {
+		name = audio_portaudio_syms[i].name;
+		if ((*audio_portaudio_syms[i].slot = dlsym(h, name)) == NULL) {
+			snprintf(err, size, "cannot use PortAudio: %s has "
+			    "no %s (is the %s package broken?)",
+			    AUDIO_PORTAUDIO_SONAME, name,
+			    AUDIO_PORTAUDIO_PACKAGE);
+			return;
+		}
+	}
+	audio_portaudio_hush(h);
+}
+
+static int
+audio_portaudio_load(char **cause)
+{
+	pthread_once(&audio_portaudio_once, audio_portaudio_load_once);
+	if (audio_portaudio_error[0] != '\0') {
+		*cause = xstrdup(audio_portaudio_error);
+		return -1;
+	}
+	return 0;
 }
 
 /* Point fd 2 at the sink; returns the saved descriptor (or -1). */
@@ -134,13 +240,18 @@ audio_portaudio_init(char **cause)
 	PaError	error;
 	int	saved;
 
-	audio_portaudio_hush();
+	/* Loading runs the constructors of ALSA, JACK and the rest: quiet
+	 * them too. */
 	saved = audio_portaudio_quiet();
-	error = Pa_Initialize();
+	if (audio_portaudio_load(cause) != 0) {
+		audio_portaudio_loud(saved);
+		return -1;
+	}
+	error = pa.Pa_Initialize();
 	audio_portaudio_loud(saved);
 	if (error != paNoError) {
 		xasprintf(cause, "cannot start PortAudio: %s",
-		    Pa_GetErrorText(error));
+		    pa.Pa_GetErrorText(error));
 		return -1;
 	}
 	return 0;
@@ -152,7 +263,7 @@ audio_portaudio_terminate(void)
 	int	saved;
 
 	saved = audio_portaudio_quiet();
-	Pa_Terminate();
+	pa.Pa_Terminate();
 	audio_portaudio_loud(saved);
 }
 
@@ -186,15 +297,15 @@ audio_portaudio_find(const char *spec, bool input, PaDeviceIndex *out,
 	int			 matches = 0;
 	char			*names = NULL, *tmp;
 
-	n = Pa_GetDeviceCount();
+	n = pa.Pa_GetDeviceCount();
 	if (n < 0) {
 		xasprintf(cause, "cannot list audio devices: %s",
-		    Pa_GetErrorText(n));
+		    pa.Pa_GetErrorText(n));
 		return -1;
 	}
 	if (strcmp(spec, "default") == 0) {
-		found = input ? Pa_GetDefaultInputDevice() :
-		    Pa_GetDefaultOutputDevice();
+		found = input ? pa.Pa_GetDefaultInputDevice() :
+		    pa.Pa_GetDefaultOutputDevice();
 		if (found == paNoDevice) {
 			xasprintf(cause, "no default audio %s device "
 			    "(PortAudio found %d device%s)", what, (int)n,
@@ -206,7 +317,7 @@ audio_portaudio_find(const char *spec, bool input, PaDeviceIndex *out,
 	}
 	if (audio_portaudio_is_index(spec)) {
 		i = (PaDeviceIndex)atoi(spec);
-		if (i >= n || (info = Pa_GetDeviceInfo(i)) == NULL) {
+		if (i >= n || (info = pa.Pa_GetDeviceInfo(i)) == NULL) {
 			xasprintf(cause, "no audio device %d (there are %d)",
 			    (int)i, (int)n);
 			return -1;
@@ -222,7 +333,7 @@ audio_portaudio_find(const char *spec, bool input, PaDeviceIndex *out,
 
 	/* An exact name wins; otherwise a substring naming one device. */
 	for (i = 0; i < n; i++) {
-		info = Pa_GetDeviceInfo(i);
+		info = pa.Pa_GetDeviceInfo(i);
 		if (info != NULL && audio_portaudio_channels(info, input) > 0 &&
 		    strcmp(info->name, spec) == 0) {
 			*out = i;
@@ -230,7 +341,7 @@ audio_portaudio_find(const char *spec, bool input, PaDeviceIndex *out,
 		}
 	}
 	for (i = 0; i < n; i++) {
-		info = Pa_GetDeviceInfo(i);
+		info = pa.Pa_GetDeviceInfo(i);
 		if (info == NULL || audio_portaudio_channels(info, input) < 1 ||
 		    strcasestr(info->name, spec) == NULL)
 			continue;
@@ -333,7 +444,7 @@ static void
 audio_portaudio_params(PaStreamParameters *pp, PaDeviceIndex dev, int ch,
     bool input)
 {
-	const PaDeviceInfo	*info = Pa_GetDeviceInfo(dev);
+	const PaDeviceInfo	*info = pa.Pa_GetDeviceInfo(dev);
 
 	memset(pp, 0, sizeof *pp);
 	pp->device = dev;
@@ -347,7 +458,7 @@ audio_portaudio_params(PaStreamParameters *pp, PaDeviceIndex dev, int ch,
 static int
 audio_portaudio_try(PaDeviceIndex dev, bool input, double rate)
 {
-	const PaDeviceInfo	*info = Pa_GetDeviceInfo(dev);
+	const PaDeviceInfo	*info = pa.Pa_GetDeviceInfo(dev);
 	PaStreamParameters	 pp;
 	int			 ch;
 
@@ -355,7 +466,7 @@ audio_portaudio_try(PaDeviceIndex dev, bool input, double rate)
 		if (audio_portaudio_channels(info, input) < ch)
 			break;
 		audio_portaudio_params(&pp, dev, ch, input);
-		if (Pa_IsFormatSupported(input ? &pp : NULL,
+		if (pa.Pa_IsFormatSupported(input ? &pp : NULL,
 		    input ? NULL : &pp, rate) == paFormatIsSupported)
 			return ch;
 	}
@@ -377,9 +488,9 @@ audio_portaudio_pick(struct audio_portaudio *p, PaDeviceIndex in,
 
 	rates[n++] = *rate;
 	if (out != paNoDevice)
-		rates[n++] = Pa_GetDeviceInfo(out)->defaultSampleRate;
+		rates[n++] = pa.Pa_GetDeviceInfo(out)->defaultSampleRate;
 	if (in != paNoDevice)
-		rates[n++] = Pa_GetDeviceInfo(in)->defaultSampleRate;
+		rates[n++] = pa.Pa_GetDeviceInfo(in)->defaultSampleRate;
 	rates[n++] = 48000;
 	rates[n++] = 44100;
 	rates[n++] = 32000;
@@ -414,14 +525,14 @@ audio_portaudio_open_stream(struct audio_portaudio *p, PaDeviceIndex dev,
 
 	audio_portaudio_params(&pp, dev, input ? p->in_channels :
 	    p->out_channels, input);
-	error = Pa_OpenStream(input ? &p->in : &p->out, input ? &pp : NULL,
+	error = pa.Pa_OpenStream(input ? &p->in : &p->out, input ? &pp : NULL,
 	    input ? NULL : &pp, a->rate, frames, paNoFlag,
 	    input ? audio_portaudio_capture_cb : audio_portaudio_playback_cb,
 	    p);
 	if (error != paNoError) {
 		xasprintf(cause, "cannot open audio %s device \"%s\": %s",
-		    input ? "input" : "output", Pa_GetDeviceInfo(dev)->name,
-		    Pa_GetErrorText(error));
+		    input ? "input" : "output", pa.Pa_GetDeviceInfo(dev)->name,
+		    pa.Pa_GetErrorText(error));
 		return -1;
 	}
 	return 0;
@@ -459,10 +570,10 @@ audio_portaudio_open(struct audio *a, const struct audio_config *cfg,
 		    "mono or stereo format", in != paNoDevice &&
 		    out != paNoDevice ? "s" : "",
 		    in != paNoDevice ? "\"" : "",
-		    in != paNoDevice ? Pa_GetDeviceInfo(in)->name : "",
+		    in != paNoDevice ? pa.Pa_GetDeviceInfo(in)->name : "",
 		    in != paNoDevice ? "\"" : "",
 		    in != paNoDevice && out != paNoDevice ? " and " : "",
-		    out != paNoDevice ? Pa_GetDeviceInfo(out)->name : "");
+		    out != paNoDevice ? pa.Pa_GetDeviceInfo(out)->name : "");
 		goto out;
 	}
 	frames = audio_period_samples(a->rate, a->period_ms);
@@ -498,19 +609,19 @@ audio_portaudio_start(struct audio *a, char **cause)
 		return 0;
 	saved = audio_portaudio_quiet();
 	if (p->in != NULL) {
-		if ((error = Pa_StartStream(p->in)) == paNoError)
+		if ((error = pa.Pa_StartStream(p->in)) == paNoError)
 			p->in_started = true;
 		what = "input";
 	}
 	if (error == paNoError && p->out != NULL) {
-		if ((error = Pa_StartStream(p->out)) == paNoError)
+		if ((error = pa.Pa_StartStream(p->out)) == paNoError)
 			p->out_started = true;
 		what = "output";
 	}
 	audio_portaudio_loud(saved);
 	if (error != paNoError) {
 		xasprintf(cause, "cannot start audio %s: %s", what,
-		    Pa_GetErrorText(error));
+		    pa.Pa_GetErrorText(error));
 		return -1;
 	}
 	return 0;
@@ -526,13 +637,13 @@ audio_portaudio_close(struct audio *a, char **cause)
 		return 0;
 	saved = audio_portaudio_quiet();
 	if (p->in_started)
-		Pa_StopStream(p->in);
+		pa.Pa_StopStream(p->in);
 	if (p->out_started)
-		Pa_StopStream(p->out);
+		pa.Pa_StopStream(p->out);
 	if (p->in != NULL)
-		Pa_CloseStream(p->in);
+		pa.Pa_CloseStream(p->in);
 	if (p->out != NULL)
-		Pa_CloseStream(p->out);
+		pa.Pa_CloseStream(p->out);
 	audio_portaudio_loud(saved);
 	if (p->initialised)
 		audio_portaudio_terminate();
@@ -562,18 +673,18 @@ audio_portaudio_list(FILE *f, char **cause)
 
 	if (audio_portaudio_init(cause) != 0)
 		return -1;
-	if ((n = Pa_GetDeviceCount()) < 0) {
+	if ((n = pa.Pa_GetDeviceCount()) < 0) {
 		xasprintf(cause, "cannot list audio devices: %s",
-		    Pa_GetErrorText(n));
+		    pa.Pa_GetErrorText(n));
 		audio_portaudio_terminate();
 		return -1;
 	}
-	def_in = Pa_GetDefaultInputDevice();
-	def_out = Pa_GetDefaultOutputDevice();
+	def_in = pa.Pa_GetDefaultInputDevice();
+	def_out = pa.Pa_GetDefaultOutputDevice();
 	for (i = 0; i < n; i++) {
-		if ((info = Pa_GetDeviceInfo(i)) == NULL)
+		if ((info = pa.Pa_GetDeviceInfo(i)) == NULL)
 			continue;
-		host = Pa_GetHostApiInfo(info->hostApi);
+		host = pa.Pa_GetHostApiInfo(info->hostApi);
 		fprintf(f, "%d\t", (int)i);
 		audio_portaudio_print_name(f, info->name);
 		fprintf(f, "\tin=%d out=%d\t%s%s%s\n", info->maxInputChannels,
