@@ -15,7 +15,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include "media-rtp.h"
 #include "util.h"
@@ -58,12 +58,20 @@ media_rtp_put32(uint8_t *p, uint32_t v)
 	p[3] = v & 0xff;
 }
 
+/*
+ * SSRC, first sequence number and timestamp must be unpredictable (RFC
+ * 3550 5.1, RFC 3711 security considerations). The kernel's generator
+ * gives that without waking OpenSSL's, which costs a call 2.5 MiB of
+ * resident memory on first use; SRTP keys still come from OpenSSL.
+ */
 static int
 media_rtp_random(void *p, size_t n)
 {
-	if (RAND_bytes(p, (int)n) != 1)
-		return -EIO;
-	return 0;
+	ssize_t	 got;
+
+	while ((got = getrandom(p, n, 0)) < 0 && errno == EINTR)
+		;
+	return got == (ssize_t)n ? 0 : -EIO;
 }
 
 int
@@ -765,7 +773,7 @@ media_rtcp_interval(bool first, uint32_t (*rnd)(void *), void *arg)
 
 	if (rnd != NULL)
 		r = rnd(arg);
-	else if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+	else if (media_rtp_random(&r, sizeof r) != 0)
 		r = 0x80000000U;
 	return td / 2 + ((td * r) >> 32);
 }

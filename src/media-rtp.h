@@ -86,7 +86,7 @@ struct media_rtp_sender {
 
 /*
  * Start a stream at CLOCK_RATE Hz with a random SSRC, initial sequence
- * number and timestamp base (OpenSSL RAND_bytes). Returns 0 or -EIO if the
+ * number and timestamp base (getrandom). Returns 0 or -EIO if the
  * random generator fails (S is then zeroed).
  */
 int	 media_rtp_sender_init(struct media_rtp_sender *s, uint32_t clock_rate);
@@ -286,7 +286,7 @@ int	 media_rtcp_process(struct media_rtp_session *s,
  * two participants at audio rates, where the 5 s minimum always beats the
  * bandwidth term, so 5 s (2.5 s before the first report) times a uniform
  * factor in [0.5, 1.5). RND returns uniform 32-bit values; NULL uses
- * OpenSSL RAND_bytes (falling back to the midpoint should it fail).
+ * getrandom (falling back to the midpoint should it fail).
  */
 uint64_t media_rtcp_interval(bool first, uint32_t (*rnd)(void *),
 	    void *arg);
