@@ -46,6 +46,7 @@
 #include "media-jbuf.h"
 #include "media-resample.h"
 #include "media-rtp.h"
+#include "media-srtp.h"
 #include "util.h"
 
 #define MEDIA_DEV_RATE		48000
@@ -105,6 +106,7 @@ struct media {
 	int			 dec_pt;
 	struct media_resample	*dec_rs;	/* decoder -> device rate */
 	struct media_jbuf	*jb;
+	struct media_srtp	*srtp;		/* NULL: plain RTP */
 
 	struct media_dtmf_tx	*dtx;
 	int			 te_pt;
@@ -359,6 +361,8 @@ media_stream_clear(struct media *m)
 	media_jbuf_free(m->jb);
 	media_dtmf_tx_free(m->dtx);
 	media_dtmf_rx_free(m->drx);
+	media_srtp_free(m->srtp);
+	m->srtp = NULL;
 	m->enc = m->dec = NULL;
 	m->enc_rs = m->dec_rs = NULL;
 	m->jb = NULL;
@@ -466,12 +470,14 @@ static void
 media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t clock,
     const void *payload, size_t len)
 {
-	uint8_t	 pkt[MEDIA_MAX_PACKET];
+	uint8_t	 pkt[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
 	int	 n;
 
-	n = media_rtp_sender_pack(&m->rtp.tx, pkt, sizeof pkt, pt, marker, clock,
-	    payload, len, media_wall_us());
+	n = media_rtp_sender_pack(&m->rtp.tx, pkt, MEDIA_MAX_PACKET, pt, marker,
+	    clock, payload, len, media_wall_us());
 	if (n <= 0)
+		return;
+	if (m->srtp != NULL && media_srtp_protect(m->srtp, pkt, &n) != 0)
 		return;
 	if (sendto(m->rtp_fd, pkt, (size_t)n, 0,
 	    (struct sockaddr *)&m->rtp_to, m->to_len) == n)
@@ -593,10 +599,10 @@ media_rx(struct media *m, int fd, uint64_t now)
 {
 	struct sockaddr_storage	 from;
 	struct media_rtcp_info	 info;
-	uint8_t			 buf[MEDIA_MAX_PACKET];
+	uint8_t			 buf[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
 	socklen_t		 fl;
 	ssize_t			 n;
-	int			 budget = 64;	/* bound a flood per wake-up */
+	int			 len, budget = 64;	/* bound a flood per wake-up */
 
 	while (budget-- > 0) {
 		fl = sizeof from;
@@ -607,10 +613,20 @@ media_rx(struct media *m, int fd, uint64_t now)
 			m->rx_foreign++;
 			continue;
 		}
-		if (fd == m->rtp_fd)
-			media_rx_rtp(m, buf, (size_t)n, now);
-		else if (media_rtcp_parse(&info, buf, (size_t)n) == 0 && m->rtp_ready)
-			media_rtcp_process(&m->rtp, &info, media_wall_us());
+		/* With SRTP, what fails authentication is dropped (and
+		 * counted by media-srtp), never played. */
+		len = (int)n;
+		if (fd == m->rtp_fd) {
+			if (m->srtp != NULL && media_srtp_unprotect(m->srtp, buf, &len) != 0)
+				continue;
+			media_rx_rtp(m, buf, (size_t)len, now);
+		} else {
+			if (m->srtp != NULL &&
+			    media_srtp_unprotect_rtcp(m->srtp, buf, &len) != 0)
+				continue;
+			if (media_rtcp_parse(&info, buf, (size_t)len) == 0 && m->rtp_ready)
+				media_rtcp_process(&m->rtp, &info, media_wall_us());
+		}
 	}
 }
 
@@ -714,13 +730,14 @@ media_stats_post(struct media *m)
 	ev.stats.jitter_ms = st.jitter_ms;
 	ev.stats.rtt_ms = m->rtp.have_rtt ? m->rtp.rtt_ms : -1;
 	ev.stats.jbuf_ms = m->jb != NULL ? media_jbuf_delay_ms(m->jb) : 0;
+	ev.stats.srtp_dropped = m->srtp != NULL ? media_srtp_rejected(m->srtp) : 0;
 	media_post(&ev);
 }
 
 static void
 media_periodic(struct media *m, uint64_t now)
 {
-	uint8_t		 buf[MEDIA_MAX_PACKET];
+	uint8_t		 buf[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
 	uint64_t	 wall = media_wall_us();
 	struct media_ev	 ev;
 	int		 n;
@@ -728,7 +745,10 @@ media_periodic(struct media *m, uint64_t now)
 	if (!m->configured || !m->rtp_ready)
 		return;
 	if (wall >= m->next_rtcp_us) {
-		n = media_rtcp_build(&m->rtp, buf, sizeof buf, wall);
+		n = media_rtcp_build(&m->rtp, buf, MEDIA_MAX_PACKET, wall);
+		if (n > 0 && m->srtp != NULL &&
+		    media_srtp_protect_rtcp(m->srtp, buf, &n) != 0)
+			n = 0;
 		if (n > 0)
 			sendto(m->rtcp_fd, buf, (size_t)n, 0,
 			    (struct sockaddr *)&m->rtcp_to, m->to_len);
@@ -975,6 +995,18 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 		m->dtx = NULL;
 	}
 	m->te_pt = p->send_te_pt;
+	/* New keys (or none): a new SRTP context. Same keys (re-INVITE for
+	 * hold): keep it, with its replay window and rollover counters. */
+	if (!p->srtp || !m->configured || !m->params.srtp ||
+	    memcmp(&p->srtp_tx, &m->params.srtp_tx, sizeof p->srtp_tx) != 0 ||
+	    memcmp(&p->srtp_rx, &m->params.srtp_rx, sizeof p->srtp_rx) != 0 ||
+	    m->srtp == NULL) {
+		media_srtp_free(m->srtp);
+		m->srtp = NULL;
+		if (p->srtp &&
+		    (m->srtp = media_srtp_new(&p->srtp_tx, &p->srtp_rx, cause)) == NULL)
+			return -1;
+	}
 	if (!(p->dir & MEDIA_RECVONLY) && m->jb != NULL)
 		media_jbuf_flush(m->jb);
 	if (!(m->params.dir & MEDIA_RECVONLY) || !m->configured)
@@ -1060,6 +1092,7 @@ media_stats(struct media *m, struct event_stats *st)
 	st->jitter_ms = rs.jitter_ms;
 	st->rtt_ms = m->rtp.have_rtt ? m->rtp.rtt_ms : -1;
 	st->jbuf_ms = m->jb != NULL ? media_jbuf_delay_ms(m->jb) : 0;
+	st->srtp_dropped = m->srtp != NULL ? media_srtp_rejected(m->srtp) : 0;
 	pthread_mutex_unlock(&media_lock);
 }
 
@@ -1078,6 +1111,7 @@ media_free(struct media *m)
 	media_stream_clear(m);
 	close(m->rtp_fd);
 	close(m->rtcp_fd);
+	util_wipe(&m->params, sizeof m->params);	/* SRTP keys */
 	pthread_mutex_unlock(&media_lock);
 	media_wake();
 	free(m);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "media-srtp.h"
+
 #define MEDIA_MAX_PT	8
 
 enum media_dir {
@@ -41,6 +43,9 @@ struct media_params {
 	int		 ptime;			/* ms */
 	enum media_dir	 dir;			/* local direction */
 	bool		 remote_hold;		/* peer sendonly/inactive or c=0.0.0.0 */
+	bool		 srtp;			/* SDES-SRTP keys below */
+	struct media_srtp_crypto srtp_tx;	/* ours */
+	struct media_srtp_crypto srtp_rx;	/* the peer's */
 };
 
 struct media;

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,53 +74,75 @@ sip_sdp_is_te(sdp_rtpmap_t const *rm)
 	    strcasecmp(rm->rm_encoding, "telephone-event") == 0;
 }
 
-char *
-sip_sdp_offer(const struct conf_account *ca, const char *addr, int port)
+void
+sip_sdp_keys_wipe(struct sip_sdp_keys *k)
+{
+	util_wipe(k, sizeof *k);
+}
+
+/* Append to *S (reallocated). */
+static void
+sip_sdp_cat(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+sip_sdp_cat(char **s, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*add, *out;
+
+	va_start(ap, fmt);
+	xvasprintf(&add, fmt, ap);
+	va_end(ap);
+	xasprintf(&out, "%s%s", *s, add);
+	free(*s);
+	free(add);
+	*s = out;
+}
+
+/*
+ * Our SDP: the account's codecs in order, telephone-event at 8000 Hz (and
+ * 48000 Hz with Opus, RFC 4733 2.1: the event clock should match the
+ * audio clock), PROFILE, and the a=crypto lines of KEYS.
+ */
+static char *
+sip_sdp_build(const struct conf_account *ca, const char *addr, int port,
+    const char *profile, const struct sip_sdp_keys *keys)
 {
 	const struct sip_sdp_codec	*c;
-	char				*out, *m, *attrs, *tmp;
 	const char			*ipver = strchr(addr, ':') != NULL ? "IP6" : "IP4";
+	char				*m, *attrs, *out, line[MEDIA_SRTP_LINE_MAX];
 	bool				 opus = false;
 	int				 i;
 
-	xasprintf(&m, "m=audio %d RTP/AVP", port);
+	xasprintf(&m, "m=audio %d %s", port, profile);
 	attrs = xstrdup("");
 	for (i = 0; i < ca->ncodecs; i++) {
 		if ((c = sip_sdp_codec(ca->codecs[i])) == NULL)
 			continue;
-		xasprintf(&tmp, "%s %d", m, c->pt);
-		free(m);
-		m = tmp;
+		sip_sdp_cat(&m, " %d", c->pt);
 		if (c->channels > 1)
-			xasprintf(&tmp, "%sa=rtpmap:%d %s/%d/%d\r\n", attrs, c->pt,
+			sip_sdp_cat(&attrs, "a=rtpmap:%d %s/%d/%d\r\n", c->pt,
 			    c->name, c->rate, c->channels);
 		else
-			xasprintf(&tmp, "%sa=rtpmap:%d %s/%d\r\n", attrs, c->pt,
-			    c->name, c->rate);
-		free(attrs);
-		attrs = tmp;
-		if (c->fmtp != NULL) {
-			xasprintf(&tmp, "%sa=fmtp:%d %s\r\n", attrs, c->pt, c->fmtp);
-			free(attrs);
-			attrs = tmp;
-		}
+			sip_sdp_cat(&attrs, "a=rtpmap:%d %s/%d\r\n", c->pt, c->name,
+			    c->rate);
+		if (c->fmtp != NULL)
+			sip_sdp_cat(&attrs, "a=fmtp:%d %s\r\n", c->pt, c->fmtp);
 		if (c->codec == CONF_CODEC_OPUS)
 			opus = true;
 	}
-	/* telephone-event at the clock rate of each codec family offered
-	 * (RFC 4733 2.1: the event clock should match the audio clock). */
 	if (opus) {
-		xasprintf(&tmp, "%s %d", m, SIP_SDP_PT_TE48K);
-		free(m);
-		m = tmp;
-		xasprintf(&tmp, "%sa=rtpmap:%d telephone-event/48000\r\n"
-		    "a=fmtp:%d 0-16\r\n", attrs, SIP_SDP_PT_TE48K, SIP_SDP_PT_TE48K);
-		free(attrs);
-		attrs = tmp;
+		sip_sdp_cat(&m, " %d", SIP_SDP_PT_TE48K);
+		sip_sdp_cat(&attrs, "a=rtpmap:%d telephone-event/48000\r\n"
+		    "a=fmtp:%d 0-16\r\n", SIP_SDP_PT_TE48K, SIP_SDP_PT_TE48K);
 	}
-	xasprintf(&tmp, "%s %d", m, SIP_SDP_PT_TE8K);
-	free(m);
-	m = tmp;
+	sip_sdp_cat(&m, " %d", SIP_SDP_PT_TE8K);
+	sip_sdp_cat(&attrs, "a=rtpmap:%d telephone-event/8000\r\n"
+	    "a=fmtp:%d 0-16\r\n", SIP_SDP_PT_TE8K, SIP_SDP_PT_TE8K);
+	for (i = 0; keys != NULL && i < keys->n; i++) {
+		if (media_srtp_crypto_format(&keys->c[i], line, sizeof line) > 0)
+			sip_sdp_cat(&attrs, "a=crypto:%s\r\n", line);
+	}
+	util_wipe(line, sizeof line);
 	xasprintf(&out,
 	    "v=0\r\n"
 	    "o=- 0 0 IN %s %s\r\n"
@@ -128,14 +151,37 @@ sip_sdp_offer(const struct conf_account *ca, const char *addr, int port)
 	    "t=0 0\r\n"
 	    "%s\r\n"
 	    "%s"
-	    "a=rtpmap:%d telephone-event/8000\r\n"
-	    "a=fmtp:%d 0-16\r\n"
 	    "a=ptime:20\r\n"
 	    "a=sendrecv\r\n",
-	    ipver, addr, ipver, addr, m, attrs, SIP_SDP_PT_TE8K, SIP_SDP_PT_TE8K);
+	    ipver, addr, ipver, addr, m, attrs);
 	free(m);
-	free(attrs);
+	util_free_secret(attrs);
 	return out;
+}
+
+char *
+sip_sdp_offer(const struct conf_account *ca, const char *addr, int port,
+    struct sip_sdp_keys *keys, char **cause)
+{
+	enum media_srtp_suite	 suites[SIP_SDP_MAX_KEYS];
+	int			 n, i;
+
+	memset(keys, 0, sizeof *keys);
+	if (ca->srtp == CONF_SRTP_OFF)
+		return sip_sdp_build(ca, addr, port, "RTP/AVP", NULL);
+	n = media_srtp_suites(suites, SIP_SDP_MAX_KEYS);
+	for (i = 0; i < n; i++) {
+		if (media_srtp_keygen(&keys->c[keys->n], suites[i], keys->n + 1) == 0)
+			keys->n++;
+	}
+	if (keys->n == 0) {
+		*cause = xstrdup("cannot make SRTP keys");
+		return NULL;
+	}
+	/* Mandatory is RTP/SAVP; optional offers keys on RTP/AVP, which
+	 * peers without SDES simply ignore ("best effort" SRTP). */
+	return sip_sdp_build(ca, addr, port, ca->srtp == CONF_SRTP_MANDATORY ?
+	    "RTP/SAVP" : "RTP/AVP", keys);
 }
 
 /* The first audio m= line of S, or NULL. */
@@ -172,18 +218,22 @@ sip_sdp_parse(su_home_t *home, const char *text, const char *what,
 	return s;
 }
 
-int
-sip_sdp_check_offer(const char *offer, const struct conf_account *ca,
-    char **cause)
+char *
+sip_sdp_answer(const char *offer, const struct conf_account *ca,
+    const char *addr, int port, struct sip_sdp_keys *keys, char **cause)
 {
 	su_home_t		 home[1] = { SU_HOME_INIT(home) };
 	sdp_session_t		*s;
 	sdp_media_t		*m;
 	sdp_rtpmap_t		*rm;
+	sdp_attribute_t		*a;
 	const struct sip_sdp_codec *c;
-	char			 offered[256] = "";
-	int			 i, rc = -1;
+	struct media_srtp_crypto offered;
+	char			 list[256] = "", *why = NULL, *out = NULL;
+	bool			 common = false, savp;
+	int			 i;
 
+	memset(keys, 0, sizeof *keys);
 	if ((s = sip_sdp_parse(home, offer, "offered", cause)) == NULL)
 		goto out;
 	if ((m = sip_sdp_audio(s)) == NULL || m->m_port == 0) {
@@ -195,26 +245,83 @@ sip_sdp_check_offer(const char *offer, const struct conf_account *ca,
 		    m->m_proto_name != NULL ? m->m_proto_name : "?");
 		goto out;
 	}
-	for (rm = m->m_rtpmaps; rm != NULL; rm = rm->rm_next) {
+	savp = m->m_proto == sdp_proto_srtp;
+	for (rm = m->m_rtpmaps; rm != NULL && !common; rm = rm->rm_next) {
 		c = sip_sdp_known(rm);
 		for (i = 0; c != NULL && i < ca->ncodecs; i++) {
-			if (ca->codecs[i] == c->codec) {
-				rc = 0;
-				goto out;
-			}
+			if (ca->codecs[i] == c->codec)
+				common = true;
 		}
-		if (!sip_sdp_is_te(rm) && strlen(offered) < sizeof offered - 40)
-			snprintf(offered + strlen(offered),
-			    sizeof offered - strlen(offered), "%s%s/%lu",
-			    *offered != '\0' ? " " : "",
+		if (!sip_sdp_is_te(rm) && strlen(list) < sizeof list - 40)
+			snprintf(list + strlen(list), sizeof list - strlen(list),
+			    "%s%s/%lu", *list != '\0' ? " " : "",
 			    rm->rm_encoding != NULL ? rm->rm_encoding : "?",
 			    rm->rm_rate);
 	}
-	xasprintf(cause, "no common codec (offered: %s)",
-	    *offered != '\0' ? offered : "none");
+	if (!common) {
+		xasprintf(cause, "no common codec (offered: %s)",
+		    *list != '\0' ? list : "none");
+		goto out;
+	}
+
+	/* SDES: the first offered line whose suite we have (the offerer
+	 * lists them in its order of preference). */
+	if (ca->srtp != CONF_SRTP_OFF) {
+		for (a = m->m_attributes; a != NULL; a = a->a_next) {
+			if (a->a_name == NULL || strcasecmp(a->a_name, "crypto") != 0 ||
+			    a->a_value == NULL)
+				continue;
+			if (media_srtp_crypto_parse(a->a_value, &offered, &why) == 0 &&
+			    media_srtp_supported(offered.suite) &&
+			    media_srtp_keygen(&keys->c[0], offered.suite,
+			    offered.tag) == 0) {
+				keys->n = 1;
+				break;
+			}
+			free(why);
+			why = NULL;
+		}
+		media_srtp_crypto_wipe(&offered);
+	}
+	if (keys->n == 0 && savp) {
+		xasprintf(cause, ca->srtp == CONF_SRTP_OFF ?
+		    "the caller requires SRTP (RTP/SAVP) and srtp = off" :
+		    "no SRTP crypto suite in common with the caller%s%s",
+		    why != NULL ? ": " : "", why != NULL ? why : "");
+		goto out;
+	}
+	if (keys->n == 0 && ca->srtp == CONF_SRTP_MANDATORY) {
+		*cause = xstrdup("srtp = mandatory and the caller offers no SRTP");
+		goto out;
+	}
+	out = sip_sdp_build(ca, addr, port, savp ? "RTP/SAVP" : "RTP/AVP", keys);
 out:
+	free(why);
 	su_home_deinit(home);
-	return rc;
+	return out;
+}
+
+/* The a=crypto line of M with TAG (any tag if TAG < 0), parsed. */
+static int
+sip_sdp_crypto(sdp_media_t const *m, int tag, struct media_srtp_crypto *out)
+{
+	sdp_attribute_t	*a;
+	char		*why = NULL;
+
+	for (a = m->m_attributes; a != NULL; a = a->a_next) {
+		if (a->a_name == NULL || strcasecmp(a->a_name, "crypto") != 0 ||
+		    a->a_value == NULL)
+			continue;
+		if (media_srtp_crypto_parse(a->a_value, out, &why) == 0 &&
+		    (tag < 0 || out->tag == tag)) {
+			free(why);
+			return 0;
+		}
+		free(why);
+		why = NULL;
+	}
+	media_srtp_crypto_wipe(out);
+	return -1;
 }
 
 static void
@@ -249,7 +356,7 @@ sip_sdp_conn(sdp_session_t const *s, sdp_media_t const *m)
 
 int
 sip_sdp_params(const char *local, const char *remote, bool local_is_answer,
-    struct media_params *p, char **cause)
+    const struct sip_sdp_keys *keys, struct media_params *p, char **cause)
 {
 	su_home_t		 home[1] = { SU_HOME_INIT(home) };
 	sdp_session_t		*ls, *rs;
@@ -347,6 +454,28 @@ sip_sdp_params(const char *local, const char *remote, bool local_is_answer,
 	p->dir = (enum media_dir)dir;
 	p->remote_hold = !(rm->m_mode & sdp_recvonly) ||
 	    strcmp(addr, "0.0.0.0") == 0;
+
+	/* SDES: the answer's one a=crypto line names the tag; our key for
+	 * it is in KEYS, the peer's is in its SDP. */
+	if (sip_sdp_crypto(am, -1, &p->srtp_rx) == 0) {
+		int	 tag = p->srtp_rx.tag, i;
+
+		if (!local_is_answer || sip_sdp_crypto(rm, tag, &p->srtp_rx) == 0) {
+			for (i = 0; keys != NULL && i < keys->n; i++) {
+				if (keys->c[i].tag == tag &&
+				    keys->c[i].suite == p->srtp_rx.suite) {
+					p->srtp_tx = keys->c[i];
+					p->srtp = true;
+				}
+			}
+		}
+		if (!p->srtp) {
+			media_srtp_crypto_wipe(&p->srtp_rx);
+			xasprintf(cause, "the SRTP keys of the answer (tag %d) "
+			    "match no offered key", tag);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	su_home_deinit(home);
