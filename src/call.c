@@ -117,6 +117,7 @@ call_emit(const struct call *c)
 	ev.u.call.current = c == call_cur;
 	if (c->answered_ms != 0)
 		ev.u.call.duration = (int)((util_now_ms() - c->answered_ms) / 1000);
+	util_strlcpy(ev.u.call.call_id, c->call_id, sizeof ev.u.call.call_id);
 	event_emit(&ev);
 }
 
@@ -225,6 +226,7 @@ call_free(struct call *c)
 		media_free(c->media);
 	loop_timer_free(c->timer);
 	loop_timer_free(c->retry);
+	util_wipe(&c->params, sizeof c->params);	/* SRTP keys */
 	free(c);
 }
 
@@ -294,7 +296,7 @@ call_negotiated(struct call *c, const struct media_params *p)
 	ev.u.media.id = c->id;
 	util_strlcpy(ev.u.media.codec, p->send.name, sizeof ev.u.media.codec);
 	ev.u.media.clock_rate = p->send.rate;
-	ev.u.media.srtp = false;
+	ev.u.media.srtp = p->srtp;
 	if (c->media != NULL)
 		snprintf(ev.u.media.local, sizeof ev.u.media.local, "%s:%d",
 		    media_local_addr(c->media), media_local_port(c->media));

@@ -23,6 +23,7 @@ struct call {
 	struct account		*acct;
 	bool			 outgoing;
 	char			 remote[EVENT_TEXT_MAX];
+	char			 call_id[EVENT_CALL_ID_MAX];	/* set by sip-call.c */
 
 	enum call_state		 state;
 	int			 code;

@@ -35,53 +35,112 @@ static int	 cmd_help(int, char **, char **);
 static const struct cmd_entry cmd_entries[] = {
 	{ "dial", "TARGET [ACCOUNT]", 1, 2,
 	  "call TARGET (a SIP URI, user@host, or a number at the account's domain)",
-	  cmd_dial },
+	  cmd_dial, "d" },
 	{ "answer", "[ID]", 0, 1,
 	  "answer a ringing call (holding the call in progress)",
-	  cmd_answer },
+	  cmd_answer, "a" },
 	{ "reject", "[ID] [CODE]", 0, 2,
 	  "reject a ringing call with CODE (486 busy by default, 603 decline)",
-	  cmd_reject },
+	  cmd_reject, "r" },
 	{ "hangup", "[ID]", 0, 1,
 	  "hang up, cancel an outgoing call, or reject a ringing one",
-	  cmd_hangup },
+	  cmd_hangup, "h" },
 	{ "hold", "[ID]", 0, 1,
 	  "put a call on hold",
-	  cmd_hold },
+	  cmd_hold, NULL },
 	{ "resume", "[ID]", 0, 1,
 	  "take a call off hold and make it current",
-	  cmd_resume },
+	  cmd_resume, NULL },
 	{ "mute", "[ID]", 0, 1,
 	  "stop sending the microphone (silence is sent instead)",
-	  cmd_mute },
+	  cmd_mute, NULL },
 	{ "unmute", "[ID]", 0, 1,
 	  "send the microphone again",
-	  cmd_unmute },
+	  cmd_unmute, NULL },
 	{ "dtmf", "DIGITS [ID]", 1, 2,
 	  "send DTMF digits (0-9 * # A-D) by RFC 4733 or SIP INFO",
-	  cmd_dtmf },
+	  cmd_dtmf, NULL },
 	{ "transfer", "TARGET [ID]", 1, 2,
 	  "blind-transfer a call to TARGET (REFER)",
-	  cmd_transfer },
+	  cmd_transfer, "t" },
 	{ "switch", "[ID]", 0, 1,
 	  "make call ID (default: the next call) the current call",
-	  cmd_switch },
+	  cmd_switch, "Tab" },
 	{ "register", "[ACCOUNT]", 0, 1,
 	  "register ACCOUNT (default: every account), resetting its retry backoff",
-	  cmd_register },
+	  cmd_register, NULL },
 	{ "unregister", "[ACCOUNT]", 0, 1,
 	  "remove the registration of ACCOUNT (default: every account)",
-	  cmd_unregister },
+	  cmd_unregister, NULL },
 	{ "status", "", 0, 0,
 	  "report the state of every account and call as events",
-	  cmd_status },
+	  cmd_status, NULL },
 	{ "help", "[COMMAND]", 0, 1,
 	  "list the commands, or describe one",
-	  cmd_help },
+	  cmd_help, "?" },
 	{ "quit", "", 0, 0,
 	  "hang up, unregister (waiting briefly for the registrar) and exit",
-	  cmd_quit },
+	  cmd_quit, "q" },
 };
+
+/*
+ * What a key does in the full-screen interface that no command does.
+ * Defaults follow one rule: a key means the same thing in every state,
+ * and says so on the screen when it cannot apply (no key answers in one
+ * state and hangs up in another).
+ */
+static const struct cmd_entry cmd_action_entries[] = {
+	{ "hold_toggle", "", 0, 0,
+	  "put the current call on hold, or take it off hold",
+	  NULL, "p" },
+	{ "mute_toggle", "", 0, 0,
+	  "mute the microphone of the current call, or unmute it",
+	  NULL, "m" },
+	{ "prev_call", "", 0, 0,
+	  "make the call above the current one current",
+	  NULL, "Up" },
+	{ "next_call", "", 0, 0,
+	  "make the call below the current one current",
+	  NULL, "Down" },
+	{ "prompt", "", 0, 0,
+	  "type a command at the : prompt (history, Tab completion)",
+	  NULL, ":" },
+	{ "scroll_up", "", 0, 0,
+	  "scroll the log (or the SIP trace) back",
+	  NULL, "PageUp" },
+	{ "scroll_down", "", 0, 0,
+	  "scroll the log (or the SIP trace) forward",
+	  NULL, "PageDown" },
+	{ "trace", "", 0, 0,
+	  "show the SIP messages of the current call instead of the log, or "
+	  "the log again",
+	  NULL, "s" },
+	{ "redraw", "", 0, 0,
+	  "redraw the screen",
+	  NULL, "C-l" },
+};
+
+const struct cmd_entry *
+cmd_actions(int *n)
+{
+	*n = (int)nitems(cmd_action_entries);
+	return cmd_action_entries;
+}
+
+const struct cmd_entry *
+cmd_find_bindable(const char *name)
+{
+	const struct cmd_entry	*ce;
+	size_t			 i;
+
+	if ((ce = cmd_find(name)) != NULL)
+		return ce;
+	for (i = 0; i < nitems(cmd_action_entries); i++) {
+		if (strcmp(cmd_action_entries[i].name, name) == 0)
+			return &cmd_action_entries[i];
+	}
+	return NULL;
+}
 
 const struct cmd_entry *
 cmd_table(int *n)

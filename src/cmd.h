@@ -15,11 +15,26 @@ struct cmd_entry {
 	int		 min_args;
 	int		 max_args;
 	const char	*help;		/* one line, for ? and the man page */
-	cmd_h		 handler;
+	cmd_h		 handler;	/* NULL for a key-only action */
+	/*
+	 * Default key in the full-screen interface (a key-string.h name),
+	 * NULL for none. A command that needs arguments opens the ':'
+	 * prompt with its name typed; one that does not runs at once.
+	 */
+	const char	*key;
 };
 
+/* The commands: line mode, the ':' prompt, tsphone(1) COMMANDS. */
 const struct cmd_entry	*cmd_table(int *n);
 const struct cmd_entry	*cmd_find(const char *name);
+/*
+ * Key-only actions of the full-screen interface (toggle hold, scroll the
+ * log, ...): bound, remapped in [keys] and documented like commands, but
+ * not commands (handler NULL).
+ */
+const struct cmd_entry	*cmd_actions(int *n);
+/* A command or an action: what a [keys] line may bind. */
+const struct cmd_entry	*cmd_find_bindable(const char *name);
 
 /*
  * Split LINE into words: blanks separate, double quotes group, backslash

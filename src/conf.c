@@ -31,7 +31,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "conf.h"
+#include "key-string.h"
 #include "sip-uri.h"
 #include "util.h"
 
@@ -150,6 +152,23 @@ static const struct conf_key conf_table[] = {
 	    "0 = never" },
 	  .parse = conf_parse_int, .offset = CONF_OFF(rtp_timeout),
 	  .min = 0, .max = 3600 },
+	{ .info = { "sip", "tls_ca_file", "path", "the system trust store",
+	    "PEM file of the CAs trusted to sign TLS server certificates" },
+	  .parse = conf_parse_string, .offset = CONF_OFF(tls_ca_file),
+	  .tmpl = "#tls_ca_file = /etc/ssl/certs/ca-certificates.crt" },
+	{ .info = { "sip", "tls_cert_file", "path", NULL,
+	    "PEM certificate presented over TLS (client certificate, and the "
+	    "tls_listen server's)" },
+	  .parse = conf_parse_string, .offset = CONF_OFF(tls_cert_file),
+	  .tmpl = "#tls_cert_file = ~/.config/tsphone/client.pem" },
+	{ .info = { "sip", "tls_key_file", "path", NULL,
+	    "PEM private key of tls_cert_file; readable by you alone" },
+	  .parse = conf_parse_string, .offset = CONF_OFF(tls_key_file),
+	  .tmpl = "#tls_key_file = ~/.config/tsphone/client.key" },
+	{ .info = { "sip", "tls_verify", "bool", "yes",
+	    "check TLS server certificates (chain, dates, host name); "
+	    "no is insecure" },
+	  .parse = conf_parse_bool, .offset = CONF_OFF(tls_verify) },
 
 	{ .info = { "audio", "driver", "enum", "portaudio",
 	    "audio driver: portaudio, file (WAV files) or null (silence)" },
@@ -242,7 +261,7 @@ struct conf_parse {
 	struct conf		*conf;
 	struct conf_account	**tail;		/* where the next account goes */
 
-	const char		*section;	/* "sip", "audio", "account", NULL */
+	const char		*section;	/* "sip", "audio", "account", "keys", NULL */
 	bool			 bad_section;	/* after a rejected header */
 	bool			 any_account;	/* an [account ...] header was seen */
 	struct conf_account	*account;	/* the open [account NAME] */
@@ -693,6 +712,7 @@ conf_new(void)
 	conf->user_agent = xstrdup("tsphone/" PACKAGE_VERSION);
 	conf->ring_timeout = 60;
 	conf->rtp_timeout = 30;
+	conf->tls_verify = true;
 	conf->driver = CONF_DRIVER_PORTAUDIO;
 	conf->input = xstrdup("default");
 	conf->output = xstrdup("default");
@@ -798,13 +818,15 @@ conf_parse_header(struct conf_parse *cp, char *p)
 	arg = conf_skip_space(arg);
 	conf_trim_end(arg);
 
-	if (strcmp(name, "sip") == 0 || strcmp(name, "audio") == 0) {
+	if (strcmp(name, "sip") == 0 || strcmp(name, "audio") == 0 ||
+	    strcmp(name, "keys") == 0) {
 		if (*arg != '\0') {
 			conf_error_add(cp, cp->line, "section [%s] takes no name",
 			    name);
 			return;
 		}
-		cp->section = strcmp(name, "sip") == 0 ? "sip" : "audio";
+		cp->section = strcmp(name, "sip") == 0 ? "sip" :
+		    strcmp(name, "audio") == 0 ? "audio" : "keys";
 		cp->bad_section = false;
 		return;
 	}
@@ -908,6 +930,130 @@ fail:
 	return NULL;
 }
 
+/*
+ * A [keys] line: NAME is a command or an action of the full-screen
+ * interface, the value a key name. Conflicts with other keys need the
+ * whole file and are checked in conf_check_bindings.
+ */
+static void
+conf_parse_binding(struct conf_parse *cp, const char *name, const char *raw)
+{
+	struct conf		*conf = cp->conf;
+	struct conf_binding	*b;
+	char			*value, *cause = NULL, buf[CONF_QUOTE_MAX + 4];
+	int			 key, i;
+
+	if (cmd_find_bindable(name) == NULL) {
+		conf_error_add(cp, cp->line, "unknown command or action \"%s\" "
+		    "in [keys] (tsphone --dump-keys lists them)",
+		    conf_shorten(name, buf, sizeof buf));
+		return;
+	}
+	for (i = 0; i < conf->nbindings; i++) {
+		if (strcmp(conf->bindings[i].name, name) == 0) {
+			conf_error_add(cp, cp->line, "duplicate key \"%s\" (first "
+			    "set at line %d)", name, conf->bindings[i].line);
+			return;
+		}
+	}
+	value = conf_parse_value(raw, &cause);
+	if (value == NULL) {
+		conf_error_add(cp, cp->line, "bad value for %s: %s", name, cause);
+		free(cause);
+		return;
+	}
+	if (*value == '\0')
+		conf_error_add(cp, cp->line, "empty value for %s", name);
+	else if (key_string_parse(value, &key) != 0)
+		conf_error_add(cp, cp->line, "bad key \"%s\" for %s: expected %s",
+		    conf_shorten(value, buf, sizeof buf), name,
+		    key_string_expected());
+	else if (key_string_reserved(key))
+		conf_error_add(cp, cp->line, "key %s for %s is reserved: digits, "
+		    "*, # and + dial and send DTMF, Escape closes and cancels",
+		    value, name);
+	else {
+		conf->bindings = xrealloc(conf->bindings,
+		    sizeof *conf->bindings * (size_t)(conf->nbindings + 1));
+		b = &conf->bindings[conf->nbindings++];
+		b->name = xstrdup(name);
+		b->key = key;
+		b->line = cp->line;
+	}
+	free(value);
+}
+
+/* The default key of a command or action, KEYC_NONE if it has none. */
+static int
+conf_default_key(const struct cmd_entry *ce)
+{
+	int	 key;
+
+	if (ce->key == NULL || key_string_parse(ce->key, &key) != 0)
+		return KEYC_NONE;
+	return key;
+}
+
+/*
+ * One key, one meaning: a [keys] binding may not take a key that another
+ * line of [keys] or another entry's default key already has. Taking a
+ * default silently would leave its owner without a key.
+ */
+static void
+conf_check_bindings(struct conf_parse *cp)
+{
+	const struct conf_binding	*b, *o;
+	const struct cmd_entry		*tables[2], *ce;
+	char				 name[KEY_STRING_MAX];
+	int				 i, j, t, n[2];
+
+	tables[0] = cmd_table(&n[0]);
+	tables[1] = cmd_actions(&n[1]);
+	for (i = 0; i < cp->conf->nbindings; i++) {
+		b = &cp->conf->bindings[i];
+		if (b->key == KEYC_NONE)
+			continue;
+		key_string_name(b->key, name, sizeof name);
+		for (j = 0; j < i; j++) {
+			o = &cp->conf->bindings[j];
+			if (o->key == b->key) {
+				conf_error_add(cp, b->line, "key %s is bound twice: "
+				    "to %s (line %d) and to %s", name, o->name,
+				    o->line, b->name);
+				break;
+			}
+		}
+		if (j < i)
+			continue;
+		for (t = 0; t < 2; t++) {
+			for (j = 0; j < n[t]; j++) {
+				ce = &tables[t][j];
+				if (strcmp(ce->name, b->name) == 0 ||
+				    conf_default_key(ce) != b->key)
+					continue;
+				/* Its owner moved elsewhere: the key is free. */
+				for (o = cp->conf->bindings; o < b; o++) {
+					if (strcmp(o->name, ce->name) == 0)
+						break;
+				}
+				if (o < b)
+					continue;
+				for (o = b + 1; o < cp->conf->bindings +
+				    cp->conf->nbindings; o++) {
+					if (strcmp(o->name, ce->name) == 0)
+						break;
+				}
+				if (o < cp->conf->bindings + cp->conf->nbindings)
+					continue;
+				conf_error_add(cp, b->line, "key %s for %s is the "
+				    "default key of %s: bind %s to another key "
+				    "or to none first", name, b->name, ce->name,
+				    ce->name);
+			}
+		}
+	}
+}
+
 static bool
 conf_is_secret_key(const char *key)
 {
@@ -953,6 +1099,10 @@ conf_parse_assignment(struct conf_parse *cp, char *p)
 			conf_error_add(cp, cp->line, "key \"%s\" is outside any "
 			    "section", conf_shorten(key, buf, sizeof buf));
 		}
+		return;
+	}
+	if (strcmp(cp->section, "keys") == 0) {
+		conf_parse_binding(cp, key, eq + 1);
 		return;
 	}
 	if (cp->account != NULL)
@@ -1095,6 +1245,42 @@ conf_parse_line(struct conf_parse *cp, char *line, size_t len)
 		conf_parse_assignment(cp, p);
 }
 
+/*
+ * TLS files: each must be readable; a certificate needs its key and the
+ * other way round; and a private key others can read is refused, as ssh
+ * refuses one. (A TLS listener without a certificate is refused at start.)
+ */
+static void
+conf_check_tls(struct conf_parse *cp)
+{
+	struct conf	*conf = cp->conf;
+	const char	*keys[] = { "tls_ca_file", "tls_cert_file", "tls_key_file" };
+	const char	*paths[] = { conf->tls_ca_file, conf->tls_cert_file,
+	    conf->tls_key_file };
+	struct stat	 st;
+	size_t		 i;
+
+	for (i = 0; i < nitems(keys); i++) {
+		if (paths[i] == NULL)
+			continue;
+		if (access(paths[i], R_OK) != 0 || stat(paths[i], &st) != 0) {
+			conf_error_add(cp, conf_seen_line(cp, "sip", keys[i]),
+			    "%s: cannot read %s: %s", keys[i], paths[i],
+			    strerror(errno));
+		} else if (i == 2 && (st.st_mode & 077) != 0) {
+			conf_error_add(cp, conf_seen_line(cp, "sip", keys[i]),
+			    "tls_key_file %s can be read by others (mode %04o); "
+			    "fix it with: chmod 600 %s", paths[i],
+			    (unsigned int)(st.st_mode & 07777), paths[i]);
+		}
+	}
+	if ((conf->tls_cert_file == NULL) != (conf->tls_key_file == NULL)) {
+		conf_error_add(cp, conf_seen_line(cp, "sip",
+		    conf->tls_cert_file != NULL ? "tls_cert_file" : "tls_key_file"),
+		    "tls_cert_file and tls_key_file go together");
+	}
+}
+
 /* Checks that need the whole file. */
 static void
 conf_parse_finish(struct conf_parse *cp, const char *path, mode_t mode)
@@ -1103,6 +1289,7 @@ conf_parse_finish(struct conf_parse *cp, const char *path, mode_t mode)
 	int		 line;
 
 	conf_account_close(cp);
+	conf_check_bindings(cp);
 
 	if (conf->driver == CONF_DRIVER_FILE) {
 		line = conf_seen_line(cp, "audio", "driver");
@@ -1121,6 +1308,7 @@ conf_parse_finish(struct conf_parse *cp, const char *path, mode_t mode)
 		    "tls_listen uses port %d, which listen uses already",
 		    conf->tls_listen_port);
 	}
+	conf_check_tls(cp);
 	if (!cp->any_account)
 		conf_error_add(cp, 0, "no [account NAME] section");
 
@@ -1287,6 +1475,7 @@ void
 conf_free(struct conf *conf)
 {
 	struct conf_account	*a, *next;
+	int			 i;
 
 	if (conf == NULL)
 		return;
@@ -1297,10 +1486,16 @@ conf_free(struct conf *conf)
 	free(conf->path);
 	free(conf->listen_host);
 	free(conf->tls_listen_host);
+	free(conf->tls_ca_file);
+	free(conf->tls_cert_file);
+	free(conf->tls_key_file);
 	free(conf->user_agent);
 	free(conf->input);
 	free(conf->output);
 	free(conf->ring);
+	for (i = 0; i < conf->nbindings; i++)
+		free(conf->bindings[i].name);
+	free(conf->bindings);
 	free(conf);
 }
 
@@ -1400,6 +1595,13 @@ conf_template(FILE *fp)
 	    "# example below, set a password, then set register = yes.\n"
 	    "[account example]\n", fp);
 	conf_template_section(fp, "account");
+	fputs("\n# [keys] gives the keys of the full-screen interface other "
+	    "keys:\n"
+	    "# \"COMMAND-OR-ACTION = KEY\", KEY being a character, C-x, Tab, "
+	    "F1...,\n"
+	    "# or none. tsphone --dump-keys lists them with their defaults.\n"
+	    "#[keys]\n"
+	    "#hold_toggle = F5\n", fp);
 }
 
 int

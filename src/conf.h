@@ -67,6 +67,13 @@ struct conf_account {
 	struct conf_account	*next;
 };
 
+/* One line of [keys]: a command or action and the key it gets. */
+struct conf_binding {
+	char			*name;		/* as in cmd_find_bindable() */
+	int			 key;		/* key-string.h; KEYC_NONE unbinds */
+	int			 line;
+};
+
 struct conf {
 	char			*path;		/* NULL for the embedded default */
 
@@ -79,6 +86,10 @@ struct conf {
 	char			*user_agent;	/* default "tsphone/VERSION" */
 	int			 ring_timeout;	/* s before 480; default 60 */
 	int			 rtp_timeout;	/* s without RTP; 0 = never; 30 */
+	char			*tls_ca_file;	/* NULL: the system store */
+	char			*tls_cert_file;	/* NULL: no certificate */
+	char			*tls_key_file;
+	bool			 tls_verify;	/* default yes */
 
 	/* [audio] */
 	enum conf_driver	 driver;	/* default portaudio */
@@ -88,6 +99,11 @@ struct conf {
 
 	struct conf_account	*accounts;	/* in file order */
 	int			 naccounts;
+
+	/* [keys]: only what the file sets, in file order; the rest keep
+	 * the default keys of the command table. */
+	struct conf_binding	*bindings;
+	int			 nbindings;
 };
 
 /* One problem found while loading: "FILE:LINE: message" when printed. */

@@ -45,6 +45,7 @@ enum log_level {
 
 #define EVENT_NAME_MAX		64
 #define EVENT_TEXT_MAX		512
+#define EVENT_CALL_ID_MAX	256
 
 struct event_registration {
 	char		 account[EVENT_NAME_MAX];
@@ -67,6 +68,7 @@ struct event_call {
 	bool		 muted;
 	bool		 current;	/* the call that commands act on */
 	int		 duration;	/* seconds since answer, 0 before */
+	char		 call_id[EVENT_CALL_ID_MAX];	/* SIP Call-ID, "" if unknown */
 };
 
 struct event_media {
@@ -94,6 +96,7 @@ struct event_stats {
 	double		 jitter_ms;
 	double		 rtt_ms;	/* < 0 when unknown */
 	double		 jbuf_ms;	/* jitter-buffer delay */
+	unsigned long	 srtp_dropped;	/* failed SRTP authentication/replay */
 };
 
 struct event_error {

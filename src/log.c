@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "trace.h"
 #include "util.h"
 
 static FILE		*log_file;
@@ -26,6 +27,8 @@ static pthread_mutex_t	 log_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t	 log_loop_thread;
 static bool		 log_loop_thread_set;
 static enum log_level	 log_level = LOG_LEVEL_INFO;
+/* SIP messages into the file (--trace); trace.c keeps them anyway. */
+static bool		 log_trace = true;
 
 /* Sofia fragment assembly; protected by log_lock. */
 static char		 log_frag[8192];
@@ -88,6 +91,14 @@ log_set_level(enum log_level level)
 	log_level = level;
 }
 
+void
+log_set_trace(bool on)
+{
+	pthread_mutex_lock(&log_lock);
+	log_trace = on;
+	pthread_mutex_unlock(&log_lock);
+}
+
 /* Write one line with a timestamp; log_lock must be held. */
 static void
 log_write_line(const char *tag, const char *text)
@@ -146,7 +157,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 
 /*
  * Digest responses are password-equivalent against an offline guess, so
- * traces show them masked: response="..." becomes response="*".
+ * traces show them masked: response="..." becomes response="*". SDES
+ * keys in SDP (a=crypto:... inline:KEY) are the call's secrecy: masked.
  */
 void
 log_mask_secrets(char *line)
@@ -155,6 +167,21 @@ log_mask_secrets(char *line)
 	char		*p, *q, *end;
 	size_t		 i;
 
+	if (strncasecmp(line, "a=crypto:", 9) == 0) {
+		for (p = line; (p = strstr(p, "inline:")) != NULL; ) {
+			q = p + 7;
+			end = q + strcspn(q, "| \t;\r");
+			/* Masking works in place: it must never lengthen. */
+			if (end == q) {
+				p = q;
+				continue;
+			}
+			memmove(q + 1, end, strlen(end) + 1);
+			*q = '*';
+			p = q + 1;
+		}
+		return;
+	}
 	if (strncasecmp(line, "Authorization:", 14) != 0 &&
 	    strncasecmp(line, "Proxy-Authorization:", 20) != 0)
 		return;
@@ -166,6 +193,11 @@ log_mask_secrets(char *line)
 				end = end != NULL ? end + 1 : q + strlen(q);
 			} else
 				end = q + strcspn(q, ", \t");
+			if (end - q < 3) {
+				memset(q, '*', (size_t)(end - q));
+				p = end;
+				continue;
+			}
 			memmove(q + 3, end, strlen(end) + 1);
 			memcpy(q, "\"*\"", 3);
 			p = q + 3;
@@ -209,7 +241,10 @@ log_sofia(const char *fmt, va_list ap)
 				line++;
 			log_mask_secrets(line);
 		}
-		log_write_line("sip", log_frag);
+		/* Whole messages also go to the trace ring (the screen's
+		 * trace view); the file gets them only with --trace. */
+		if (!trace_feed(log_frag) || log_trace)
+			log_write_line("sip", log_frag);
 		log_frag_len = 0;
 		start = nl + 1;
 	}

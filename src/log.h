@@ -20,6 +20,8 @@ void	 log_close(void);
 /* $XDG_STATE_HOME/tsphone/tsphone.log or ~/.local/state/tsphone/tsphone.log */
 char	*log_default_path(void);
 void	 log_set_level(enum log_level);
+/* Whether SIP messages Sofia prints go into the file (--trace). */
+void	 log_set_trace(bool);
 
 void	 log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

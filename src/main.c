@@ -23,6 +23,8 @@
 #include "loop.h"
 #include "media.h"
 #include "phone.h"
+#include "trace.h"
+#include "tui.h"
 #include "util.h"
 
 #define EXIT_RUNTIME	1
@@ -33,8 +35,9 @@ usage(FILE *f)
 {
 	fputs("usage: tsphone [-f FILE] [-a ACCOUNT] [--line] [--check-config] "
 	    "[--init-config]\n"
-	    "               [--list-devices] [--log FILE] [--trace] [-v] [-h] [-V]"
-	    " [TARGET]\n", f);
+	    "               [--list-devices] [--dump-keys] [--log FILE] [--trace]"
+	    " [-v] [-h] [-V]\n"
+	    "               [TARGET]\n", f);
 }
 
 static void
@@ -49,6 +52,8 @@ help(void)
 	    "      --check-config check the configuration and exit\n"
 	    "      --init-config  write a commented configuration template\n"
 	    "      --list-devices list the audio devices and exit\n"
+	    "      --dump-keys    print the keys of the full-screen interface "
+	    "and exit\n"
 	    "      --log FILE     log file (default $XDG_STATE_HOME/tsphone/tsphone.log)\n"
 	    "      --trace        write SIP messages to the log\n"
 	    "  -v, --verbose      debug messages in the log\n"
@@ -64,9 +69,11 @@ main_quit_signal(int sig, void *arg)
 	static int	 count;
 
 	(void)arg;
-	/* A second interrupt while quitting means: now. */
+	/* A second interrupt while quitting means: now (with the terminal
+	 * given back first). */
 	if (++count > 1) {
 		log_warn("second signal %d: exiting at once", sig);
+		tui_stop();
 		_exit(EXIT_RUNTIME);
 	}
 	log_info("signal %d: quitting", sig);
@@ -95,7 +102,7 @@ main(int argc, char **argv)
 {
 	enum {
 		OPT_LINE = 256, OPT_CHECK, OPT_INIT, OPT_LOG, OPT_TRACE,
-		OPT_DEVICES,
+		OPT_DEVICES, OPT_DUMP_KEYS,
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'f' },
@@ -104,6 +111,7 @@ main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, OPT_CHECK },
 		{ "init-config", no_argument, NULL, OPT_INIT },
 		{ "list-devices", no_argument, NULL, OPT_DEVICES },
+		{ "dump-keys", no_argument, NULL, OPT_DUMP_KEYS },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -117,7 +125,7 @@ main(int argc, char **argv)
 	char			*path = NULL, *log_path = NULL, *cause = NULL;
 	bool			 line = false, check = false, init = false;
 	bool			 explicit_path = false, verbose = false;
-	bool			 devices = false;
+	bool			 devices = false, dump_keys = false;
 	int			 c, rc, status = 0;
 
 	while ((c = getopt_long(argc, argv, "f:a:vhV", longopts, NULL)) != -1) {
@@ -141,6 +149,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_DEVICES:
 			devices = true;
+			break;
+		case OPT_DUMP_KEYS:
+			dump_keys = true;
 			break;
 		case OPT_LOG:
 			free(log_path);
@@ -220,6 +231,10 @@ main(int argc, char **argv)
 		    conf->naccounts == 1 ? "" : "s");
 		goto out;
 	}
+	if (dump_keys) {
+		tui_keys_dump(stdout, conf);
+		goto out;
+	}
 
 	if (log_path == NULL)
 		log_path = log_default_path();
@@ -229,12 +244,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (!line) {
-		/* The curses front end is not written yet; line mode is the
-		 * interface until it is. */
-		fputs("tsphone: the full-screen interface is not available in "
-		    "this version; running in line mode\n", stderr);
+	log_set_trace(opts.trace);
+	if (!line && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fputs("tsphone: not a terminal; running in line mode "
+		    "(--line says so)\n", stderr);
+		line = true;
 	}
+	/* The trace view wants the SIP messages; only curses shows them. */
+	if (!line)
+		trace_enable(true);
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
 	signal(SIGPIPE, SIG_IGN);
 
@@ -247,7 +265,14 @@ main(int argc, char **argv)
 	loop_signal(SIGINT, main_quit_signal, NULL);
 	loop_signal(SIGTERM, main_quit_signal, NULL);
 	loop_signal(SIGHUP, main_quit_signal, NULL);
-	if ((rc = line_start()) != 0) {
+	if (!line && tui_start(conf, log_path, &cause) != 0) {
+		fprintf(stderr, "tsphone: %s; running in line mode\n", cause);
+		free(cause);
+		cause = NULL;
+		trace_enable(false);
+		line = true;
+	}
+	if (line && (rc = line_start()) != 0) {
 		fprintf(stderr, "tsphone: cannot read standard input: %s\n",
 		    strerror(-rc));
 		status = EXIT_RUNTIME;
@@ -259,6 +284,7 @@ main(int argc, char **argv)
 	conf = NULL;	/* the phone owns it now */
 	if (rc != 0) {
 		log_error("%s", cause);
+		tui_stop();	/* so that the message reaches the terminal */
 		fprintf(stderr, "tsphone: %s\n", cause);
 		status = EXIT_RUNTIME;
 	} else {
@@ -266,7 +292,11 @@ main(int argc, char **argv)
 		status = phone_exit_status();
 	}
 	phone_free();
-	line_stop();
+	if (line)
+		line_stop();
+	else
+		tui_stop();
+	trace_clear();
 out_loop:
 	loop_free();
 	log_close();

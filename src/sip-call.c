@@ -37,6 +37,8 @@
 
 /* Challenges answered per request before we call it a wrong password. */
 #define SIP_CALL_AUTH_MAX	2
+/* Calls at once; more incoming ones get 486. */
+#define SIP_CALL_MAX		8
 /* Milliseconds per INFO digit (Duration in application/dtmf-relay). */
 #define SIP_CALL_INFO_MS	160
 
@@ -52,6 +54,7 @@ struct sip_call {
 	struct call		*call;
 	int			 auth_tries;
 	char			*user_sdp;
+	struct sip_sdp_keys	 keys;		/* SDES keys in user_sdp */
 	char			*addr;		/* local media address */
 	char			*local_sdp;	/* last seen, from nua_i_state */
 	char			*remote_sdp;
@@ -204,9 +207,10 @@ sip_call_media(struct call *c, const char *toward, char **cause)
 	free(sc->addr);
 	sc->addr = xstrdup(addr);
 	free(sc->user_sdp);
+	sip_sdp_keys_wipe(&sc->keys);
 	sc->user_sdp = sip_sdp_offer(c->acct->conf, addr,
-	    media_local_port(c->media));
-	return 0;
+	    media_local_port(c->media), &sc->keys, cause);
+	return sc->user_sdp != NULL ? 0 : -1;
 }
 
 static int
@@ -217,6 +221,8 @@ sip_call_invite_tags(struct call *c, const char *target, tagi_t const *extra,
 	struct sip_call			*sc = sip_call_alloc(c);
 	char				*route, *from, *user, host[256];
 	char				*rset = NULL;
+	su_home_t			 home[1] = { SU_HOME_INIT(home) };
+	sip_call_id_t			*cid;
 
 	route = sip_call_route(ca);
 	sip_call_uri_host(route != NULL ? route : target, host, sizeof host);
@@ -230,12 +236,19 @@ sip_call_invite_tags(struct call *c, const char *target, tagi_t const *extra,
 	 * preloaded loose Route (RFC 3261 8.1.2). */
 	if (route != NULL)
 		rset = sip_uri_route(route);
+	/* Our own Call-ID, so the call knows it before anything is sent
+	 * (the trace view finds the messages of a call by it). */
+	cid = sip_call_id_create(home, NULL);
+	if (cid != NULL)
+		util_strlcpy(c->call_id, cid->i_id, sizeof c->call_id);
 	sc->nh = nua_handle(sip_ua_nua(), &sc->h,
 	    SIPTAG_TO_STR(target),
 	    SIPTAG_FROM_STR(from),
+	    TAG_IF(cid != NULL, SIPTAG_CALL_ID(cid)),
 	    TAG_IF(rset != NULL, NUTAG_INITIAL_ROUTE_STR(rset)),
 	    NUTAG_M_USERNAME(user != NULL ? user : ca->username),
 	    TAG_END());
+	su_home_deinit(home);
 	free(rset);
 	free(from);
 	free(route);
@@ -412,7 +425,8 @@ sip_call_drop(struct call *c)
 		nua_handle_bind(sc->nh, NULL);
 		nua_handle_destroy(sc->nh);
 	}
-	free(sc->user_sdp);
+	util_free_secret(sc->user_sdp);
+	sip_sdp_keys_wipe(&sc->keys);
 	free(sc->addr);
 	free(sc->local_sdp);
 	free(sc->remote_sdp);
@@ -489,8 +503,21 @@ sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 		nua_handle_destroy(nh);
 		return;
 	}
+	/* A person handles a few calls at once; a flood of INVITEs must not
+	 * become a flood of ringing calls (and RTP sockets). */
+	if (call_count() >= SIP_CALL_MAX) {
+		log_warn("refusing a call from %s: %d calls already",
+		    sip->sip_from != NULL && sip->sip_from->a_url->url_host != NULL ?
+		    sip->sip_from->a_url->url_host : "?", SIP_CALL_MAX);
+		nua_respond(nh, SIP_486_BUSY_HERE, TAG_END());
+		nua_handle_destroy(nh);
+		return;
+	}
 	sip_call_party(sip->sip_from, remote, sizeof remote);
 	c = call_new(a, false, remote);
+	if (sip->sip_call_id != NULL && sip->sip_call_id->i_id != NULL)
+		util_strlcpy(c->call_id, sip->sip_call_id->i_id,
+		    sizeof c->call_id);
 	sc = sip_call_alloc(c);
 	sc->nh = nh;
 	sc->state = nua_callstate_received;
@@ -505,6 +532,24 @@ sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 	}
 }
 
+/* "399 tsphone \"TEXT\"" with TEXT's quotes and backslashes escaped. */
+static char *
+sip_call_warning(const char *text)
+{
+	char		*out = xmalloc(strlen(text) * 2 + 32), *q;
+	const char	*p;
+
+	q = out + sprintf(out, "399 tsphone \"");
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			*q++ = '\\';
+		if ((unsigned char)*p >= 0x20)
+			*q++ = *p;
+	}
+	strcpy(q, "\"");
+	return out;
+}
+
 /* An offer arrived with the initial INVITE: take it, or refuse with 488. */
 static void
 sip_call_offered(struct call *c, struct sip_call *sc)
@@ -513,13 +558,27 @@ sip_call_offered(struct call *c, struct sip_call *sc)
 
 	if (sc->final_code != 0)
 		return;		/* already refused */
-	if (sc->remote_sdp != NULL &&
-	    sip_sdp_check_offer(sc->remote_sdp, c->acct->conf, &cause) != 0) {
+	if (sc->remote_sdp != NULL) {
+		/* Answer with the offer's profile and its SRTP choice. */
+		char *answer = sip_sdp_answer(sc->remote_sdp, c->acct->conf,
+		    sc->addr, media_local_port(c->media), &sc->keys, &cause);
+
+		if (answer != NULL) {
+			util_free_secret(sc->user_sdp);
+			sc->user_sdp = answer;
+		}
+	}
+	if (cause != NULL) {
+		char	*warning;
+
 		log_warn("call %d: refusing the offer: %s", c->id, cause);
 		sip_call_set_final(sc, 488, cause);
+		/* Say why in a Warning (RFC 3261 20.43) the caller can show;
+		 * 399 is "miscellaneous", and the text is a quoted-string. */
+		warning = sip_call_warning(cause);
 		nua_respond(sc->nh, SIP_488_NOT_ACCEPTABLE,
-		    SIPTAG_WARNING_STR("399 tsphone \"Incompatible media\""),
-		    TAG_END());
+		    SIPTAG_WARNING_STR(warning), TAG_END());
+		free(warning);
 		free(cause);
 		return;
 	}
@@ -543,19 +602,31 @@ sip_call_exchange_done(struct call *c, struct sip_call *sc, bool local_is_answer
 
 	if (sc->local_sdp == NULL || sc->remote_sdp == NULL)
 		return;
-	if (sip_sdp_params(sc->local_sdp, sc->remote_sdp, local_is_answer, &p,
-	    &cause) != 0) {
+	if (sip_sdp_params(sc->local_sdp, sc->remote_sdp, local_is_answer,
+	    &sc->keys, &p, &cause) == 0 && !p.srtp &&
+	    c->acct->conf->srtp == CONF_SRTP_MANDATORY) {
+		media_srtp_crypto_wipe(&p.srtp_rx);
+		cause = xstrdup("srtp = mandatory and the peer answered without SRTP");
+	}
+	if (cause != NULL) {
 		log_error("call %d: %s", c->id, cause);
 		sip_call_set_final(sc, 488, cause);
 		free(cause);
-		/* A call without audio is a failed call, not a silent one. */
+		util_wipe(&p, sizeof p);
+		/* A call without usable audio is a failed call, not a silent
+		 * (or clear-text) one. */
 		if (sc->state == nua_callstate_ready ||
 		    sc->state == nua_callstate_completed ||
 		    sc->state == nua_callstate_completing)
 			nua_bye(sc->nh, TAG_END());
+		else if (sc->state == nua_callstate_calling ||
+		    sc->state == nua_callstate_proceeding)
+			nua_cancel(sc->nh, TAG_END());
 		return;
 	}
 	call_negotiated(c, &p);
+	media_srtp_crypto_wipe(&p.srtp_tx);
+	media_srtp_crypto_wipe(&p.srtp_rx);
 }
 
 static void
@@ -652,7 +723,15 @@ sip_call_r_invite(struct call *c, struct sip_call *sc, int status,
 		char	 why[EVENT_TEXT_MAX];
 
 		if (sc->final_reason == NULL) {
-			snprintf(why, sizeof why, "%s", phrase != NULL ? phrase : "");
+			/* The peer's Warning text says more than the phrase. */
+			if (sip != NULL && sip->sip_warning != NULL &&
+			    sip->sip_warning->w_text != NULL)
+				snprintf(why, sizeof why, "%s: %s",
+				    phrase != NULL ? phrase : "",
+				    sip->sip_warning->w_text);
+			else
+				snprintf(why, sizeof why, "%s",
+				    phrase != NULL ? phrase : "");
 			sip_call_set_final(sc, status, why);
 		}
 		return;

@@ -9,9 +9,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "sip-int.h"
 
@@ -22,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sip-ua.h"
+#include "trace.h"
 #include "util.h"
 
 /* Exported by libsofia-sip-ua but not declared in its headers. */
@@ -37,6 +41,9 @@ extern su_log_t	 sresolv_log[];
 
 static nua_t	*sip_ua;
 static char	*sip_ua_host;
+static char	*sip_ua_tls_dir;	/* Sofia's certificate directory */
+static bool	 sip_ua_tls_verify;
+static char	*sip_ua_tls_ca;
 static void	(*sip_ua_done)(void);
 
 nua_t *
@@ -158,13 +165,155 @@ sip_ua_url(const char *host, int port)
 	return url;
 }
 
+#define SIP_UA_SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
+
+/* Does any account (or the listener) need TLS? */
+static bool
+sip_ua_tls_needed(const struct conf *conf)
+{
+	const struct conf_account	*ca;
+
+	if (conf->tls_listen_host != NULL)
+		return true;
+	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
+		if (ca->transport == CONF_TRANSPORT_TLS ||
+		    strncasecmp(ca->uri, "sips:", 5) == 0 ||
+		    (ca->registrar != NULL && strncasecmp(ca->registrar, "sips:", 5) == 0) ||
+		    (ca->proxy != NULL && strncasecmp(ca->proxy, "sips:", 5) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Copy SRC into the open file F. */
+static int
+sip_ua_tls_append(FILE *f, const char *src)
+{
+	FILE	*in = fopen(src, "r");
+	char	 buf[4096];
+	size_t	 n;
+	int	 rc = 0;
+
+	if (in == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+		if (fwrite(buf, 1, n, f) != n)
+			rc = -1;
+	}
+	util_wipe(buf, sizeof buf);
+	if (ferror(in))
+		rc = -1;
+	fclose(in);
+	return rc;
+}
+
+static void
+sip_ua_tls_cleanup(void)
+{
+	char	*p;
+
+	if (sip_ua_tls_dir == NULL)
+		return;
+	xasprintf(&p, "%s/agent.pem", sip_ua_tls_dir);
+	unlink(p);
+	free(p);
+	xasprintf(&p, "%s/cafile.pem", sip_ua_tls_dir);
+	unlink(p);
+	free(p);
+	rmdir(sip_ua_tls_dir);
+	free(sip_ua_tls_dir);
+	sip_ua_tls_dir = NULL;
+}
+
+/*
+ * Sofia reads TLS material from a directory: agent.pem (certificate and
+ * key in one file) and cafile.pem (the trusted CAs). Make a private one
+ * (0700, removed at exit) from the configured files; never point Sofia at
+ * the user's own directories.
+ */
+static int
+sip_ua_tls_setup(const struct conf *conf, char **cause)
+{
+	const char	*ca = conf->tls_ca_file != NULL ? conf->tls_ca_file :
+	    SIP_UA_SYSTEM_CA;
+	const char	*run = getenv("XDG_RUNTIME_DIR");
+	char		*tmpl, *path;
+	FILE		*f;
+	int		 fd;
+
+	if (conf->tls_listen_host != NULL && conf->tls_cert_file == NULL) {
+		*cause = xstrdup("tls_listen needs tls_cert_file and tls_key_file "
+		    "(a TLS server needs a certificate)");
+		return -1;
+	}
+	xasprintf(&tmpl, "%s/tsphone-tls-XXXXXX",
+	    run != NULL && *run == '/' ? run : "/tmp");
+	if (mkdtemp(tmpl) == NULL) {
+		xasprintf(cause, "TLS: cannot make a private directory: %s",
+		    strerror(errno));
+		free(tmpl);
+		return -1;
+	}
+	sip_ua_tls_dir = tmpl;
+	xasprintf(&path, "%s/cafile.pem", tmpl);
+	if (symlink(ca, path) != 0) {
+		xasprintf(cause, "TLS: %s: %s", ca, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (conf->tls_cert_file != NULL) {
+		xasprintf(&path, "%s/agent.pem", tmpl);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		f = fd != -1 ? fdopen(fd, "w") : NULL;
+		if (f == NULL || sip_ua_tls_append(f, conf->tls_cert_file) != 0 ||
+		    fputc('\n', f) == EOF ||
+		    sip_ua_tls_append(f, conf->tls_key_file) != 0 || fclose(f) != 0) {
+			xasprintf(cause, "TLS: cannot use %s and %s",
+			    conf->tls_cert_file, conf->tls_key_file);
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	sip_ua_tls_verify = conf->tls_verify;
+	free(sip_ua_tls_ca);
+	sip_ua_tls_ca = conf->tls_ca_file != NULL ? xstrdup(conf->tls_ca_file) : NULL;
+	if (!conf->tls_verify)
+		log_warn("tls_verify = no: TLS server certificates are NOT "
+		    "checked; anyone in the path can read and change calls");
+	return 0;
+}
+
+bool
+sip_ua_tls_verifying(const char **ca_file)
+{
+	*ca_file = sip_ua_tls_ca;
+	return sip_ua_tls_dir != NULL && sip_ua_tls_verify;
+}
+
 int
 sip_ua_start(const struct conf *conf, bool trace, char **cause)
 {
 	char	*url = NULL;
 	int	 tries = conf->listen_auto ? SIP_UA_PORT_TRIES : 1, i, port;
 
+	char	*sips_url = NULL;
+	bool	 tls = sip_ua_tls_needed(conf);
+
 	sip_ua_log_setup(trace);
+	if (tls) {
+		if (sip_ua_tls_setup(conf, cause) != 0) {
+			sip_ua_tls_cleanup();
+			return -1;
+		}
+		char *u = sip_ua_url(conf->tls_listen_host != NULL ?
+		    conf->tls_listen_host : conf->listen_host,
+		    conf->tls_listen_host != NULL ? conf->tls_listen_port : 0);
+
+		xasprintf(&sips_url, "sips:%s", u + 4);
+		free(u);
+	}
 	free(sip_ua_host);
 	sip_ua_host = xstrdup(conf->listen_host);
 	for (i = 0; i < tries; i++) {
@@ -179,18 +328,31 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 		    NUTAG_USER_AGENT(conf->user_agent),
 		    NUTAG_OUTBOUND("natify use-rport no-validate"),
 		    NUTAG_ALLOW("INFO"),
-		    TPTAG_LOG(trace),
+		    TAG_IF(tls, NUTAG_SIPS_URL(URL_STRING_MAKE(sips_url))),
+		    TAG_IF(tls, TPTAG_CERTIFICATE(sip_ua_tls_dir)),
+		    TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(conf->tls_verify ?
+			TPTLS_VERIFY_SUBJECTS_OUT : TPTLS_VERIFY_NONE)),
+		    /* Messages are printed for the log (--trace) and for
+		     * the trace view (trace.c), which wants them always. */
+		    TPTAG_LOG(trace || trace_enabled()),
 		    TAG_END());
 		if (sip_ua != NULL)
 			break;
 	}
 	if (sip_ua == NULL) {
-		xasprintf(cause, "cannot listen on %s:%d%s", conf->listen_host,
-		    conf->listen_port, errno == EADDRINUSE || errno == EFAULT ?
+		xasprintf(cause, "cannot listen on %s:%d%s%s%s", conf->listen_host,
+		    conf->listen_port, tls ? " and TLS " : "",
+		    tls ? sips_url : "", errno == EADDRINUSE || errno == EFAULT ?
 		    " (address in use?)" : "");
 		free(url);
+		free(sips_url);
+		sip_ua_tls_cleanup();
 		return -1;
 	}
+	if (tls)
+		log_info("TLS on %s (server certificates %s)", sips_url,
+		    conf->tls_verify ? "verified" : "NOT verified");
+	free(sips_url);
 	if (i > 0)
 		log_warn("port %d in use; listening on %s instead",
 		    conf->listen_port, url);
@@ -219,4 +381,7 @@ sip_ua_free(void)
 	sip_ua = NULL;
 	free(sip_ua_host);
 	sip_ua_host = NULL;
+	free(sip_ua_tls_ca);
+	sip_ua_tls_ca = NULL;
+	sip_ua_tls_cleanup();
 }

@@ -613,6 +613,24 @@ _kam_start() {
 		else
 			_ks_port=$(free_port) || return 1
 		fi
+		_ks_tls=
+		if [ -n "${KAM_TLS_CERT:-}" ]; then
+			_ks_tls=$(free_port) || return 1
+			cat >"$KAM_RUNDIR/tls.cfg" <<EOF
+[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+certificate = $KAM_TLS_CERT
+private_key = $KAM_TLS_KEY
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+EOF
+		fi
+		L_TLSPORT=$_ks_tls \
 		L_PORT=$_ks_port L_RUNDIR=$KAM_RUNDIR L_REALM=$_ks_realm \
 		L_DEBUG=${KAM_DEBUG:-2} L_NONCE=${KAM_NONCE_EXPIRE:-300} \
 		awk -v users="$KAM_RUNDIR/users.inc" '
@@ -621,6 +639,7 @@ _kam_start() {
 				next
 			}
 			{
+				gsub(/@TLSPORT@/, ENVIRON["L_TLSPORT"])
 				gsub(/@PORT@/, ENVIRON["L_PORT"])
 				gsub(/@RUNDIR@/, ENVIRON["L_RUNDIR"])
 				gsub(/@DEBUG@/, ENVIRON["L_DEBUG"])
@@ -632,6 +651,7 @@ _kam_start() {
 			bail "cannot generate $KAM_CFG"
 		set --
 		for _ks_d in ${KAM_DEFINES:-}; do set -- "$@" -A "$_ks_d"; done
+		[ -n "$_ks_tls" ] && set -- "$@" -A WITH_TLS
 		printf '=== kam_start: %s -f %s on port %s ===\n' \
 			"$KAMAILIO" "$KAM_CFG" "$_ks_port" >>"$KAM_LOG"
 		_lib_spawn kamailio /dev/null "$KAM_LOG" '&1' \
@@ -645,7 +665,9 @@ _kam_start() {
 			KAM_PORT=$_ks_port
 			KAM_HOSTPORT=127.0.0.1:$KAM_PORT
 			KAM_URI=sip:$KAM_HOSTPORT
+			KAM_TLS_PORT=$_ks_tls
 			export KAM_PORT KAM_HOSTPORT KAM_URI KAM_PID KAM_RUNDIR KAM_CFG KAM_LOG
+			export KAM_TLS_PORT
 			return 0
 		fi
 		_lib_stop kamailio 3
@@ -1042,3 +1064,106 @@ sipp_call() {
 	sipp_codes "$_sc_name"
 	return "$_sc_rc"
 }
+
+# ================================================================= tmux
+#
+# The full-screen interface in a real terminal, for tests/tui.sh: a
+# private tmux server (its socket in $T, never the user's server, no
+# user configuration), one detached session per NAME. The server is
+# registered like a spawned process ($T/.run/tmux-server.pid, with its
+# descendants), so the exit trap above kills it and what runs in it.
+#
+#   tmux_start alice 100 30 env LANG=C.UTF-8 "$TSPHONE" -f "$T/a.conf"
+#   tmux_wait alice 'registered'          # poll capture-pane, bounded
+#   tmux_keys alice a                     # tmux send-keys
+#   tmux_screen alice                     # the screen as text
+
+# require_tmux: skip the whole script unless tmux is installed.
+require_tmux() {
+	_lib_find TMUX_BIN tmux || skip_all "tmux not found (Debian package tmux)"
+}
+
+# tmux_cmd ARGS...: run tmux against the private server.
+tmux_cmd() {
+	"$TMUX_BIN" -S "$T/.tmux.sock" "$@"
+}
+
+# tmux_start NAME COLS ROWS CMD [ARGS...]: run CMD in a new session NAME
+# of COLS x ROWS; its exit status is written to $T/NAME.rc when it ends
+# (the pane then stays, so its last screen can still be read).
+tmux_start() {
+	tmpdir_init
+	require_tmux
+	_tm_name=$1 _tm_x=$2 _tm_y=$3
+	shift 3
+	rm -f "$T/$_tm_name.rc"
+	tmux_cmd -f /dev/null new-session -d -s "$_tm_name" -x "$_tm_x" \
+		-y "$_tm_y" sh -c '"$@"; echo $? >"$0.tmp"; mv "$0.tmp" "$0"; exec sleep 86400' \
+		"$T/$_tm_name.rc" "$@" || { note "tmux_start $_tm_name failed"; return 1; }
+	if [ ! -f "$T/.run/tmux-server.pid" ]; then
+		tmux_cmd display-message -p '#{pid}' >"$T/.run/tmux-server.pid"
+		: >"$T/.run/tmux-server.tree"
+	fi
+	return 0
+}
+
+# tmux_screen NAME: print what the terminal of session NAME shows.
+tmux_screen() {
+	tmux_cmd capture-pane -p -t "$1"
+}
+
+# tmux_keys NAME KEY...: type keys (tmux key names: Enter, Escape, Up...).
+tmux_keys() {
+	_tk_name=$1
+	shift
+	tmux_cmd send-keys -t "$_tk_name" "$@"
+}
+
+_tmux_has() {	# NAME ERE
+	tmux_screen "$1" | grep -Eq -- "$2"
+}
+
+_tmux_hasnt() {	# NAME ERE
+	! tmux_screen "$1" | grep -Eq -- "$2"
+}
+
+# tmux_wait NAME ERE [TIMEOUT_S]: wait (default 5 s) until a line of the
+# screen matches ERE; on timeout print the screen as diagnostics and
+# return 1.
+tmux_wait() {
+	wait_until "${3:-5}" _tmux_has "$1" "$2" && return 0
+	note "tmux_wait $1: no /$2/ within ${3:-5} s; the screen:"
+	tmux_screen "$1" | sed 's/^/#   |/' >&2
+	return 1
+}
+
+# tmux_wait_gone NAME ERE [TIMEOUT_S]: wait until no line matches ERE.
+tmux_wait_gone() {
+	wait_until "${3:-5}" _tmux_hasnt "$1" "$2" && return 0
+	note "tmux_wait_gone $1: /$2/ still there after ${3:-5} s; the screen:"
+	tmux_screen "$1" | sed 's/^/#   |/' >&2
+	return 1
+}
+
+# tmux_status NAME [TIMEOUT_S]: wait (default 5 s) for the command of
+# session NAME to end; print its exit status (return 1 if it did not end).
+tmux_status() {
+	wait_until "${2:-5}" test -f "$T/$1.rc" || return 1
+	cat "$T/$1.rc"
+}
+
+# tmux_stop: kill the private server and everything running in it.
+tmux_stop() {
+	[ -f "$T/.run/tmux-server.pid" ] || return 0
+	_tq_pid=$(cat "$T/.run/tmux-server.pid")
+	_tq_kids=$(_lib_descendants "$_tq_pid")
+	tmux_cmd kill-server 2>/dev/null
+	wait_until 5 _tmux_dead "$_tq_pid" || kill -KILL "$_tq_pid" 2>/dev/null
+	for _tq_k in $_tq_kids; do
+		_lib_alive "$_tq_k" && kill -KILL "$_tq_k" 2>/dev/null
+	done
+	rm -f "$T/.run/tmux-server.pid" "$T/.run/tmux-server.tree"
+	return 0
+}
+
+_tmux_dead() { ! _lib_alive "$1"; }

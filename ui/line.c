@@ -90,6 +90,7 @@ line_event(const struct event *ev, void *arg)
 		else
 			json_null(j, "rtt_ms");
 		json_num(j, "jbuf_ms", ev->u.stats.jbuf_ms);
+		json_int(j, "srtp_dropped", (long)ev->u.stats.srtp_dropped);
 		break;
 	case EVENT_ERROR:
 		json_str(j, "event", "error");

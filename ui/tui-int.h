@@ -1,0 +1,187 @@
+/*
+ * tui-int.h: what the tui-*.c files share: the model of accounts, calls
+ * and log built from core events, the key bindings, the prompt and the
+ * drawing helpers. This is the only header under ui/ that includes
+ * curses (STYLE.md); the core is reached through event.h and cmd.h only.
+ */
+#ifndef TSP_TUI_INT_H
+#define TSP_TUI_INT_H
+
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1	/* the wide-character curses calls */
+#endif
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "event.h"
+
+struct cmd_entry;
+struct conf;
+
+#define TUI_MAX_ACCOUNTS	32
+#define TUI_MAX_CALLS		32
+#define TUI_MAX_BINDINGS	64
+#define TUI_LOG_LINES		1000
+#define TUI_PROMPT_MAX		512	/* characters on the input line */
+#define TUI_HISTORY_MAX		100
+#define TUI_URIS_MAX		64
+#define TUI_ENDED_MS		4000	/* an ended call stays shown, with why */
+#define TUI_BELL_MS		3000	/* the bell repeats while a call rings */
+#define TUI_MESSAGE_MS		10000	/* how long a message line stays */
+
+struct tui_account {
+	char		 name[EVENT_NAME_MAX];
+	enum reg_state	 state;
+	int		 code;
+	char		 reason[EVENT_TEXT_MAX];
+	int		 expires;	/* seconds granted, at at_ms */
+	int		 retry_in;	/* seconds to the next attempt, at at_ms */
+	uint64_t	 at_ms;		/* when the event came */
+};
+
+struct tui_call {
+	int		 id;
+	char		 account[EVENT_NAME_MAX];
+	bool		 outgoing;
+	char		 remote[EVENT_TEXT_MAX];
+	char		 call_id[EVENT_CALL_ID_MAX];
+	enum call_state	 state;
+	int		 code;
+	char		 reason[EVENT_TEXT_MAX];
+	bool		 held_by_remote;
+	bool		 muted;
+	bool		 current;
+	uint64_t	 answered_ms;	/* 0 before answer */
+	uint64_t	 ended_ms;	/* 0 while the call is up */
+	uint64_t	 bell_ms;	/* last bell while it rings */
+	char		 codec[32];
+	bool		 srtp;
+	bool		 have_stats;
+	unsigned long	 rx_packets;
+	long		 lost;
+	double		 jitter_ms;
+};
+
+enum tui_line_kind {
+	TUI_LINE_INFO,
+	TUI_LINE_WARN,
+	TUI_LINE_ERROR,
+};
+
+struct tui_line {
+	char			 when[9];	/* HH:MM:SS */
+	enum tui_line_kind	 kind;
+	char			 text[EVENT_TEXT_MAX];
+};
+
+struct tui_binding {
+	int			 key;	/* key-string.h */
+	const struct cmd_entry	*ce;
+};
+
+struct tui_prompt {
+	bool		 active;
+	wchar_t		 buf[TUI_PROMPT_MAX + 1];
+	size_t		 len;
+	size_t		 pos;		/* cursor, in characters */
+	int		 hist;		/* history entry shown; nhistory: none */
+	wchar_t		 saved[TUI_PROMPT_MAX + 1];	/* line before browsing */
+	char		*history[TUI_HISTORY_MAX];	/* oldest first */
+	int		 nhistory;
+	char		*uris[TUI_URIS_MAX];	/* dialled and seen, newest first */
+	int		 nuris;
+};
+
+enum tui_view {
+	TUI_VIEW_LOG,
+	TUI_VIEW_TRACE,
+};
+
+/* Looks, mapped to colour or (monochrome, NO_COLOR) to attributes. */
+enum tui_style {
+	TUI_S_NORMAL,
+	TUI_S_BAR,		/* title and key-hint bars */
+	TUI_S_HEADING,		/* pane rules */
+	TUI_S_GOOD,		/* registered, established */
+	TUI_S_BUSY,		/* registering, calling, held */
+	TUI_S_BAD,		/* failed, errors */
+	TUI_S_RING,		/* an incoming call */
+	TUI_S_CURRENT,		/* the current call */
+	TUI_S_DIM,		/* ended calls, timestamps */
+	TUI_S_KEY,		/* key names in hints */
+};
+
+/* The front end's whole state: one per process, like the terminal. */
+struct tui {
+	struct tui_account	 accounts[TUI_MAX_ACCOUNTS];
+	int			 naccounts;
+	struct tui_call		 calls[TUI_MAX_CALLS];	/* in id order */
+	int			 ncalls;
+	struct tui_call		 last_ended;	/* id 0 if none yet */
+	struct tui_line		 log[TUI_LOG_LINES];	/* ring */
+	int			 log_first;
+	int			 log_count;
+
+	enum tui_view		 view;
+	int			 scroll;	/* lines back from the newest */
+	bool			 help;
+	int			 help_scroll;
+	bool			 confirm_quit;
+	char			 message[EVENT_TEXT_MAX];
+	bool			 message_error;
+	uint64_t		 message_ms;
+	bool			 color;
+	bool			 utf8;
+	int			 rows;		/* of the last draw */
+	int			 pane_rows;	/* lines of the log or trace pane */
+
+	struct tui_binding	 bindings[TUI_MAX_BINDINGS];
+	int			 nbindings;
+	struct tui_prompt	 prompt;
+};
+
+extern struct tui	 tui;
+
+/* tui.c */
+void		 tui_changed(void);
+void		 tui_message(bool error, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 tui_run(const char *line);
+void		 tui_quit(void);
+
+/* tui-model.c */
+void		 tui_model_event(const struct event *);
+bool		 tui_model_tick(uint64_t now_ms);
+void		 tui_model_log(enum tui_line_kind, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+const struct tui_line *tui_model_line(int i);
+struct tui_call	*tui_model_current(void);
+struct tui_call	*tui_model_ringing(void);
+int		 tui_model_live_calls(void);
+void		 tui_model_party(const char *remote, char *name, size_t nlen,
+		    char *uri, size_t ulen);
+
+/* tui-draw.c */
+void		 tui_draw_init(void);
+void		 tui_draw(void);
+attr_t		 tui_draw_attr(enum tui_style);
+int		 tui_draw_text(int y, int x, int width, const char *s, attr_t);
+int		 tui_draw_width(const char *s);
+
+/* tui-keys.c */
+void		 tui_keys_init(const struct conf *);
+int		 tui_keys_from_curses(int rc, wint_t ch);
+void		 tui_keys_handle(int key);
+const char	*tui_keys_for(const char *name, char *buf, size_t len);
+
+/* tui-prompt.c */
+void		 tui_prompt_open(const char *text);
+void		 tui_prompt_key(int key);
+void		 tui_prompt_draw(int y, int width);
+void		 tui_prompt_remember(const char *line);
+void		 tui_prompt_add_uri(const char *uri);
+void		 tui_prompt_free(void);
+
+#endif

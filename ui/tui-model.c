@@ -1,0 +1,318 @@
+/*
+ * tui-model.c: what the screen knows, built from core events only:
+ * accounts with their registration, calls with their media and quality,
+ * and the log. The core owns the truth; this is a copy shaped for
+ * drawing, with times kept so that countdowns and call timers can run
+ * between events.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "tui-int.h"
+#include "util.h"
+
+static struct tui_call *
+tui_model_find(int id)
+{
+	int	 i;
+
+	for (i = 0; i < tui.ncalls; i++) {
+		if (tui.calls[i].id == id)
+			return &tui.calls[i];
+	}
+	return NULL;
+}
+
+static void
+tui_model_remove(int i)
+{
+	memmove(&tui.calls[i], &tui.calls[i + 1],
+	    sizeof tui.calls[0] * (size_t)(tui.ncalls - i - 1));
+	tui.ncalls--;
+}
+
+/* A new call, in id order; the oldest ended one makes room if needed. */
+static struct tui_call *
+tui_model_add(int id)
+{
+	int	 i;
+
+	if (tui.ncalls == TUI_MAX_CALLS) {
+		for (i = 0; i < tui.ncalls && tui.calls[i].ended_ms == 0; i++)
+			;
+		if (i == tui.ncalls)
+			return NULL;
+		tui_model_remove(i);
+	}
+	for (i = tui.ncalls; i > 0 && tui.calls[i - 1].id > id; i--)
+		tui.calls[i] = tui.calls[i - 1];
+	memset(&tui.calls[i], 0, sizeof tui.calls[i]);
+	tui.calls[i].id = id;
+	tui.ncalls++;
+	return &tui.calls[i];
+}
+
+void
+tui_model_log(enum tui_line_kind kind, const char *fmt, ...)
+{
+	struct tui_line	*l;
+	struct tm	 tm;
+	time_t		 t = time(NULL);
+	va_list		 ap;
+
+	if (tui.log_count == TUI_LOG_LINES) {
+		tui.log_first = (tui.log_first + 1) % TUI_LOG_LINES;
+		tui.log_count--;
+	}
+	l = &tui.log[(tui.log_first + tui.log_count) % TUI_LOG_LINES];
+	tui.log_count++;
+	localtime_r(&t, &tm);
+	strftime(l->when, sizeof l->when, "%H:%M:%S", &tm);
+	l->kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(l->text, sizeof l->text, fmt, ap);
+	va_end(ap);
+	/* Someone reading back keeps the same lines in view. */
+	if (tui.view == TUI_VIEW_LOG && tui.scroll > 0)
+		tui.scroll++;
+}
+
+const struct tui_line *
+tui_model_line(int i)
+{
+	if (i < 0 || i >= tui.log_count)
+		return NULL;
+	return &tui.log[(tui.log_first + i) % TUI_LOG_LINES];
+}
+
+/* Split "Name" <sip:uri> (or Name <uri>, or a bare uri). */
+void
+tui_model_party(const char *remote, char *name, size_t nlen, char *uri,
+    size_t ulen)
+{
+	const char	*lt = strrchr(remote, '<'), *gt;
+	size_t		 n, o = 0, i;
+
+	*name = '\0';
+	if (lt == NULL || (gt = strchr(lt, '>')) == NULL) {
+		util_strlcpy(uri, remote, ulen);
+		return;
+	}
+	n = (size_t)(gt - lt - 1);
+	if (n >= ulen)
+		n = ulen - 1;
+	memcpy(uri, lt + 1, n);
+	uri[n] = '\0';
+	n = (size_t)(lt - remote);
+	while (n > 0 && remote[n - 1] == ' ')
+		n--;
+	for (i = 0; i < n && o + 1 < nlen; i++) {
+		if (remote[i] == '"')
+			continue;
+		if (remote[i] == '\\' && i + 1 < n)
+			i++;
+		name[o++] = remote[i];
+	}
+	name[o] = '\0';
+}
+
+static void
+tui_model_registration(const struct event_registration *r)
+{
+	struct tui_account	*a = NULL;
+	int			 i;
+
+	for (i = 0; i < tui.naccounts; i++) {
+		if (strcmp(tui.accounts[i].name, r->account) == 0)
+			a = &tui.accounts[i];
+	}
+	if (a == NULL) {
+		if (tui.naccounts == TUI_MAX_ACCOUNTS)
+			return;
+		a = &tui.accounts[tui.naccounts++];
+		util_strlcpy(a->name, r->account, sizeof a->name);
+	}
+	a->state = r->state;
+	a->code = r->code;
+	util_strlcpy(a->reason, r->reason, sizeof a->reason);
+	a->expires = r->expires;
+	a->retry_in = r->retry_in;
+	a->at_ms = util_now_ms();
+}
+
+static void
+tui_model_call(const struct event_call *e)
+{
+	struct tui_call	*c = tui_model_find(e->id);
+	uint64_t	 now = util_now_ms();
+	char		 name[EVENT_TEXT_MAX], uri[EVENT_TEXT_MAX];
+	bool		 was_ringing;
+	int		 i;
+
+	/* A call that ends before it was ever shown (a dial refused at
+	 * once) is still shown for a moment, with why. */
+	if (c == NULL && (c = tui_model_add(e->id)) == NULL)
+		return;
+	was_ringing = c->state == CALL_INCOMING && c->ended_ms == 0 &&
+	    c->bell_ms != 0;
+	util_strlcpy(c->account, e->account, sizeof c->account);
+	c->outgoing = e->outgoing;
+	util_strlcpy(c->remote, e->remote, sizeof c->remote);
+	if (e->call_id[0] != '\0')
+		util_strlcpy(c->call_id, e->call_id, sizeof c->call_id);
+	c->state = e->state;
+	c->code = e->code;
+	util_strlcpy(c->reason, e->reason, sizeof c->reason);
+	c->held_by_remote = e->held_by_remote;
+	c->muted = e->muted;
+	c->current = e->current && e->state != CALL_TERMINATED;
+	if (c->current) {
+		for (i = 0; i < tui.ncalls; i++) {
+			if (&tui.calls[i] != c)
+				tui.calls[i].current = false;
+		}
+	}
+	if ((e->state == CALL_ESTABLISHED || e->state == CALL_HELD) &&
+	    c->answered_ms == 0)
+		c->answered_ms = now - (uint64_t)e->duration * 1000;
+	if (e->state == CALL_INCOMING && !was_ringing) {
+		/* Impossible to miss: the bell now and again while it rings. */
+		beep();
+		c->bell_ms = now;
+	}
+	if (e->state == CALL_TERMINATED && c->ended_ms == 0) {
+		c->ended_ms = now;
+		tui.last_ended = *c;
+	}
+	tui_model_party(c->remote, name, sizeof name, uri, sizeof uri);
+	tui_prompt_add_uri(uri);
+}
+
+static void
+tui_model_media(const struct event_media *m)
+{
+	struct tui_call	*c = tui_model_find(m->id);
+
+	if (c == NULL)
+		return;
+	util_strlcpy(c->codec, m->codec, sizeof c->codec);
+	c->srtp = m->srtp;
+}
+
+static void
+tui_model_stats(const struct event_stats *s)
+{
+	struct tui_call	*c = tui_model_find(s->id);
+
+	if (c == NULL)
+		return;
+	c->have_stats = true;
+	c->rx_packets = s->rx_packets;
+	c->lost = s->lost;
+	c->jitter_ms = s->jitter_ms;
+}
+
+void
+tui_model_event(const struct event *ev)
+{
+	const struct event_log	*l;
+
+	switch (ev->kind) {
+	case EVENT_REGISTRATION:
+		tui_model_registration(&ev->u.reg);
+		break;
+	case EVENT_CALL:
+		tui_model_call(&ev->u.call);
+		break;
+	case EVENT_MEDIA:
+		tui_model_media(&ev->u.media);
+		break;
+	case EVENT_DTMF:
+		tui_model_log(TUI_LINE_INFO, "call %d: DTMF %c %s (%s)",
+		    ev->u.dtmf.id, ev->u.dtmf.digit, ev->u.dtmf.outgoing ?
+		    "sent" : "received", ev->u.dtmf.info ? "SIP INFO" :
+		    "RFC 4733");
+		break;
+	case EVENT_STATS:
+		tui_model_stats(&ev->u.stats);
+		break;
+	case EVENT_ERROR:
+		if (ev->u.error.command[0] != '\0')
+			tui_model_log(TUI_LINE_ERROR, "%s: %s",
+			    ev->u.error.command, ev->u.error.message);
+		else
+			tui_model_log(TUI_LINE_ERROR, "%s", ev->u.error.message);
+		break;
+	case EVENT_LOG:
+		l = &ev->u.log;
+		tui_model_log(l->level >= LOG_LEVEL_ERROR ? TUI_LINE_ERROR :
+		    l->level == LOG_LEVEL_WARN ? TUI_LINE_WARN : TUI_LINE_INFO,
+		    "%s", l->text);
+		break;
+	}
+}
+
+/* Once a second: ended calls leave the list, ringing calls ring. */
+bool
+tui_model_tick(uint64_t now)
+{
+	struct tui_call	*c;
+	bool		 changed = false;
+	int		 i;
+
+	for (i = 0; i < tui.ncalls; i++) {
+		c = &tui.calls[i];
+		if (c->ended_ms != 0 && now - c->ended_ms >= TUI_ENDED_MS) {
+			tui_model_remove(i--);
+			changed = true;
+		} else if (c->ended_ms == 0 && c->state == CALL_INCOMING &&
+		    now - c->bell_ms >= TUI_BELL_MS) {
+			beep();
+			c->bell_ms = now;
+		}
+	}
+	return changed;
+}
+
+struct tui_call *
+tui_model_current(void)
+{
+	int	 i;
+
+	for (i = 0; i < tui.ncalls; i++) {
+		if (tui.calls[i].current && tui.calls[i].ended_ms == 0)
+			return &tui.calls[i];
+	}
+	return NULL;
+}
+
+struct tui_call *
+tui_model_ringing(void)
+{
+	int	 i;
+
+	for (i = 0; i < tui.ncalls; i++) {
+		if (tui.calls[i].state == CALL_INCOMING &&
+		    tui.calls[i].ended_ms == 0)
+			return &tui.calls[i];
+	}
+	return NULL;
+}
+
+int
+tui_model_live_calls(void)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < tui.ncalls; i++) {
+		if (tui.calls[i].ended_ms == 0)
+			n++;
+	}
+	return n;
+}
