@@ -23,6 +23,7 @@
 #include "phone.h"
 #include "sip-reg.h"
 #include "sip-ua.h"
+#include "tls-check.h"
 #include "util.h"
 
 #define PHONE_UNREG_WAIT	2000	/* ms for registrars to answer at quit */
@@ -202,6 +203,7 @@ phone_free(void)
 		phone_accounts = a->next;
 		account_free(a);
 	}
+	tls_check_shutdown();	/* after the accounts have cancelled theirs */
 	sip_ua_free();
 	media_shutdown();
 	loop_timer_free(phone_quit_timer);

@@ -5,6 +5,8 @@
 #ifndef TSP_SIP_INT_H
 #define TSP_SIP_INT_H
 
+#include <stdbool.h>
+
 struct sip_handle;
 
 #define NUA_MAGIC_T		void
@@ -34,6 +36,9 @@ struct conf_account;
 nua_t	*sip_ua_nua(void);
 /* The configured listen host ("0.0.0.0" for any). */
 const char *sip_ua_listen_host(void);
+/* True when TLS servers are verified; *CA_FILE is the CA bundle (NULL:
+ * the system store). */
+bool	 sip_ua_tls_verifying(const char **ca_file);
 
 /* "Display" <uri> for From headers. Caller frees. */
 char	*sip_reg_from(const struct conf_account *);

@@ -24,17 +24,21 @@
 #include "log.h"
 #include "sip-reg.h"
 #include "sip-uri.h"
+#include "tls-check.h"
 #include "util.h"
 
 /* Answers to challenges per REGISTER before we call it a wrong password:
  * one, plus one more each time the server says the nonce was stale. */
 #define SIP_REG_AUTH_MAX	3
 
+static void	 sip_reg_tls_check(struct sip_reg *);
+
 struct sip_reg {
 	struct sip_handle	 h;		/* first: the callback dispatches on it */
 	nua_handle_t		*nh;
 	struct account		*a;
 	int			 auth_tries;
+	struct tls_check	*tc;		/* our look at the TLS server */
 };
 
 static const char *
@@ -117,6 +121,7 @@ sip_reg_send(struct account *a, char **cause)
 	user = sip_uri_user(ca->uri);
 	snprintf(expires, sizeof expires, "%d", ca->expires);
 	log_debug("account %s: REGISTER %s via %s", ca->name, ca->uri, registrar);
+	sip_reg_tls_check(r);
 	nua_register(r->nh,
 	    NUTAG_REGISTRAR(URL_STRING_MAKE(registrar)),
 	    SIPTAG_EXPIRES_STR(expires),
@@ -125,6 +130,65 @@ sip_reg_send(struct account *a, char **cause)
 	free(registrar);
 	free(user);
 	return 0;
+}
+
+/*
+ * Sofia drops a connection whose certificate fails and says nothing for
+ * 32 s; our own check says what is wrong within the handshake time.
+ */
+static void
+sip_reg_tls_done(void *arg, int result, const char *reason)
+{
+	struct account		*a = arg;
+	struct account_result	 r;
+
+	if (a->reg != NULL)
+		a->reg->tc = NULL;
+	if (result != TLS_CHECK_BAD || a->state != REG_REGISTERING)
+		return;
+	memset(&r, 0, sizeof r);
+	r.why = reason;
+	r.local = true;
+	account_failed(a, &r);	/* drops the pending REGISTER */
+}
+
+/* Where the first TLS hop of ACCOUNT goes: its proxy, else registrar. */
+static void
+sip_reg_tls_check(struct sip_reg *r)
+{
+	const struct conf_account	*ca = r->a->conf;
+	const char			*target = ca->proxy != NULL ? ca->proxy :
+	    ca->registrar, *cafile;
+	su_home_t			 home[1] = { SU_HOME_INIT(home) };
+	url_t				*url;
+	char				*cause = NULL, host[256], tp[16];
+	int				 port;
+	bool				 tls_param = false;
+
+	if (!sip_ua_tls_verifying(&cafile) || r->tc != NULL || target == NULL)
+		return;
+	url = url_make(home, target);
+	if (url != NULL && url->url_params != NULL &&
+	    url_param(url->url_params, "transport", tp, sizeof tp) > 0)
+		tls_param = strcasecmp(tp, "tls") == 0;
+	if (url == NULL || url->url_host == NULL ||
+	    !(ca->transport == CONF_TRANSPORT_TLS || url->url_type == url_sips ||
+	    tls_param)) {
+		su_home_deinit(home);
+		return;
+	}
+	util_strlcpy(host, url->url_host, sizeof host);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	port = url->url_port != NULL ? atoi(url->url_port) : 5061;
+	su_home_deinit(home);
+	r->tc = tls_check_start(host, port, cafile, sip_reg_tls_done, r->a, &cause);
+	if (r->tc == NULL) {
+		log_warn("account %s: %s", ca->name, cause);
+		free(cause);
+	}
 }
 
 bool
@@ -147,6 +211,7 @@ sip_reg_drop(struct account *a)
 	if (r == NULL)
 		return;
 	a->reg = NULL;
+	tls_check_cancel(r->tc);
 	nua_handle_bind(r->nh, NULL);
 	nua_handle_destroy(r->nh);
 	free(r);
