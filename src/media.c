@@ -59,6 +59,7 @@
 #define MEDIA_PORT_SPAN		8192	/* even ports from MIN, RTCP on +1 */
 #define MEDIA_MAX_PACKET	1500
 #define MEDIA_EVQ		64
+#define MEDIA_SSRC_HOLD_US	(500 * 1000ULL)	/* see media_rx_rtp */
 
 enum media_ev_kind {
 	MEDIA_EV_DTMF,
@@ -118,6 +119,10 @@ struct media {
 	uint64_t		 next_rtcp_us;	/* wall clock */
 	uint64_t		 next_stats_us;
 	unsigned long		 rx_foreign;	/* from an unexpected address */
+	uint32_t		 rx_ssrc;	/* the peer's stream, once heard */
+	bool			 rx_ssrc_set;
+	uint64_t		 rx_ssrc_us;	/* its last packet (monotonic) */
+	unsigned long		 rx_stranger;	/* other SSRCs, dropped */
 
 	struct media		*next;
 };
@@ -557,6 +562,21 @@ media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now)
 
 	if (media_rtp_parse(&h, buf, len) != 0)
 		return;
+	/*
+	 * The peer's address is checked already, but anyone there (or
+	 * spoofing it) could still inject a stream: while the peer's SSRC
+	 * keeps sending, other SSRCs are dropped. A peer that really
+	 * changes SSRC (a new source after a re-INVITE, a transfer) goes
+	 * quiet on the old one, and is followed after MEDIA_SSRC_HOLD_US.
+	 */
+	if (m->rx_ssrc_set && h.ssrc != m->rx_ssrc &&
+	    now - m->rx_ssrc_us < MEDIA_SSRC_HOLD_US) {
+		m->rx_stranger++;
+		return;
+	}
+	m->rx_ssrc = h.ssrc;
+	m->rx_ssrc_set = true;
+	m->rx_ssrc_us = now;
 	seq = media_rtp_source_update(&m->rtp.rx, &h, media_wall_us());
 	if (seq == MEDIA_RTP_SEQ_DUPLICATE || seq == MEDIA_RTP_SEQ_BAD)
 		return;
