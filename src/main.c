@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +79,18 @@ main_quit_signal(int sig, void *arg)
 	}
 	log_info("signal %d: quitting", sig);
 	phone_quit();
+}
+
+/*
+ * Passwords, HA1s and SRTP keys live in this process's memory: it makes
+ * no core dumps (a crash report would carry them to disk).
+ */
+static void
+main_no_core_dumps(void)
+{
+	struct rlimit	 rl = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &rl);
 }
 
 /*
@@ -191,6 +204,7 @@ main(int argc, char **argv)
 	}
 	if (path == NULL)
 		path = conf_default_path();
+	main_no_core_dumps();
 
 	if (init) {
 		if (conf_write_template(path, &cause) != 0) {
