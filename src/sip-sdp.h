@@ -6,6 +6,7 @@
 #define TSP_SIP_SDP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "media-srtp.h"
 
@@ -50,5 +51,8 @@ char	*sip_sdp_answer(const char *offer, const struct conf_account *,
 int	 sip_sdp_params(const char *local, const char *remote,
 	    bool local_is_answer, const struct sip_sdp_keys *,
 	    struct media_params *, char **cause);
+
+/* Is MSG (SIZE bytes) safe to hand to Sofia's SDP parser? (sip-sdp-guard.c) */
+bool	 sip_sdp_guard_ok(const char *msg, size_t size);
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Hostile input from the network while a call is up: malformed and hostile
-# SIP (broken SDP, missing headers, a huge header, bad Content-Length, an
+# SIP (SDP that makes Debian's Sofia-SIP loop forever, broken SDP, missing headers, a huge header, bad Content-Length, an
 # unknown method, a BYE for no dialog, raw garbage, an INVITE flood), RTP
 # from a stranger's address (must not hijack the call), and an RTP flood
 # (must not freeze the phone). Throughout, the phone answers with 4xx or
@@ -55,7 +55,7 @@ alive() {
 	    tsp_wait bob '"event":"call".*"state":"established"' 3
 }
 
-for f in invite-bad-sdp invite-no-callid invite-no-cseq invite-no-via \
+for f in invite-sdp-loop invite-bad-sdp invite-no-callid invite-no-cseq invite-no-via \
     bad-content-length negative-content-length unknown-method \
     bye-unknown-dialog; do
 	"$UDPSEND" -f "$H/$f.txt" 127.0.0.2 127.0.0.1 "$sport" 3

@@ -1,0 +1,151 @@
+/*
+ * stubs.c: stand-ins for the running core (phone.c, call.c) in the
+ * fuzzers that link cmd.c (fuzz-cmd, and fuzz-conf through the [keys]
+ * table). Linking the real files would drag in Sofia's stack, the media
+ * engine and the audio drivers, none of which a parser fuzzer may start.
+ *
+ * They behave as the real ones do before phone_start() or while quitting:
+ * phone_running() is false, the phone_* commands fail with the same
+ * cause, and there are no calls. The call_* commands are reachable only
+ * with a call in hand, which no stub ever returns; reaching one means
+ * cmd.c acted on a call without checking that the phone runs, so it
+ * aborts and the fuzzer reports it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "call.h"
+#include "phone.h"
+#include "util.h"
+
+static int
+stub_not_running(char **cause)
+{
+	*cause = xstrdup("the phone is not running");
+	return -1;
+}
+
+static void
+stub_unreachable(const char *fn)
+{
+	fprintf(stderr, "stubs.c: %s reached with no phone running\n", fn);
+	abort();
+}
+
+bool
+phone_running(void)
+{
+	return false;
+}
+
+int
+phone_dial(const char *target, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_register(const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_unregister(const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+/* No accounts and no calls: nothing to report. */
+void
+phone_status(void)
+{
+}
+
+/* Before phone_start the real one only breaks the (unstarted) loop. */
+void
+phone_quit(void)
+{
+}
+
+struct call *
+call_first(void)
+{
+	return NULL;
+}
+
+struct call *
+call_find(int id)
+{
+	return NULL;
+}
+
+struct call *
+call_current(void)
+{
+	return NULL;
+}
+
+struct call *
+call_resolve(const char *id, char **cause)
+{
+	*cause = xstrdup("no such call");
+	return NULL;
+}
+
+void
+call_make_current(struct call *c)
+{
+	stub_unreachable(__func__);
+}
+
+int
+call_answer(struct call *c, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_reject(struct call *c, int code, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_hangup(struct call *c, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_hold(struct call *c, bool hold, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_mute(struct call *c, bool mute, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_dtmf(struct call *c, const char *digits, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_transfer(struct call *c, const char *target, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
