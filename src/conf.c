@@ -152,6 +152,11 @@ static const struct conf_key conf_table[] = {
 	    "0 = never" },
 	  .parse = conf_parse_int, .offset = CONF_OFF(rtp_timeout),
 	  .min = 0, .max = 3600 },
+	{ .info = { "sip", "session_expires", "int", "1800",
+	    "RFC 4028 session timer in seconds (90 to 86400): dead calls end; "
+	    "0 = off" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(session_expires),
+	  .min = 0, .max = 86400 },
 	{ .info = { "sip", "tls_ca_file", "path", "the system trust store",
 	    "PEM file of the CAs trusted to sign TLS server certificates" },
 	  .parse = conf_parse_string, .offset = CONF_OFF(tls_ca_file),
@@ -712,6 +717,7 @@ conf_new(void)
 	conf->user_agent = xstrdup("tsphone/" PACKAGE_VERSION);
 	conf->ring_timeout = 60;
 	conf->rtp_timeout = 30;
+	conf->session_expires = 1800;
 	conf->tls_verify = true;
 	conf->driver = CONF_DRIVER_PORTAUDIO;
 	conf->input = xstrdup("default");
@@ -1309,6 +1315,10 @@ conf_parse_finish(struct conf_parse *cp, const char *path, mode_t mode)
 		    conf->tls_listen_port);
 	}
 	conf_check_tls(cp);
+	if (conf->session_expires != 0 && conf->session_expires < 90)
+		conf_error_add(cp, conf_seen_line(cp, "sip", "session_expires"),
+		    "session_expires must be 0 (off) or at least 90 (RFC 4028 "
+		    "Min-SE)");
 	if (!cp->any_account)
 		conf_error_add(cp, 0, "no [account NAME] section");
 

@@ -328,6 +328,9 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 		    NUTAG_USER_AGENT(conf->user_agent),
 		    NUTAG_OUTBOUND("natify use-rport no-validate"),
 		    NUTAG_ALLOW("INFO"),
+		    /* RFC 4028: a call whose peer vanished ends by itself. */
+		    NUTAG_SESSION_TIMER(conf->session_expires),
+		    NUTAG_MIN_SE(90),
 		    TAG_IF(tls, NUTAG_SIPS_URL(URL_STRING_MAKE(sips_url))),
 		    TAG_IF(tls, TPTAG_CERTIFICATE(sip_ua_tls_dir)),
 		    TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(conf->tls_verify ?

@@ -44,6 +44,8 @@ tsp_cmd me "hangup"
 ok "the call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
 sipp_wait echo
 is "$?" 0 "SIPp's scenario completed (BYE answered)"
+ok "the INVITE asked for a session timer (RFC 4028)" \
+    grep -q "^Session-Expires: 1800" "$T/echo.msg"
 ok "our 800 Hz came back through SIPp's echo" \
     "$TONECHECK" "$T/heard.wav" 800 --from 0.6 --to 2.4 --min-fraction 0.7
 line=$(grep '"event":"stats"' "$T/me.out" | tail -n 1)
