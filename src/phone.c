@@ -40,6 +40,7 @@ static int			 phone_exit;
 static char			*phone_target;	/* TARGET not dialled yet */
 
 static void	 phone_shutdown(void);
+static int	 phone_ready(char **);
 
 bool
 phone_running(void)
@@ -107,27 +108,9 @@ phone_dial(const char *target, const char *name, char **cause)
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
-		    "the phone is not running");
-		return -1;
-	}
-	if ((a = phone_account(name, cause)) == NULL)
+	if (phone_ready(cause) != 0 || (a = phone_account(name, cause)) == NULL)
 		return -1;
 	return call_dial(a, target, cause);
-}
-
-static struct account *
-phone_find(const char *name, char **cause)
-{
-	struct account	*a;
-
-	for (a = phone_accounts; a != NULL; a = a->next) {
-		if (strcmp(a->conf->name, name) == 0)
-			return a;
-	}
-	xasprintf(cause, "no account \"%s\"", name);
-	return NULL;
 }
 
 static void
@@ -215,46 +198,58 @@ phone_free(void)
 	phone_started = false;
 }
 
-int
-phone_register(const char *name, char **cause)
+/* Commands need a running phone; say which way it is not. */
+static int
+phone_ready(char **cause)
+{
+	if (phone_running())
+		return 0;
+	*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
+	    "the phone is not running");
+	return -1;
+}
+
+static void
+phone_do_register(struct account *a)
+{
+	account_register(a);
+}
+
+static void
+phone_do_unregister(struct account *a)
+{
+	account_unregister(a);
+}
+
+/* Apply FN to the account NAME, or to every account for NULL. */
+static int
+phone_each(const char *name, void (*fn)(struct account *), char **cause)
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
-		    "the phone is not running");
+	if (phone_ready(cause) != 0)
 		return -1;
-	}
 	if (name != NULL) {
-		if ((a = phone_find(name, cause)) == NULL)
+		if ((a = phone_account(name, cause)) == NULL)
 			return -1;
-		account_register(a);
+		fn(a);
 		return 0;
 	}
 	for (a = phone_accounts; a != NULL; a = a->next)
-		account_register(a);
+		fn(a);
 	return 0;
+}
+
+int
+phone_register(const char *name, char **cause)
+{
+	return phone_each(name, phone_do_register, cause);
 }
 
 int
 phone_unregister(const char *name, char **cause)
 {
-	struct account	*a;
-
-	if (!phone_running()) {
-		*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
-		    "the phone is not running");
-		return -1;
-	}
-	if (name != NULL) {
-		if ((a = phone_find(name, cause)) == NULL)
-			return -1;
-		account_unregister(a);
-		return 0;
-	}
-	for (a = phone_accounts; a != NULL; a = a->next)
-		account_unregister(a);
-	return 0;
+	return phone_each(name, phone_do_unregister, cause);
 }
 
 void
