@@ -57,6 +57,7 @@ line_event(const struct event *ev, void *arg)
 		json_bool(j, "muted", ev->u.call.muted);
 		json_bool(j, "current", ev->u.call.current);
 		json_int(j, "duration", ev->u.call.duration);
+		json_str(j, "call_id", ev->u.call.call_id);
 		break;
 	case EVENT_MEDIA:
 		json_str(j, "event", "media");
