@@ -102,6 +102,7 @@ struct media {
 
 	struct media_codec	*enc;
 	int			 send_pt;
+	int			 enc_loss;	/* loss % the encoder plans for */
 	struct media_resample	*enc_rs;	/* device rate -> encoder */
 	struct media_codec	*dec;
 	int			 dec_pt;
@@ -421,7 +422,7 @@ media_recv_pt(const struct media *m, int pt)
 	/* Static payload types need no rtpmap. */
 	if (pt == 0 || pt == 8) {
 		static struct media_pt st[2] = {
-			{ 0, "PCMU", 8000, 1 }, { 8, "PCMA", 8000, 1 },
+			{ 0, "PCMU", 8000, 1, "" }, { 8, "PCMA", 8000, 1, "" },
 		};
 
 		return &st[pt == 8];
@@ -774,6 +775,20 @@ media_periodic(struct media *m, uint64_t now)
 			    (struct sockaddr *)&m->rtcp_to, m->to_len);
 		m->next_rtcp_us = wall + media_rtcp_interval(false, NULL, NULL);
 	}
+	/*
+	 * The loss the peer reports (RTCP) tunes how much Opus in-band FEC
+	 * carries; never below the default, so one lost packet after a clean
+	 * spell is still recoverable.
+	 */
+	if (m->rtp.have_remote_rb && m->enc != NULL) {
+		int	 loss = m->rtp.remote_rb.fraction * 100 / 256;
+
+		if (loss < MEDIA_CODEC_LOSS_PERC)
+			loss = MEDIA_CODEC_LOSS_PERC;
+		if (loss != m->enc_loss &&
+		    media_codec_set_loss(m->enc, loss) != -ENOTSUP)
+			m->enc_loss = loss;
+	}
 	if (now >= m->next_stats_us) {
 		media_stats_post(m);
 		m->next_stats_us = now + MEDIA_STATS_US;
@@ -986,6 +1001,11 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 		m->enc = media_codec_new(ci->name, NULL, cause);
 		if (m->enc == NULL)
 			return -1;
+		/* What the peer asked of our stream (useinbandfec, usedtx,
+		 * maxaveragebitrate, ...). */
+		if (p->send.fmtp[0] != '\0')
+			media_codec_apply_fmtp(m->enc, p->send.fmtp);
+		m->enc_loss = MEDIA_CODEC_LOSS_PERC;
 		m->enc_rs = media_resample_new(MEDIA_DEV_RATE, ci->pcm_rate,
 		    MEDIA_RESAMPLE_QUALITY, cause);
 		if (m->enc_rs == NULL)

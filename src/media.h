@@ -28,6 +28,7 @@ struct media_pt {
 	char		 name[32];	/* encoding name as in SDP: "opus", "PCMU" */
 	int		 rate;
 	int		 channels;
+	char		 fmtp[128];	/* the peer's a=fmtp, for the send codec */
 };
 
 /* What SDP negotiation decided, from our side. */

@@ -334,6 +334,8 @@ sip_sdp_pt(struct media_pt *p, sdp_rtpmap_t const *rm)
 	p->channels = rm->rm_params != NULL ? atoi(rm->rm_params) : 1;
 	if (p->channels < 1)
 		p->channels = 1;
+	util_strlcpy(p->fmtp, rm->rm_fmtp != NULL ? rm->rm_fmtp : "",
+	    sizeof p->fmtp);
 }
 
 static bool
