@@ -161,10 +161,13 @@ test_params(void)
 	ours = offer("RTP/AVP", "111 0 101", "a=rtpmap:111 opus/48000/2\r\n"
 	    "a=rtpmap:101 telephone-event/8000\r\n");
 	theirs = offer("RTP/AVP", "96 100", "a=rtpmap:96 opus/48000/2\r\n"
+	    "a=fmtp:96 useinbandfec=0;maxaveragebitrate=20000\r\n"
 	    "a=rtpmap:100 telephone-event/48000\r\na=rtcp:30011\r\na=ptime:40\r\n");
 	is_int(params(ours, theirs, false, &p), 0, "opus answer accepted");
 	is_str(p.send.name, "opus", "send opus");
 	is_int(p.send.pt, 96, "with the peer's payload type");
+	is_str(p.send.fmtp, "useinbandfec=0;maxaveragebitrate=20000",
+	    "the peer's fmtp for our encoder");
 	is_int(p.send_te_pt, 100, "telephone-event at the codec's rate");
 	is_int(p.remote_rtcp_port, 30011, "a=rtcp port");
 	is_int(p.ptime, 40, "peer's ptime");
