@@ -7,7 +7,7 @@
 # one executable per target, fuzz-NAME, and its objects in OUTDIR/obj.
 # With TARGET names (rtp, sdp, ...) only those are built; the name "gen"
 # builds OUTDIR/gen-corpus, which writes the binary seeds (gen-corpus.c).
-# `make fuzz` runs this; tests/fuzz.sh runs it into a temporary directory.
+# `make fuzz` runs this; tests/fuzz-run.sh runs it into a temporary directory.
 #
 # Coverage needs the code under test compiled by clang with the fuzzer's
 # instrumentation, so the gcc-built libtsphone.a is not used: each target
