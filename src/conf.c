@@ -15,12 +15,10 @@
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1434,38 +1432,13 @@ conf_default_user(void)
 	return name;
 }
 
-/* The first IPv4 address of an interface that is up and not loopback. */
-static char *
-conf_default_address(void)
-{
-	struct ifaddrs		*ifa, *i;
-	struct sockaddr_in	*sin;
-	char			 buf[INET_ADDRSTRLEN];
-
-	if (getifaddrs(&ifa) != 0)
-		return xstrdup("127.0.0.1");
-	for (i = ifa; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET)
-			continue;
-		if ((i->ifa_flags & IFF_LOOPBACK) || (~i->ifa_flags & IFF_UP))
-			continue;
-		sin = (struct sockaddr_in *)i->ifa_addr;
-		if (inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf) != NULL) {
-			freeifaddrs(ifa);
-			return xstrdup(buf);
-		}
-	}
-	freeifaddrs(ifa);
-	return xstrdup("127.0.0.1");
-}
-
 struct conf *
 conf_default(void)
 {
 	struct conf		*conf = conf_new();
 	struct conf_account	*a;
 	char			*user = conf_default_user();
-	char			*addr = conf_default_address();
+	char			*addr = util_first_ipv4();
 
 	a = conf_account_new(user, 0);
 	xasprintf(&a->uri, "sip:%s@%s", user, addr);

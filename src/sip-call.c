@@ -9,7 +9,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -85,7 +84,7 @@ sip_call_is_any(const char *host)
  * The address media should use to reach HOST: the listen address if it
  * is a specific one; else the source address the kernel would choose for
  * HOST (connect() on a UDP socket sends nothing); else the first
- * non-loopback IPv4 address.
+ * non-loopback IPv4 address (util_first_ipv4).
  */
 static void
 sip_call_local_addr(const char *host, char *out, size_t len)
@@ -94,7 +93,7 @@ sip_call_local_addr(const char *host, char *out, size_t len)
 	struct addrinfo		 hints, *ai = NULL;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = sizeof ss;
-	struct ifaddrs		*ifs, *ifa;
+	char			*first;
 	char			 h[256];
 	int			 fd;
 
@@ -126,20 +125,9 @@ sip_call_local_addr(const char *host, char *out, size_t len)
 			freeaddrinfo(ai);
 		}
 	}
-	util_strlcpy(out, "127.0.0.1", len);
-	if (getifaddrs(&ifs) != 0)
-		return;
-	for (ifa = ifs; ifa != NULL; ifa = ifa->ifa_next) {
-		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET)
-			continue;
-		if (((struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr ==
-		    htonl(INADDR_LOOPBACK))
-			continue;
-		inet_ntop(AF_INET, &((struct sockaddr_in *)ifa->ifa_addr)->sin_addr,
-		    out, (socklen_t)len);
-		break;
-	}
-	freeifaddrs(ifs);
+	first = util_first_ipv4();
+	util_strlcpy(out, first, len);
+	free(first);
 }
 
 /* Host part of a URI string, for sip_call_local_addr. */
@@ -163,13 +151,9 @@ sip_call_uri_host(const char *uri, char *out, size_t len)
 static char *
 sip_call_route(const struct conf_account *ca)
 {
-	const char	*tp = NULL;
+	const char	*tp = sip_reg_transport(ca);
 	char		*domain, *out = NULL;
 
-	if (ca->transport == CONF_TRANSPORT_TCP)
-		tp = "tcp";
-	else if (ca->transport == CONF_TRANSPORT_TLS)
-		tp = "tls";
 	if (ca->proxy != NULL)
 		return sip_uri_with_transport(ca->proxy, tp);
 	domain = sip_uri_domain(ca->uri);

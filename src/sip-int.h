@@ -40,6 +40,8 @@ const char *sip_ua_listen_host(void);
  * the system store). */
 bool	 sip_ua_tls_verifying(const char **ca_file);
 
+/* The ";transport=" value for ACCOUNT's requests, NULL for UDP. */
+const char *sip_reg_transport(const struct conf_account *);
 /* "Display" <uri> for From headers. Caller frees. */
 char	*sip_reg_from(const struct conf_account *);
 

@@ -41,7 +41,7 @@ struct sip_reg {
 	struct tls_check	*tc;		/* our look at the TLS server */
 };
 
-static const char *
+const char *
 sip_reg_transport(const struct conf_account *ca)
 {
 	switch (ca->transport) {

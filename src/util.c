@@ -4,7 +4,11 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +134,30 @@ util_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+char *
+util_first_ipv4(void)
+{
+	struct ifaddrs		*ifa, *i;
+	struct sockaddr_in	*sin;
+	char			 buf[INET_ADDRSTRLEN];
+
+	if (getifaddrs(&ifa) != 0)
+		return xstrdup("127.0.0.1");
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		if ((i->ifa_flags & IFF_LOOPBACK) || (~i->ifa_flags & IFF_UP))
+			continue;
+		sin = (struct sockaddr_in *)i->ifa_addr;
+		if (inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf) != NULL) {
+			freeifaddrs(ifa);
+			return xstrdup(buf);
+		}
+	}
+	freeifaddrs(ifa);
+	return xstrdup("127.0.0.1");
 }
 
 int

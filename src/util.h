@@ -27,6 +27,9 @@ void	 util_free_secret(char *);
 void	 util_wipe(void *, size_t);
 /* Monotonic milliseconds. */
 uint64_t util_now_ms(void);
+/* The first IPv4 address of an interface that is up and not loopback,
+ * else "127.0.0.1". Caller frees. */
+char	*util_first_ipv4(void);
 /* Create a directory and its parents with the given mode. */
 int	 util_mkdir_p(const char *, unsigned int);
 
