@@ -22,8 +22,8 @@
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
-#include "phone.h"
 #include "sip-reg.h"
+#include "sip-uri.h"
 #include "util.h"
 
 #define ACCOUNT_BACKOFF_FIRST	4
@@ -32,6 +32,7 @@
 
 static void	 account_retry_fire(void *);
 static void	 account_attempt(struct account *);
+static void	 account_result(const struct sip_reg_result *, void *);
 
 int
 account_backoff(int failures)
@@ -141,7 +142,18 @@ account_new(int id, struct conf_account *ca)
 			log_error("account %s: %s", ca->name, cause);
 		}
 	}
+	a->cred.username = ca->username;
+	a->cred.password = a->password;
+	a->cred.ha1 = a->ha1;
+	a->cred.error = a->secret_error;
 	return a;
+}
+
+static void
+account_drop(struct account *a)
+{
+	sip_reg_free(a->reg);
+	a->reg = NULL;
 }
 
 void
@@ -149,7 +161,7 @@ account_free(struct account *a)
 {
 	if (a == NULL)
 		return;
-	sip_reg_drop(a);
+	account_drop(a);
 	loop_timer_free(a->retry);
 	util_free_secret(a->password);
 	free(a->secret_error);
@@ -196,12 +208,16 @@ account_attempt(struct account *a)
 		return;
 	}
 	account_set(a, REG_REGISTERING, 0, "");
-	if (sip_reg_send(a, &cause) != 0) {
-		struct account_result	 r = { 0 };
+	if (a->reg == NULL)
+		a->reg = sip_reg_new(a->conf, &a->cred, account_result, a,
+		    &cause);
+	if (a->reg == NULL || sip_reg_send(a->reg, &cause) != 0) {
+		struct sip_reg_result	 r = { 0 };
 
+		r.kind = SIP_REG_FAILED;
 		r.why = cause;
 		r.local = true;
-		account_failed(a, &r);
+		account_result(&r, a);
 		free(cause);
 	}
 }
@@ -212,7 +228,7 @@ account_retry_fire(void *arg)
 	struct account	*a = arg;
 
 	a->retry_in = 0;
-	if (a->want && !phone_quitting())
+	if (a->want)
 		account_attempt(a);
 }
 
@@ -231,18 +247,41 @@ account_unregister(struct account *a)
 	a->want = false;
 	a->failures = 0;
 	loop_timer_stop(a->retry);
-	if (sip_reg_unsend(a)) {
+	if (a->unregistering)
+		return true;
+	if (sip_reg_unsend(a->reg)) {
 		a->unregistering = true;
 		return true;
 	}
-	sip_reg_drop(a);
+	account_drop(a);
 	if (a->state != REG_UNREGISTERED)
 		account_set(a, REG_UNREGISTERED, 0, "");
 	return false;
 }
 
 void
-account_registered(struct account *a, const struct account_result *r)
+account_stop_retry(struct account *a)
+{
+	loop_timer_stop(a->retry);
+	a->retry_in = 0;
+	if (a->state != REG_REGISTERED)
+		a->want = false;
+}
+
+void
+account_abandon(struct account *a)
+{
+	if (!a->unregistering)
+		return;
+	log_warn("account %s: no answer to the un-REGISTER; "
+	    "the binding will expire on its own", a->conf->name);
+	a->unregistering = false;
+	account_drop(a);
+	account_set(a, REG_UNREGISTERED, 408, "no answer from the registrar");
+}
+
+static void
+account_registered(struct account *a, const struct sip_reg_result *r)
 {
 	char	 reason[EVENT_TEXT_MAX];
 
@@ -253,16 +292,15 @@ account_registered(struct account *a, const struct account_result *r)
 		log_info("account %s: registered (expires in %d s)",
 		    a->conf->name, r->expires);
 	account_set(a, REG_REGISTERED, r->code, reason);
-	phone_registered(a);
 }
 
-void
-account_failed(struct account *a, const struct account_result *r)
+static void
+account_failed(struct account *a, const struct sip_reg_result *r)
 {
 	char	 reason[EVENT_TEXT_MAX];
 	int	 delay;
 
-	sip_reg_drop(a);
+	account_drop(a);
 	a->expires = 0;
 	if (r->why != NULL && r->code != 0)
 		snprintf(reason, sizeof reason, "%s (%d %s)", r->why, r->code,
@@ -278,7 +316,7 @@ account_failed(struct account *a, const struct account_result *r)
 	if (r->retry_after > delay)
 		delay = r->retry_after < ACCOUNT_BACKOFF_CAP ?
 		    r->retry_after : ACCOUNT_BACKOFF_CAP;
-	if (a->want && !phone_quitting()) {
+	if (a->want) {
 		/* Up to +10% jitter, in milliseconds. */
 		unsigned int ms = (unsigned int)delay * 1000;
 
@@ -292,13 +330,13 @@ account_failed(struct account *a, const struct account_result *r)
 	account_set(a, REG_FAILED, r->code, reason);
 }
 
-void
-account_unregistered(struct account *a, const struct account_result *r)
+static void
+account_unregistered(struct account *a, const struct sip_reg_result *r)
 {
 	char	 reason[EVENT_TEXT_MAX];
 
 	a->unregistering = false;
-	sip_reg_drop(a);
+	account_drop(a);
 	a->expires = 0;
 	snprintf(reason, sizeof reason, "%s",
 	    r->phrase != NULL ? r->phrase : "");
@@ -308,5 +346,75 @@ account_unregistered(struct account *a, const struct account_result *r)
 	else
 		log_info("account %s: unregistered", a->conf->name);
 	account_set(a, REG_UNREGISTERED, r->code, reason);
-	phone_settled();
+}
+
+/* The SIP side's report, after its callback has returned. */
+static void
+account_result(const struct sip_reg_result *r, void *arg)
+{
+	struct account	*a = arg;
+
+	switch (r->kind) {
+	case SIP_REG_OK:
+		if (a->unregistering || !a->want)
+			return;		/* a late answer; the un-REGISTER rules */
+		account_registered(a, r);
+		break;
+	case SIP_REG_FAILED:
+		if (a->unregistering) {
+			account_unregistered(a, r);
+			break;
+		}
+		account_failed(a, r);
+		break;
+	case SIP_REG_UNREGISTERED:
+		account_unregistered(a, r);
+		break;
+	}
+}
+
+struct account *
+account_find(struct account *list, const char *name)
+{
+	for (; list != NULL; list = list->next) {
+		if (strcmp(list->conf->name, name) == 0)
+			return list;
+	}
+	return NULL;
+}
+
+/* Does USER (ours) name R (theirs), allowing Sofia's "=token" suffix? */
+static bool
+account_user_is(const char *user, const char *r, bool token)
+{
+	size_t	 n = strlen(user);
+
+	return strncmp(r, user, n) == 0 &&
+	    (r[n] == '\0' || (token && r[n] == '='));
+}
+
+struct account *
+account_match(struct account *list, const char *ruri_user,
+    const char *to_user)
+{
+	struct account	*a;
+	char		*user;
+	int		 pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		const char *want = pass == 0 ? ruri_user : to_user;
+
+		if (want == NULL || *want == '\0')
+			continue;
+		for (a = list; a != NULL; a = a->next) {
+			user = sip_uri_user(a->conf->uri);
+			if (user != NULL && account_user_is(user, want,
+			    pass == 0)) {
+				free(user);
+				return a;
+			}
+			free(user);
+		}
+	}
+	return list;
 }

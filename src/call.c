@@ -1,11 +1,31 @@
 /*
  * call.c: the calls: list, current call, state and the rules a person
- * expects of a phone. An incoming call rings until answered, rejected or
- * [sip] ring_timeout; answering a second call holds the first; only the
- * current, unheld call has the microphone and speaker; hold is a
- * re-INVITE, retried after a random delay when the peer answers 491
- * (RFC 3261 14.1); a call that stops receiving RTP while not on hold is
- * hung up after [sip] rtp_timeout.
+ * expects of a phone.
+ *
+ * - An incoming INVITE is matched to an account by phone.c; here it is
+ *   refused when quitting (480) or over CALL_MAX calls (486, with no call
+ *   object), else it rings until answered, rejected or [sip] ring_timeout,
+ *   or is answered at once with auto_answer.
+ * - One active call: only the current call, when up and not held, has the
+ *   microphone and speaker. Making a call current by any route first
+ *   holds the call that had them, with a real re-INVITE, then resumes the
+ *   new one; the far end of the held call sees it. When the current call
+ *   ends at the far end, the next call becomes current by the same rule.
+ * - Hold is a re-INVITE. What the user wants (local_hold) and what was
+ *   last asked of the peer (sip_hold) are kept apart, so that quick
+ *   switching never sends a re-INVITE while one is out; a 491 is retried
+ *   after a random delay (RFC 3261 14.1).
+ * - A call that stops receiving RTP while not on hold is hung up after
+ *   [sip] rtp_timeout.
+ * - Transfer: as transferor, the peer's NOTIFYs are published as
+ *   "transfer" events and the call is hung up when it is done; as
+ *   transferee, the REFER's target is called like any call, the
+ *   transferor is told the truth in NOTIFYs (100, 180, 200 or the real
+ *   failure), and the old call stays held until the new one is up, then
+ *   ends.
+ *
+ * Reports from the SIP side arrive after Sofia's callback has returned,
+ * so a call may be freed in the handler that reported its end.
  */
 #include "config.h"
 
@@ -20,9 +40,7 @@
 #include "log.h"
 #include "loop.h"
 #include "media.h"
-#include "phone.h"
 #include "sip-call.h"
-#include "sip-uri.h"
 #include "util.h"
 
 static struct call	*call_list;
@@ -30,14 +48,23 @@ static struct call	*call_cur;
 static int		 call_next_id = 1;
 static int		 call_ring_s = 60;
 static int		 call_rtp_s = 30;
+static bool		 call_accepting = true;
 
 static void	 call_update_audio(void);
+static void	 call_report(const struct sip_call_report *, void *);
+static void	 call_focus(struct call *);
 
 void
 call_set_timeouts(int ring, int rtp)
 {
 	call_ring_s = ring;
 	call_rtp_s = rtp;
+}
+
+void
+call_set_accepting(bool on)
+{
+	call_accepting = on;
 }
 
 struct call *
@@ -118,6 +145,7 @@ call_emit(const struct call *c)
 	if (c->answered_ms != 0)
 		ev.u.call.duration = (int)((util_now_ms() - c->answered_ms) / 1000);
 	util_strlcpy(ev.u.call.call_id, c->call_id, sizeof ev.u.call.call_id);
+	ev.u.call.transfer = c->transfer;
 	event_emit(&ev);
 }
 
@@ -130,19 +158,10 @@ call_status(void)
 		call_emit(c);
 }
 
-void
-call_make_current(struct call *c)
+static bool
+call_up(const struct call *c)
 {
-	struct call	*old = call_cur;
-
-	if (c == old)
-		return;
-	call_cur = c;
-	call_update_audio();
-	if (old != NULL && old->state != CALL_TERMINATED)
-		call_emit(old);
-	if (c != NULL)
-		call_emit(c);
+	return c->state == CALL_ESTABLISHED || c->state == CALL_HELD;
 }
 
 /*
@@ -170,6 +189,55 @@ call_update_audio(void)
 	media_set_tone(tone);
 }
 
+/* Ask the peer for the hold state the call should have, one re-INVITE
+ * at a time. */
+static void
+call_sync_hold(struct call *c)
+{
+	if (c->sip == NULL || !call_up(c) || c->reinvite_busy ||
+	    loop_timer_pending(c->retry) || c->sip_hold == c->local_hold)
+		return;
+	c->sip_hold = c->local_hold;
+	c->reinvite_busy = true;
+	sip_call_reinvite(c->sip, c->local_hold, c->held_by_remote);
+}
+
+static void
+call_set_hold(struct call *c, bool hold)
+{
+	if (c->local_hold == hold)
+		return;
+	c->local_hold = hold;
+	if (call_up(c))
+		c->state = hold ? CALL_HELD : CALL_ESTABLISHED;
+	log_info("call %d: %s", c->id, hold ? "on hold" : "resumed");
+	call_sync_hold(c);
+	call_emit(c);
+}
+
+/* The one-active-call rule: C becomes current; whoever had the audio is
+ * held first. */
+static void
+call_focus(struct call *c)
+{
+	struct call	*o, *old = call_cur;
+
+	for (o = call_list; o != NULL; o = o->next) {
+		if (o != c && call_up(o) && !o->local_hold)
+			call_set_hold(o, true);
+	}
+	call_cur = c;
+	if (c != NULL && call_up(c) && c->local_hold)
+		call_set_hold(c, false);
+	call_update_audio();
+	if (old != c) {
+		if (old != NULL)
+			call_emit(old);
+		if (c != NULL)
+			call_emit(c);
+	}
+}
+
 static void
 call_ring_timeout(void *arg)
 {
@@ -178,19 +246,16 @@ call_ring_timeout(void *arg)
 	if (c->state != CALL_INCOMING)
 		return;
 	log_info("call %d: not answered in %d s", c->id, call_ring_s);
-	sip_call_reject(c, 480, "Temporarily Unavailable");
+	sip_call_reject(c->sip, 480, "Temporarily Unavailable");
 }
 
 static void
 call_glare_retry(void *arg)
 {
-	struct call	*c = arg;
-
-	if (c->state == CALL_ESTABLISHED || c->state == CALL_HELD)
-		sip_call_reinvite(c, c->local_hold);
+	call_sync_hold(arg);
 }
 
-struct call *
+static struct call *
 call_new(struct account *a, bool outgoing, const char *remote)
 {
 	struct call	*c = xcalloc(1, sizeof *c), **pp;
@@ -221,7 +286,7 @@ call_free(struct call *c)
 	}
 	if (call_cur == c)
 		call_cur = NULL;
-	sip_call_drop(c);
+	sip_call_free(c->sip);
 	if (c->media != NULL)
 		media_free(c->media);
 	loop_timer_free(c->timer);
@@ -237,8 +302,9 @@ call_free_all(void)
 		call_free(call_list);
 }
 
-void
-call_state(struct call *c, enum call_state state, int code, const char *reason)
+static void
+call_set_state(struct call *c, enum call_state state, int code,
+    const char *reason)
 {
 	bool	 changed = c->state != state;
 
@@ -270,7 +336,44 @@ call_state(struct call *c, enum call_state state, int code, const char *reason)
 		call_emit(c);
 }
 
-void
+/* Tell the transferor how the call we made for its REFER goes. */
+static void
+call_notify_transferor(struct call *c, int code, const char *phrase)
+{
+	struct call	*old;
+
+	if (c->transfer_from == 0 ||
+	    (old = call_find(c->transfer_from)) == NULL || old->sip == NULL)
+		return;
+	sip_call_notify_refer(old->sip, code, phrase);
+	if (code >= 200) {
+		old->transfer_to = 0;
+		old->transferred = code < 300;
+		c->transfer_from = 0;
+	}
+}
+
+static void
+call_transfer_state(struct call *c, enum transfer_state st, int code,
+    const char *reason)
+{
+	struct event	 ev;
+
+	if (c->transfer == st && st != TRANSFER_NONE)
+		return;
+	c->transfer = st;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EVENT_TRANSFER;
+	ev.u.transfer.id = c->id;
+	ev.u.transfer.state = st;
+	ev.u.transfer.code = code;
+	util_strlcpy(ev.u.transfer.reason, reason != NULL ? reason : "",
+	    sizeof ev.u.transfer.reason);
+	event_emit(&ev);
+	call_emit(c);
+}
+
+static void
 call_negotiated(struct call *c, const struct media_params *p)
 {
 	struct event	 ev;
@@ -312,10 +415,12 @@ call_negotiated(struct call *c, const struct media_params *p)
 	call_update_audio();
 }
 
-void
-call_terminated(struct call *c, int code, const char *reason)
+/* The dialog is over: publish, hand the audio on, free. */
+static void
+call_ended(struct call *c, int code, const char *reason)
 {
-	struct call	*n;
+	struct call	*n, *next = NULL;
+	bool		 by_peer = !c->local_end;
 
 	c->state = CALL_TERMINATED;
 	c->code = code;
@@ -325,67 +430,275 @@ call_terminated(struct call *c, int code, const char *reason)
 		struct event_stats	 st;
 
 		media_stats(c->media, &st);
-		call_media_stats(&st);
+		call_media_stats(&st, NULL);
 	}
+	/* A call made for a REFER that failed: the transferor hears why. */
+	if (c->transfer_from != 0 && c->answered_ms == 0)
+		call_notify_transferor(c, code >= 300 ? code : 487, reason);
 	call_emit(c);
 	if (call_cur == c) {
-		/* The next call, if any, becomes current, but stays held. */
-		call_cur = NULL;
 		for (n = call_list; n != NULL; n = n->next) {
 			if (n != c) {
-				call_cur = n;
+				next = n;
 				break;
 			}
 		}
-		if (call_cur != NULL)
-			call_emit(call_cur);
+		call_cur = NULL;
+		if (next != NULL && by_peer)
+			call_focus(next);
+		else if (next != NULL) {
+			/* We hung up: the next call is current, and stays
+			 * as it is until the user resumes it. */
+			call_cur = next;
+			call_emit(next);
+		}
 	}
 	call_free(c);
 	call_update_audio();
-	phone_settled();
+}
+
+static void
+call_refer_status(struct call *c, const struct sip_call_report *r)
+{
+	enum transfer_state	 st;
+
+	if (r->code >= 200 && r->code < 300)
+		st = TRANSFER_DONE;
+	else if (r->code >= 300 || (r->final && r->code < 200))
+		st = TRANSFER_FAILED;
+	else if (r->code == 180 || r->code == 183)
+		st = TRANSFER_RINGING;
+	else
+		st = TRANSFER_TRYING;
+	if (c->transfer == TRANSFER_DONE || (c->transfer == TRANSFER_FAILED &&
+	    st != TRANSFER_FAILED))
+		return;
+	call_transfer_state(c, st, r->code, r->reason);
+	if (st == TRANSFER_DONE) {
+		log_info("call %d: transfer succeeded", c->id);
+		c->local_end = true;
+		sip_call_hangup(c->sip, "transferred");
+	} else if (st == TRANSFER_FAILED) {
+		log_warn("call %d: transfer failed (%d %s)", c->id, r->code,
+		    r->reason);
+		event_error("transfer", "call %d: the transfer failed: %d %s",
+		    c->id, r->code, r->reason);
+	}
+}
+
+/* The peer asks us to call TARGET in its place (we are the transferee). */
+static void
+call_refer(struct call *c, const char *target)
+{
+	struct call	*nc;
+	char		*cause = NULL;
+
+	if (c->transfer_to != 0 && call_find(c->transfer_to) != NULL) {
+		log_warn("call %d: a second transfer while one is under way; "
+		    "refused", c->id);
+		sip_call_notify_refer(c->sip, 491, "Request Pending");
+		return;
+	}
+	log_info("call %d: transferred by the remote party to %s", c->id,
+	    target);
+	if (call_dial(c->acct, target, &cause) != 0) {
+		log_error("call %d: cannot follow the transfer: %s", c->id,
+		    cause);
+		sip_call_notify_refer(c->sip, 503, "Service Unavailable");
+		free(cause);
+		return;
+	}
+	/* call_dial made the new call current and held this one. */
+	nc = call_cur;
+	nc->transfer_from = c->id;
+	c->transfer_to = nc->id;
+	sip_call_referred(nc->sip, c->sip);
+	sip_call_notify_refer(c->sip, 100, "Trying");
+}
+
+static void
+call_report(const struct sip_call_report *r, void *arg)
+{
+	struct call	*c = arg;
+
+	switch (r->kind) {
+	case SIP_CALL_PROGRESS:
+		if (r->early)
+			c->early_media = true;
+		if (c->state == CALL_CALLING || (c->state == CALL_RINGING &&
+		    c->early_media)) {
+			call_set_state(c, c->early_media ? CALL_EARLY :
+			    CALL_RINGING, r->code, r->reason);
+			if (r->code == 180 || r->code == 183)
+				call_notify_transferor(c, r->code, r->reason);
+		}
+		break;
+	case SIP_CALL_ESTABLISHED:
+		/* Up while another call has the audio: hold it at once, so
+		 * that its far end is never left in silence. */
+		if (call_cur == NULL)
+			call_cur = c;
+		if (c != call_cur)
+			c->local_hold = true;
+		call_set_state(c, CALL_ESTABLISHED, 200, "OK");
+		call_sync_hold(c);
+		/* The old call of a transfer ends once the transferor has
+		 * answered this NOTIFY (SIP_CALL_NOTIFIED). */
+		call_notify_transferor(c, 200, "OK");
+		break;
+	case SIP_CALL_MEDIA:
+		call_negotiated(c, &r->params);
+		break;
+	case SIP_CALL_MEDIA_FAILED:
+		log_error("call %d: %s", c->id, r->reason);
+		break;
+	case SIP_CALL_REINVITE_DONE:
+		c->reinvite_busy = false;
+		if (r->code == 491) {
+			/* RFC 3261 14.1: 2.1-4 s when we own the Call-ID,
+			 * else 0-2 s. */
+			unsigned int ms = c->outgoing ?
+			    2100 + (unsigned int)(random() % 1900) :
+			    (unsigned int)(random() % 2000);
+
+			log_info("call %d: re-INVITE glare (491); retrying in "
+			    "%u ms", c->id, ms);
+			c->sip_hold = !c->sip_hold;
+			loop_timer_start(c->retry, ms);
+			break;
+		}
+		if (r->code >= 300) {
+			log_warn("call %d: re-INVITE answered %d %s", c->id,
+			    r->code, r->reason);
+			/* The session goes on as it was; do not insist. */
+			c->sip_hold = !c->sip_hold;
+			if (c->local_hold != c->sip_hold) {
+				c->local_hold = c->sip_hold;
+				c->state = c->local_hold ? CALL_HELD :
+				    CALL_ESTABLISHED;
+				call_emit(c);
+				call_update_audio();
+			}
+			break;
+		}
+		call_sync_hold(c);
+		break;
+	case SIP_CALL_DTMF: {
+		struct event	 ev;
+
+		memset(&ev, 0, sizeof ev);
+		ev.kind = EVENT_DTMF;
+		ev.u.dtmf.id = c->id;
+		ev.u.dtmf.digit = r->digit;
+		ev.u.dtmf.info = true;
+		event_emit(&ev);
+		break;
+	}
+	case SIP_CALL_REFER:
+		call_refer(c, r->target);
+		break;
+	case SIP_CALL_REFER_STATUS:
+		call_refer_status(c, r);
+		break;
+	case SIP_CALL_NOTIFIED:
+		/* The transferor knows the new call is up: this one is done. */
+		if (c->transferred && call_up(c)) {
+			c->local_end = true;
+			sip_call_hangup(c->sip, "transferred");
+		}
+		break;
+	case SIP_CALL_ENDED:
+		call_ended(c, r->code, r->reason);
+		break;
+	}
 }
 
 void
-call_dtmf_received(struct call *c, char digit, bool info)
+call_incoming(struct account *a, const struct sip_incoming *in)
 {
+	struct call	*c;
+	char		*cause = NULL;
+	int		 port;
+
+	if (a == NULL || !call_accepting) {
+		sip_call_reject(in->sc, 480, NULL);
+		sip_call_free(in->sc);
+		return;
+	}
+	/* A person handles a few calls at once; a flood of INVITEs must not
+	 * become a flood of ringing calls (and RTP sockets). */
+	if (call_count() >= CALL_MAX) {
+		log_warn("refusing a call from %s: %d calls already",
+		    in->remote, CALL_MAX);
+		sip_call_reject(in->sc, 486, NULL);
+		sip_call_free(in->sc);
+		return;
+	}
+	c = call_new(a, false, in->remote);
+	util_strlcpy(c->call_id, in->call_id, sizeof c->call_id);
+	c->sip = in->sc;
+	sip_call_bind(c->sip, a->conf, &a->cred, call_report, c);
+	c->media = media_new(c->id, sip_call_media_addr(c->sip), &cause);
+	if (c->media == NULL) {
+		log_error("call %d: %s", c->id, cause);
+		free(cause);
+		sip_call_reject(c->sip, 500, "media unavailable");
+		return;		/* the call ends with the dialog */
+	}
+	port = media_local_port(c->media);
+	if (sip_call_ring(c->sip, port, &cause) != 0) {
+		log_warn("call %d: refusing the offer of %s: %s", c->id,
+		    c->remote, cause);
+		free(cause);
+		return;
+	}
+	call_set_state(c, CALL_INCOMING, 180, "Ringing");
+	if (a->conf->auto_answer) {
+		log_info("call %d: answering automatically", c->id);
+		if (call_answer(c, &cause) != 0) {
+			log_error("call %d: %s", c->id, cause);
+			free(cause);
+		}
+	}
+}
+
+void
+call_media_dtmf(int id, char digit, void *arg)
+{
+	struct call	*c = call_find(id);
 	struct event	 ev;
 
+	(void)arg;
+	if (c == NULL)
+		return;
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EVENT_DTMF;
 	ev.u.dtmf.id = c->id;
 	ev.u.dtmf.digit = digit;
-	ev.u.dtmf.info = info;
-	ev.u.dtmf.outgoing = false;
 	event_emit(&ev);
 }
 
 void
-call_media_dtmf(int id, char digit)
+call_media_timeout(int id, void *arg)
 {
 	struct call	*c = call_find(id);
 
-	if (c != NULL)
-		call_dtmf_received(c, digit, false);
-}
-
-void
-call_media_timeout(int id)
-{
-	struct call	*c = call_find(id);
-
+	(void)arg;
 	if (c == NULL || call_rtp_s == 0 || c->local_hold || c->held_by_remote ||
-	    (c->state != CALL_ESTABLISHED))
+	    c->state != CALL_ESTABLISHED)
 		return;
 	log_warn("call %d: no RTP received for %d s; hanging up", c->id,
 	    call_rtp_s);
-	sip_call_hangup(c, "no media received");
+	c->local_end = true;
+	sip_call_hangup(c->sip, "no media received");
 }
 
 void
-call_media_stats(const struct event_stats *st)
+call_media_stats(const struct event_stats *st, void *arg)
 {
 	struct event	 ev;
 
+	(void)arg;
 	if (call_find(st->id) == NULL)
 		return;
 	memset(&ev, 0, sizeof ev);
@@ -394,81 +707,58 @@ call_media_stats(const struct event_stats *st)
 	event_emit(&ev);
 }
 
-/*
- * A dial string: a sip:/sips: URI, user@host, or a number or user name
- * at the account's domain.
- */
-static char *
-call_target(const struct account *a, const char *s, char **cause)
+int
+call_switch(struct call *c, char **cause)
 {
-	char	*uri, *domain;
-
-	if (strncasecmp(s, "sip:", 4) == 0 || strncasecmp(s, "sips:", 5) == 0)
-		uri = xstrdup(s);
-	else if (strchr(s, '@') != NULL)
-		xasprintf(&uri, "sip:%s", s);
-	else {
-		domain = sip_uri_domain(a->conf->uri);
-		if (domain == NULL) {
-			xasprintf(cause, "account %s has no domain", a->conf->name);
-			return NULL;
-		}
-		xasprintf(&uri, "sip:%s@%s", s, domain + (strncmp(domain, "sips:", 5) == 0 ? 5 : 4));
-		free(domain);
+	if (c->state == CALL_TERMINATED) {
+		xasprintf(cause, "call %d has ended", c->id);
+		return -1;
 	}
-	if (sip_uri_check(uri, cause) != 0) {
-		free(uri);
-		return NULL;
-	}
-	return uri;
+	call_focus(c);
+	return 0;
 }
 
 int
 call_dial(struct account *a, const char *target, char **cause)
 {
-	struct call	*c, *o;
-	char		*uri;
+	struct call	*c;
+	struct sip_call	*sc;
 
-	if ((uri = call_target(a, target, cause)) == NULL)
-		return -1;
-	/* A new call puts the one in progress on hold, as answering does. */
-	for (o = call_list; o != NULL; o = o->next) {
-		if (o->state == CALL_ESTABLISHED && !o->local_hold)
-			call_hold(o, true, NULL);
-	}
-	c = call_new(a, true, uri);
-	call_cur = c;
-	if (sip_call_invite(c, uri, cause) != 0) {
+	c = call_new(a, true, target);
+	sc = sip_call_new(a->conf, &a->cred, target, call_report, c, cause);
+	if (sc == NULL) {
+		call_next_id--;		/* nobody saw this one */
 		call_free(c);
-		free(uri);
 		return -1;
 	}
-	log_info("call %d: calling %s from %s", c->id, uri, a->conf->name);
+	c->sip = sc;
+	util_strlcpy(c->remote, sip_call_target(sc), sizeof c->remote);
+	util_strlcpy(c->call_id, sip_call_callid(sc), sizeof c->call_id);
+	c->media = media_new(c->id, sip_call_media_addr(sc), cause);
+	if (c->media == NULL || sip_call_invite(sc, media_local_port(c->media),
+	    cause) != 0) {
+		call_free(c);
+		return -1;
+	}
+	log_info("call %d: calling %s from %s", c->id, c->remote,
+	    a->conf->name);
+	/* A new call puts the one in progress on hold, as answering does. */
+	call_focus(c);
 	call_emit(c);
-	call_update_audio();
-	free(uri);
 	return 0;
 }
 
 int
 call_answer(struct call *c, char **cause)
 {
-	struct call	*o;
-
 	if (c->state != CALL_INCOMING) {
 		xasprintf(cause, "call %d is not ringing", c->id);
 		return -1;
 	}
-	for (o = call_list; o != NULL; o = o->next) {
-		if (o != c && (o->state == CALL_ESTABLISHED ||
-		    o->state == CALL_EARLY) && !o->local_hold)
-			call_hold(o, true, NULL);
-	}
-	loop_timer_stop(c->timer);
-	if (sip_call_answer(c, cause) != 0)
+	if (sip_call_answer(c->sip, cause) != 0)
 		return -1;
-	call_cur = c;
-	call_update_audio();
+	loop_timer_stop(c->timer);
+	call_focus(c);
 	return 0;
 }
 
@@ -484,7 +774,8 @@ call_reject(struct call *c, int code, char **cause)
 		return -1;
 	}
 	loop_timer_stop(c->timer);
-	sip_call_reject(c, code, NULL);
+	c->local_end = true;
+	sip_call_reject(c->sip, code, NULL);
 	return 0;
 }
 
@@ -493,57 +784,44 @@ call_hangup(struct call *c, char **cause)
 {
 	if (c->state == CALL_INCOMING)
 		return call_reject(c, 486, cause);
-	sip_call_hangup(c, "hung up");
+	c->local_end = true;
+	sip_call_hangup(c->sip, "hung up");
 	return 0;
 }
 
 void
 call_hangup_all(void)
 {
-	struct call	*c, *next;
+	struct call	*c;
 
-	for (c = call_list; c != NULL; c = next) {
-		next = c->next;
+	for (c = call_list; c != NULL; c = c->next) {
+		c->local_end = true;
 		if (c->state == CALL_INCOMING)
-			sip_call_reject(c, 486, NULL);
+			sip_call_reject(c->sip, 486, NULL);
 		else
-			sip_call_hangup(c, "hung up");
+			sip_call_hangup(c->sip, "hung up");
 	}
 }
 
 int
 call_hold(struct call *c, bool hold, char **cause)
 {
-	if (c->state != CALL_ESTABLISHED && c->state != CALL_HELD) {
-		if (cause != NULL)
-			xasprintf(cause, "call %d is not established", c->id);
+	if (!call_up(c)) {
+		xasprintf(cause, "call %d is not established", c->id);
 		return -1;
 	}
 	if (c->local_hold == hold) {
-		if (cause != NULL)
-			xasprintf(cause, "call %d is %s", c->id,
-			    hold ? "already on hold" : "not on hold");
+		xasprintf(cause, "call %d is %s", c->id,
+		    hold ? "already on hold" : "not on hold");
 		return -1;
 	}
-	c->local_hold = hold;
-	loop_timer_stop(c->retry);
-	sip_call_reinvite(c, hold);
-	call_state(c, hold ? CALL_HELD : CALL_ESTABLISHED, c->code, c->reason);
-	if (!hold && call_cur != c)
-		call_make_current(c);
+	if (!hold) {
+		call_focus(c);	/* resuming takes the audio from the others */
+		return 0;
+	}
+	call_set_hold(c, true);
+	call_update_audio();
 	return 0;
-}
-
-/* From sip-call.c: the peer answered our re-INVITE with 491. */
-void
-call_glare(struct call *c)
-{
-	/* RFC 3261 14.1: 2.1-4 s when we own the Call-ID, else 0-2 s. */
-	unsigned int ms = c->outgoing ? 2100 + (unsigned int)(random() % 1900) :
-	    (unsigned int)(random() % 2000);
-
-	log_info("call %d: re-INVITE glare (491); retrying in %u ms", c->id, ms);
-	loop_timer_start(c->retry, ms);
 }
 
 int
@@ -584,7 +862,7 @@ call_dtmf(struct call *c, const char *digits, char **cause)
 		if (c->acct->conf->dtmf != CONF_DTMF_INFO)
 			log_info("call %d: the peer has no telephone-event; "
 			    "sending DTMF by SIP INFO", c->id);
-		if (sip_call_info_dtmf(c, digits, cause) != 0)
+		if (sip_call_info_dtmf(c->sip, digits, cause) != 0)
 			return -1;
 	} else if (media_send_dtmf(c->media, digits, cause) != 0)
 		return -1;
@@ -603,18 +881,18 @@ call_dtmf(struct call *c, const char *digits, char **cause)
 int
 call_transfer(struct call *c, const char *target, char **cause)
 {
-	char	*uri;
-	int	 rc;
-
-	if (c->state != CALL_ESTABLISHED && c->state != CALL_HELD) {
+	if (!call_up(c)) {
 		xasprintf(cause, "call %d is not established", c->id);
 		return -1;
 	}
-	if ((uri = call_target(c->acct, target, cause)) == NULL)
+	if (c->transfer == TRANSFER_TRYING || c->transfer == TRANSFER_RINGING) {
+		xasprintf(cause, "call %d: a transfer is already under way",
+		    c->id);
 		return -1;
-	rc = sip_call_refer(c, uri, cause);
-	if (rc == 0)
-		log_info("call %d: transferring to %s", c->id, uri);
-	free(uri);
-	return rc;
+	}
+	if (sip_call_refer(c->sip, target, cause) != 0)
+		return -1;
+	log_info("call %d: transferring to %s", c->id, target);
+	call_transfer_state(c, TRANSFER_TRYING, 0, "");
+	return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * call.h: calls as the user sees them: the list, the current call, the
- * state machine and its timers, and the commands that act on a call.
- * The SIP side is sip-call.c and the media side media.c; this file holds
- * no Sofia type and decides what each SIP or media happening means.
+ * state machine and its timers, and the rules of a phone: which account
+ * and how many calls, auto-answer, the one active call, what follows a
+ * transfer, when media opens. The SIP side (sip-call.h) and the media
+ * side (media.h) only carry out what is decided here and report back;
+ * every change is published on the event bus. No Sofia type here.
  */
 #ifndef TSP_CALL_H
 #define TSP_CALL_H
@@ -16,27 +18,38 @@
 struct account;
 struct loop_timer;
 struct sip_call;
+struct sip_incoming;
 
+/* Calls at once; more incoming ones get 486 and no call object. */
+#define CALL_MAX	8
 
 struct call {
 	int			 id;
 	struct account		*acct;
 	bool			 outgoing;
 	char			 remote[EVENT_TEXT_MAX];
-	char			 call_id[EVENT_CALL_ID_MAX];	/* set by sip-call.c */
+	char			 call_id[EVENT_CALL_ID_MAX];
 
 	enum call_state		 state;
 	int			 code;
 	char			 reason[EVENT_TEXT_MAX];
-	bool			 local_hold;	/* we asked for hold */
+	bool			 local_hold;	/* wanted: by the user or the rule */
+	bool			 sip_hold;	/* what the last re-INVITE asked */
+	bool			 reinvite_busy;	/* a re-INVITE of ours is out */
 	bool			 held_by_remote;
 	bool			 muted;
 	bool			 early_media;	/* 183 with SDP seen */
+	bool			 local_end;	/* we hung up or rejected */
+	bool			 transferred;	/* its REFER's new call is up */
 	uint64_t		 answered_ms;	/* 0 until established */
+
+	enum transfer_state	 transfer;	/* our REFER on this call */
+	int			 transfer_from;	/* we follow this call's REFER */
+	int			 transfer_to;	/* the call following our REFER */
 
 	struct loop_timer	*timer;		/* ring timeout */
 	struct loop_timer	*retry;		/* 491 glare retry */
-	struct sip_call		*sip;		/* owned by sip-call.c */
+	struct sip_call		*sip;
 	struct media		*media;
 	struct media_params	 params;	/* last negotiated */
 	bool			 have_params;
@@ -46,6 +59,8 @@ struct call {
 
 /* [sip] ring_timeout and rtp_timeout, in seconds (0: no RTP timeout). */
 void		 call_set_timeouts(int ring, int rtp);
+/* New INVITEs are refused with 480 while false (quitting). */
+void		 call_set_accepting(bool);
 
 /* The call list. */
 struct call	*call_first(void);
@@ -53,10 +68,14 @@ struct call	*call_find(int id);
 struct call	*call_current(void);
 /* Resolve an optional "[id]" argument to a call, or set *cause. */
 struct call	*call_resolve(const char *id, char **cause);
-void		 call_make_current(struct call *);
 int		 call_count(void);
 
-/* Commands. */
+/*
+ * Commands. Making a call current by any route (switch, answer, resume,
+ * dial, a transfer we follow, the current call ending) first holds the
+ * call that had the audio, with a re-INVITE, then resumes the new one.
+ */
+int	 call_switch(struct call *, char **cause);
 int	 call_dial(struct account *, const char *target, char **cause);
 int	 call_answer(struct call *, char **cause);
 int	 call_reject(struct call *, int code, char **cause);
@@ -69,18 +88,13 @@ void	 call_hangup_all(void);
 void	 call_emit(const struct call *);
 void	 call_status(void);
 
-/* From sip-call.c. */
-struct call *call_new(struct account *, bool outgoing, const char *remote);
-void	 call_state(struct call *, enum call_state, int code, const char *reason);
-void	 call_negotiated(struct call *, const struct media_params *);
-void	 call_terminated(struct call *, int code, const char *reason);
-void	 call_dtmf_received(struct call *, char digit, bool info);
-void	 call_glare(struct call *);
+/* A new INVITE for account A (NULL: no account; refused). */
+void	 call_incoming(struct account *, const struct sip_incoming *);
 
-/* From media.c (on the loop thread). */
-void	 call_media_timeout(int call_id);
-void	 call_media_dtmf(int call_id, char digit);
-void	 call_media_stats(const struct event_stats *);
+/* The media engine's reports (media_init handlers). */
+void	 call_media_timeout(int call_id, void *arg);
+void	 call_media_dtmf(int call_id, char digit, void *arg);
+void	 call_media_stats(const struct event_stats *, void *arg);
 
 /* Free every call (after the loop). */
 void	 call_free_all(void);

@@ -401,8 +401,7 @@ cmd_switch(int argc, char **argv, char **cause)
 			return -1;
 		}
 	}
-	call_make_current(c);
-	return 0;
+	return call_switch(c, cause);
 }
 
 static int

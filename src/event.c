@@ -1,30 +1,104 @@
 /*
- * event.c: delivery of core events to the front end, and their names.
+ * event.c: the event bus (event.h) and the names of event values.
+ *
+ * Events are copied into a FIFO and delivered by a deferred job, never
+ * from inside the emitter: a model that emits while it is still changing
+ * state, or while a SIP callback is on the stack, is not called back
+ * through an observer before it has finished (tmux's notify queue works
+ * the same way). Observers may emit in turn; those events go to the back
+ * of the queue, so every observer sees one order.
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
+#include "loop.h"
 #include "util.h"
 
-static event_h	 event_sink;
-static void	*event_sink_arg;
+#define EVENT_OBSERVERS_MAX	8
+
+struct event_observer {
+	int		 id;
+	event_h		 fn;
+	void		*arg;
+};
+
+struct event_item {
+	struct event		 ev;
+	struct event_item	*next;
+};
+
+static struct event_observer	 event_obs[EVENT_OBSERVERS_MAX];
+static int			 event_nobs;
+static int			 event_next_id = 1;
+static struct event_item	*event_head;
+static struct event_item	**event_tail = &event_head;
+
+int
+event_observe(event_h fn, void *arg)
+{
+	if (event_nobs == EVENT_OBSERVERS_MAX)
+		abort();	/* a programming error: the table is static */
+	event_obs[event_nobs].id = event_next_id++;
+	event_obs[event_nobs].fn = fn;
+	event_obs[event_nobs].arg = arg;
+	return event_obs[event_nobs++].id;
+}
 
 void
-event_set_sink(event_h sink, void *arg)
+event_unobserve(int id)
 {
-	event_sink = sink;
-	event_sink_arg = arg;
+	int	 i;
+
+	for (i = 0; i < event_nobs; i++) {
+		if (event_obs[i].id == id) {
+			memmove(&event_obs[i], &event_obs[i + 1],
+			    sizeof event_obs[0] * (size_t)(event_nobs - i - 1));
+			event_nobs--;
+			return;
+		}
+	}
+}
+
+static void
+event_deliver(void *arg)
+{
+	(void)arg;
+	event_flush();
+}
+
+void
+event_flush(void)
+{
+	struct event_item	*it;
+	int			 i;
+
+	while ((it = event_head) != NULL) {
+		event_head = it->next;
+		if (event_head == NULL)
+			event_tail = &event_head;
+		/* An observer may leave the bus while we deliver. */
+		for (i = 0; i < event_nobs; i++)
+			event_obs[i].fn(&it->ev, event_obs[i].arg);
+		util_wipe(&it->ev, sizeof it->ev);
+		free(it);
+	}
 }
 
 void
 event_emit(const struct event *ev)
 {
-	if (event_sink != NULL)
-		event_sink(ev, event_sink_arg);
+	struct event_item	*it = xmalloc(sizeof *it);
+
+	it->ev = *ev;
+	it->next = NULL;
+	*event_tail = it;
+	event_tail = &it->next;
+	loop_defer(event_deliver, NULL);
 }
 
 void
@@ -77,6 +151,19 @@ event_log_level_name(enum log_level l)
 	case LOG_LEVEL_INFO:	return "info";
 	case LOG_LEVEL_WARN:	return "warning";
 	case LOG_LEVEL_ERROR:	return "error";
+	}
+	return "unknown";
+}
+
+const char *
+event_transfer_state_name(enum transfer_state s)
+{
+	switch (s) {
+	case TRANSFER_NONE:	return "none";
+	case TRANSFER_TRYING:	return "trying";
+	case TRANSFER_RINGING:	return "ringing";
+	case TRANSFER_DONE:	return "done";
+	case TRANSFER_FAILED:	return "failed";
 	}
 	return "unknown";
 }

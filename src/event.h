@@ -1,8 +1,12 @@
 /*
- * event.h: what the core tells a front end. Events are plain data with
- * bounded strings and numeric ids: no pointers into the core and no library
- * types, so a front end (line mode, curses) needs nothing but this header.
- * Events are emitted on the loop thread only.
+ * event.h: the event bus. The core models publish what happened as plain
+ * data (bounded strings, numeric ids: no pointers into the core and no
+ * library types); any number of observers (line mode, the curses screen,
+ * the phone's own quit sequence, later history and hooks) receive every
+ * event, in order, on the loop thread. Emitting only queues: delivery
+ * happens once the emitter's callback has returned (loop_defer), so an
+ * observer may act on the core without re-entering it half-way through a
+ * change.
  */
 #ifndef TSP_EVENT_H
 #define TSP_EVENT_H
@@ -17,6 +21,17 @@ enum event_kind {
 	EVENT_STATS,
 	EVENT_ERROR,
 	EVENT_LOG,
+	EVENT_TRANSFER,
+	EVENT_STATUS,
+};
+
+/* A transfer we asked for (REFER), as its NOTIFYs report it. */
+enum transfer_state {
+	TRANSFER_NONE,
+	TRANSFER_TRYING,
+	TRANSFER_RINGING,
+	TRANSFER_DONE,
+	TRANSFER_FAILED,
 };
 
 enum call_state {
@@ -69,6 +84,21 @@ struct event_call {
 	bool		 current;	/* the call that commands act on */
 	int		 duration;	/* seconds since answer, 0 before */
 	char		 call_id[EVENT_CALL_ID_MAX];	/* SIP Call-ID, "" if unknown */
+	enum transfer_state transfer;	/* of our REFER on this call */
+};
+
+struct event_transfer {
+	int			 id;
+	enum transfer_state	 state;
+	int			 code;		/* sipfrag status, 0 if none */
+	char			 reason[EVENT_TEXT_MAX];
+};
+
+/* The end of a "status" answer. */
+struct event_status {
+	int		 accounts;
+	int		 calls;
+	int		 handles;	/* live SIP handles (a leak shows here) */
 };
 
 struct event_media {
@@ -119,14 +149,20 @@ struct event {
 		struct event_stats		stats;
 		struct event_error		error;
 		struct event_log		log;
+		struct event_transfer		transfer;
+		struct event_status		status;
 	} u;
 };
 
 typedef void (*event_h)(const struct event *, void *arg);
 
-/* One sink per process: the active front end. */
-void		 event_set_sink(event_h, void *arg);
+/* Join the bus; returns an id for event_unobserve. */
+int		 event_observe(event_h, void *arg);
+void		 event_unobserve(int id);
+/* Queue EV for every observer (copied). Loop thread only. */
 void		 event_emit(const struct event *);
+/* Deliver what is queued now (loop_defer does it otherwise). */
+void		 event_flush(void);
 
 void		 event_error(const char *command, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -134,5 +170,6 @@ void		 event_error(const char *command, const char *fmt, ...)
 const char	*event_reg_state_name(enum reg_state);
 const char	*event_call_state_name(enum call_state);
 const char	*event_log_level_name(enum log_level);
+const char	*event_transfer_state_name(enum transfer_state);
 
 #endif

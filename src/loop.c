@@ -13,6 +13,9 @@
 #define SU_TIMER_ARG_T		struct loop_timer
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -50,6 +53,18 @@ static su_root_t	*loop_su_root;
 static struct loop_fd	*loop_fds;
 static int		 loop_sig_pipe[2] = { -1, -1 };
 static int		 loop_sig_id;
+static bool		 loop_abandoned;
+
+/* Deferred jobs: a FIFO and an eventfd that wakes the root for them. */
+struct loop_job {
+	loop_defer_h	 fn;
+	void		*arg;
+	struct loop_job	*next;
+};
+static struct loop_job	*loop_jobs;
+static struct loop_job	**loop_jobs_tail = &loop_jobs;
+static int		 loop_job_fd = -1;
+static int		 loop_job_id;
 static struct loop_sig	 loop_sigs[8];
 static int		 loop_nsigs;
 
@@ -257,12 +272,76 @@ loop_signal(int sig, loop_signal_h cb, void *arg)
 }
 
 void
+loop_defer_run(void)
+{
+	struct loop_job	*j;
+
+	while ((j = loop_jobs) != NULL) {
+		loop_jobs = j->next;
+		if (loop_jobs == NULL)
+			loop_jobs_tail = &loop_jobs;
+		j->fn(j->arg);
+		free(j);
+	}
+}
+
+static void
+loop_job_read(int fd, void *arg)
+{
+	uint64_t	 v;
+
+	(void)arg;
+	if (read(fd, &v, sizeof v) < 0) {
+		/* EAGAIN: a job run from elsewhere emptied the queue. */
+	}
+	loop_defer_run();
+}
+
+void
+loop_defer(loop_defer_h fn, void *arg)
+{
+	struct loop_job	*j;
+	uint64_t	 one = 1;
+
+	for (j = loop_jobs; j != NULL; j = j->next) {
+		if (j->fn == fn && j->arg == arg)
+			return;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->fn = fn;
+	j->arg = arg;
+	*loop_jobs_tail = j;
+	loop_jobs_tail = &j->next;
+	if (loop_job_fd == -1 && loop_su_root != NULL) {
+		loop_job_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (loop_job_fd == -1 ||
+		    (loop_job_id = loop_fd_add(loop_job_fd, loop_job_read,
+		    NULL)) < 0)
+			abort();	/* no fd: the phone could not work */
+	}
+	if (loop_job_fd != -1 && write(loop_job_fd, &one, sizeof one) < 0) {
+		/* Saturated counter: the loop will wake anyway. */
+	}
+}
+
+void
+loop_abandon(void)
+{
+	loop_abandoned = true;
+}
+
+void
 loop_free(void)
 {
 	int	 i;
 
+	loop_defer_run();
 	while (loop_fds != NULL)
 		loop_fd_remove(loop_fds->id);
+	if (loop_job_fd != -1)
+		close(loop_job_fd);
+	loop_job_fd = -1;
+	loop_job_id = 0;
 	for (i = 0; i < 2; i++) {
 		if (loop_sig_pipe[i] != -1)
 			close(loop_sig_pipe[i]);
@@ -271,6 +350,8 @@ loop_free(void)
 	for (i = 0; i < loop_nsigs; i++)
 		signal(loop_sigs[i].sig, SIG_DFL);
 	loop_nsigs = 0;
+	if (loop_abandoned)
+		return;		/* the stack thread may still use the root */
 	if (loop_su_root != NULL)
 		su_root_destroy(loop_su_root);
 	loop_su_root = NULL;

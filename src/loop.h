@@ -34,4 +34,23 @@ void	 loop_timer_free(struct loop_timer *);
 /* Deliver SIG to HANDLER on the loop thread (self-pipe). */
 int	 loop_signal(int sig, loop_signal_h, void *arg);
 
+/*
+ * Run FN(ARG) on the loop thread once the current callback has returned:
+ * work found inside a SIP callback is queued here and done after it, so
+ * nothing is re-entered or freed under the caller's feet. Pending jobs run
+ * in the order queued; queueing a (FN, ARG) pair that is already pending
+ * does nothing. Loop thread only.
+ */
+typedef void (*loop_defer_h)(void *arg);
+void	 loop_defer(loop_defer_h, void *arg);
+/* Run every pending job now (at exit, and by tests). */
+void	 loop_defer_run(void);
+
+/*
+ * The SIP stack could not be shut down (its thread is stuck): leave the
+ * root alone at loop_free, since destroying it under a live stack thread
+ * would abort. The process is exiting anyway.
+ */
+void	 loop_abandon(void);
+
 #endif

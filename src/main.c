@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "event.h"
 #include "line.h"
 #include "log.h"
 #include "loop.h"
@@ -295,7 +296,6 @@ main(int argc, char **argv)
 	log_info("%s starting with %s", PACKAGE_STRING,
 	    conf->path != NULL ? conf->path : "the embedded default configuration");
 	rc = phone_start(conf, &opts, &cause);
-	conf = NULL;	/* the phone owns it now */
 	if (rc != 0) {
 		log_error("%s", cause);
 		tui_stop();	/* so that the message reaches the terminal */
@@ -306,6 +306,7 @@ main(int argc, char **argv)
 		status = phone_exit_status();
 	}
 	phone_free();
+	event_flush();
 	if (line)
 		line_stop();
 	else

@@ -36,7 +36,7 @@
 
 #include "audio.h"
 #include "audio-tone.h"
-#include "call.h"
+#include "event.h"
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
@@ -60,6 +60,8 @@
 #define MEDIA_MAX_PACKET	1500
 #define MEDIA_EVQ		64
 #define MEDIA_SSRC_HOLD_US	(500 * 1000ULL)	/* see media_rx_rtp */
+
+static struct media_handlers	 media_h;
 
 enum media_ev_kind {
 	MEDIA_EV_DTMF,
@@ -207,13 +209,16 @@ media_ev_read(int fd, void *arg)
 	for (i = 0; i < n; i++) {
 		switch (evs[i].kind) {
 		case MEDIA_EV_DTMF:
-			call_media_dtmf(evs[i].id, evs[i].digit);
+			if (media_h.dtmf != NULL)
+				media_h.dtmf(evs[i].id, evs[i].digit, media_h.arg);
 			break;
 		case MEDIA_EV_TIMEOUT:
-			call_media_timeout(evs[i].id);
+			if (media_h.timeout != NULL)
+				media_h.timeout(evs[i].id, media_h.arg);
 			break;
 		case MEDIA_EV_STATS:
-			call_media_stats(&evs[i].stats);
+			if (media_h.stats != NULL)
+				media_h.stats(&evs[i].stats, media_h.arg);
 			break;
 		}
 	}
@@ -330,10 +335,12 @@ media_dev_idle(void)
 }
 
 int
-media_init(const struct conf *conf, char **cause)
+media_init(const struct conf *conf, const struct media_handlers *h,
+    char **cause)
 {
 	static const char *const drivers[] = { "portaudio", "file", "null" };
 
+	media_h = *h;
 	media_driver = xstrdup(drivers[conf->driver]);
 	media_input = xstrdup(conf->input);
 	media_output = xstrdup(conf->output);

@@ -52,8 +52,22 @@ struct media_params {
 struct media;
 struct conf;
 
+struct event_stats;
+
+/*
+ * What the media engine reports, on the loop thread, about the stream of
+ * call ID; given at media_init so that the engine names no upper module.
+ */
+struct media_handlers {
+	void	(*dtmf)(int id, char digit, void *arg);	/* RFC 4733 */
+	void	(*timeout)(int id, void *arg);		/* no RTP for long */
+	void	(*stats)(const struct event_stats *, void *arg);
+	void	*arg;
+};
+
 /* Start/stop the media thread and the audio configuration it uses. */
-int	 media_init(const struct conf *, char **cause);
+int	 media_init(const struct conf *, const struct media_handlers *,
+	    char **cause);
 void	 media_shutdown(void);
 
 /* A stream for call ID bound to LOCAL_ADDR (RTP on an even port, RTCP +1). */
@@ -68,7 +82,6 @@ void	 media_set_mute(struct media *, bool);
 /* Queue RFC 4733 digits. Returns -1 with *cause if there is no PT. */
 int	 media_send_dtmf(struct media *, const char *digits, char **cause);
 /* Current statistics (for the final stats event of a call). */
-struct event_stats;
 void	 media_stats(struct media *, struct event_stats *);
 void	 media_free(struct media *);
 /* --list-devices: one device per line. */

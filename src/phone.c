@@ -1,12 +1,23 @@
 /*
- * phone.c: the core as one object: the configuration, the accounts and
- * the SIP user agent, their start and their orderly end.
+ * phone.c: the core as one object: the accounts, the calls, the SIP user
+ * agent and the media engine, wired together by handlers, and their start
+ * and orderly end.
  *
- * Quitting is a small sequence: un-REGISTER every bound account and wait
- * for the registrars (at most PHONE_UNREG_WAIT ms, because a dead
- * registrar must not hold the user hostage), then shut the stack down
- * (nothing can be authenticated once nua shutdown has begun, hence the
- * order), then leave the loop.
+ * The phone is an observer of the event bus like any front end: it dials
+ * the command line's TARGET when the default account first registers,
+ * and moves the quit sequence on when calls end and un-REGISTERs are
+ * answered. Quitting is a small state machine on the loop:
+ *
+ *   calls    hang up every call; wait until they have ended
+ *   unreg    un-REGISTER every bound account; wait for the registrars
+ *            (nothing can be authenticated once nua's shutdown has
+ *            begun, hence the order)
+ *   shutdown destroy the handles left, nua_shutdown, wait for its answer
+ *   done     leave the loop
+ *
+ * Each step has a bound: a dead registrar or call peer, or a SIP stack
+ * stuck in its resolver, must not hold the user hostage. A step that runs
+ * out of time is abandoned with a log line; quit still exits 0.
  */
 #include "config.h"
 
@@ -16,42 +27,46 @@
 
 #include "account.h"
 #include "call.h"
-#include "media.h"
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
+#include "media.h"
 #include "phone.h"
-#include "sip-reg.h"
+#include "sip-call.h"
 #include "sip-ua.h"
-#include "tls-check.h"
 #include "util.h"
 
-#define PHONE_UNREG_WAIT	2000	/* ms for registrars to answer at quit */
-#define PHONE_SHUTDOWN_WAIT	5000	/* ms for the stack to shut down */
+enum phone_phase {
+	PHONE_STOPPED,
+	PHONE_RUNNING,
+	PHONE_QUIT_CALLS,
+	PHONE_QUIT_UNREG,
+	PHONE_QUIT_SHUTDOWN,
+	PHONE_QUIT_DONE,
+};
 
-static struct conf		*phone_conf;
+static const struct conf	*phone_conf;
 static struct account		*phone_accounts;
 static const char		*phone_default_account;
-static bool			 phone_started;
-static bool			 phone_is_quitting;
-static bool			 phone_shutting_down;
-static struct loop_timer	*phone_quit_timer;
+static enum phone_phase		 phone_phase = PHONE_STOPPED;
+static struct loop_timer	*phone_timer;
 static int			 phone_exit;
 static char			*phone_target;	/* TARGET not dialled yet */
+static int			 phone_observer;
 
-static void	 phone_shutdown(void);
-static int	 phone_ready(char **);
+static void	 phone_enter(enum phone_phase);
+static void	 phone_step(void *);
 
 bool
 phone_running(void)
 {
-	return phone_started && !phone_is_quitting;
+	return phone_phase == PHONE_RUNNING;
 }
 
 bool
 phone_quitting(void)
 {
-	return phone_is_quitting;
+	return phone_phase >= PHONE_QUIT_CALLS;
 }
 
 int
@@ -78,23 +93,25 @@ phone_account(const char *name, char **cause)
 			*cause = xstrdup("no account");
 		return phone_accounts;
 	}
-	for (a = phone_accounts; a != NULL; a = a->next) {
-		if (strcmp(a->conf->name, name) == 0)
-			return a;
-	}
-	xasprintf(cause, "no account \"%s\"", name);
-	return NULL;
+	if ((a = account_find(phone_accounts, name)) == NULL)
+		xasprintf(cause, "no account \"%s\"", name);
+	return a;
 }
 
-void
-phone_registered(struct account *a)
+/* TARGET from the command line, once the default account can call. */
+static void
+phone_dial_target(void)
 {
 	char	*target = phone_target, *cause = NULL;
+	struct account *a;
 
-	if (target == NULL || a != phone_account(NULL, &cause)) {
+	if (target == NULL || !phone_running() ||
+	    (a = phone_account(NULL, &cause)) == NULL) {
 		free(cause);
 		return;
 	}
+	if (a->conf->do_register && a->state != REG_REGISTERED)
+		return;
 	phone_target = NULL;
 	if (call_dial(a, target, &cause) != 0) {
 		event_error("dial", "%s", cause);
@@ -103,56 +120,161 @@ phone_registered(struct account *a)
 	free(target);
 }
 
+/* The phone's own seat on the bus. */
+static void
+phone_event(const struct event *ev, void *arg)
+{
+	(void)arg;
+	switch (ev->kind) {
+	case EVENT_REGISTRATION:
+		if (ev->u.reg.state == REG_REGISTERED)
+			phone_dial_target();
+		/* FALLTHROUGH */
+	case EVENT_CALL:
+		if (phone_quitting())
+			loop_defer(phone_step, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A new INVITE: which account it is for; call.c decides the rest. */
+static void
+phone_incoming(const struct sip_incoming *in, void *arg)
+{
+	(void)arg;
+	call_incoming(account_match(phone_accounts, in->ruri_user,
+	    in->to_user), in);
+}
+
 int
 phone_dial(const char *target, const char *name, char **cause)
 {
 	struct account	*a;
 
-	if (phone_ready(cause) != 0 || (a = phone_account(name, cause)) == NULL)
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if ((a = phone_account(name, cause)) == NULL)
 		return -1;
 	return call_dial(a, target, cause);
 }
 
 static void
-phone_quit_timeout(void *arg)
+phone_timeout(void *arg)
 {
 	struct account	*a;
 
 	(void)arg;
-	if (phone_shutting_down) {
-		log_warn("SIP stack did not shut down in time; leaving anyway");
+	switch (phone_phase) {
+	case PHONE_QUIT_CALLS:
+		log_warn("quit: %d call%s did not end in %d ms; going on",
+		    call_count(), call_count() == 1 ? "" : "s",
+		    PHONE_CALLS_WAIT);
+		phone_enter(PHONE_QUIT_UNREG);
+		break;
+	case PHONE_QUIT_UNREG:
+		for (a = phone_accounts; a != NULL; a = a->next)
+			account_abandon(a);
+		phone_enter(PHONE_QUIT_SHUTDOWN);
+		break;
+	case PHONE_QUIT_SHUTDOWN:
+		log_warn("quit: the SIP stack did not shut down in %d ms; "
+		    "leaving it", PHONE_SHUTDOWN_WAIT);
+		phone_enter(PHONE_QUIT_DONE);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+phone_shutdown_done(void *arg)
+{
+	(void)arg;
+	if (phone_phase == PHONE_QUIT_SHUTDOWN)
+		phone_enter(PHONE_QUIT_DONE);
+}
+
+/* Is the current step finished? Then on to the next. */
+static void
+phone_step(void *arg)
+{
+	struct account	*a;
+
+	(void)arg;
+	switch (phone_phase) {
+	case PHONE_QUIT_CALLS:
+		if (call_count() == 0)
+			phone_enter(PHONE_QUIT_UNREG);
+		break;
+	case PHONE_QUIT_UNREG:
+		for (a = phone_accounts; a != NULL; a = a->next) {
+			if (a->unregistering)
+				return;
+		}
+		phone_enter(PHONE_QUIT_SHUTDOWN);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+phone_enter(enum phone_phase phase)
+{
+	struct account	*a;
+
+	phone_phase = phase;
+	loop_timer_stop(phone_timer);
+	switch (phase) {
+	case PHONE_QUIT_CALLS:
+		call_hangup_all();
+		loop_timer_start(phone_timer, PHONE_CALLS_WAIT);
+		break;
+	case PHONE_QUIT_UNREG:
+		for (a = phone_accounts; a != NULL; a = a->next)
+			account_unregister(a);
+		loop_timer_start(phone_timer, PHONE_UNREG_WAIT);
+		break;
+	case PHONE_QUIT_SHUTDOWN:
+		/* Calls that would not end go with the stack. */
+		call_free_all();
+		loop_timer_start(phone_timer, PHONE_SHUTDOWN_WAIT);
+		sip_ua_shutdown(phone_shutdown_done, NULL);
+		return;
+	case PHONE_QUIT_DONE:
 		loop_break();
 		return;
+	default:
+		return;
 	}
-	for (a = phone_accounts; a != NULL; a = a->next) {
-		if (a->unregistering) {
-			struct account_result	 r = { 0 };
-
-			log_warn("account %s: no answer to the un-REGISTER; "
-			    "the binding will expire on its own", a->conf->name);
-			r.code = 408;
-			r.phrase = "no answer from the registrar";
-			account_unregistered(a, &r);
-		}
-	}
-	if (call_count() > 0)
-		log_warn("calls did not end in time; shutting down anyway");
-	phone_shutdown();
+	loop_defer(phone_step, NULL);
 }
 
 int
-phone_start(struct conf *conf, const struct phone_opts *opts, char **cause)
+phone_start(const struct conf *conf, const struct phone_opts *opts,
+    char **cause)
 {
+	static const struct media_handlers mh = {
+		call_media_dtmf, call_media_timeout, call_media_stats, NULL,
+	};
 	struct conf_account	*ca;
 	struct account		**tail = &phone_accounts, *a;
 	int			 id = 1;
 
 	phone_conf = conf;
 	phone_default_account = opts->default_account;
-	phone_quit_timer = loop_timer_new(phone_quit_timeout, NULL);
-	if (media_init(conf, cause) != 0)
+	phone_timer = loop_timer_new(phone_timeout, NULL);
+	phone_observer = event_observe(phone_event, NULL);
+	if (media_init(conf, &mh, cause) != 0)
 		return -1;
 	call_set_timeouts(conf->ring_timeout, conf->rtp_timeout);
+	call_set_accepting(true);
+	sip_call_set_incoming(phone_incoming, NULL);
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
@@ -160,7 +282,7 @@ phone_start(struct conf *conf, const struct phone_opts *opts, char **cause)
 		*tail = a;
 		tail = &a->next;
 	}
-	phone_started = true;
+	phone_phase = PHONE_RUNNING;
 	if (opts->target != NULL)
 		phone_target = xstrdup(opts->target);
 	for (a = phone_accounts; a != NULL; a = a->next) {
@@ -170,9 +292,7 @@ phone_start(struct conf *conf, const struct phone_opts *opts, char **cause)
 			account_emit(a);
 	}
 	/* An account that does not register can dial at once. */
-	a = phone_account(NULL, cause);
-	if (a != NULL && !a->conf->do_register)
-		phone_registered(a);
+	phone_dial_target();
 	return 0;
 }
 
@@ -186,27 +306,39 @@ phone_free(void)
 		phone_accounts = a->next;
 		account_free(a);
 	}
-	tls_check_shutdown();	/* after the accounts have cancelled theirs */
 	sip_ua_free();
 	media_shutdown();
-	loop_timer_free(phone_quit_timer);
-	phone_quit_timer = NULL;
-	conf_free(phone_conf);
+	if (phone_observer != 0)
+		event_unobserve(phone_observer);
+	phone_observer = 0;
+	loop_timer_free(phone_timer);
+	phone_timer = NULL;
 	phone_conf = NULL;
 	free(phone_target);
 	phone_target = NULL;
-	phone_started = false;
+	phone_phase = PHONE_STOPPED;
 }
 
-/* Commands need a running phone; say which way it is not. */
+/* Apply FN to the account NAME, or to every account for NULL. */
 static int
-phone_ready(char **cause)
+phone_each(const char *name, void (*fn)(struct account *), char **cause)
 {
-	if (phone_running())
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if (name != NULL) {
+		if ((a = phone_account(name, cause)) == NULL)
+			return -1;
+		fn(a);
 		return 0;
-	*cause = xstrdup(phone_is_quitting ? "the phone is quitting" :
-	    "the phone is not running");
-	return -1;
+	}
+	for (a = phone_accounts; a != NULL; a = a->next)
+		fn(a);
+	return 0;
 }
 
 static void
@@ -219,25 +351,6 @@ static void
 phone_do_unregister(struct account *a)
 {
 	account_unregister(a);
-}
-
-/* Apply FN to the account NAME, or to every account for NULL. */
-static int
-phone_each(const char *name, void (*fn)(struct account *), char **cause)
-{
-	struct account	*a;
-
-	if (phone_ready(cause) != 0)
-		return -1;
-	if (name != NULL) {
-		if ((a = phone_account(name, cause)) == NULL)
-			return -1;
-		fn(a);
-		return 0;
-	}
-	for (a = phone_accounts; a != NULL; a = a->next)
-		fn(a);
-	return 0;
 }
 
 int
@@ -256,74 +369,33 @@ void
 phone_status(void)
 {
 	struct account	*a;
+	struct event	 ev;
+	int		 n = 0;
 
-	for (a = phone_accounts; a != NULL; a = a->next)
+	for (a = phone_accounts; a != NULL; a = a->next, n++)
 		account_emit(a);
 	call_status();
-}
-
-static void
-phone_shutdown_done(void)
-{
-	loop_break();
-}
-
-static void
-phone_shutdown(void)
-{
-	struct account	*a;
-
-	if (phone_shutting_down)
-		return;
-	phone_shutting_down = true;
-	/* Every un-REGISTER is answered or given up: drop the handles, as
-	 * nua wants before shutdown. */
-	for (a = phone_accounts; a != NULL; a = a->next)
-		sip_reg_drop(a);
-	call_free_all();
-	loop_timer_start(phone_quit_timer, PHONE_SHUTDOWN_WAIT);
-	sip_ua_shutdown(phone_shutdown_done);
-}
-
-void
-phone_settled(void)
-{
-	struct account	*a;
-
-	if (!phone_is_quitting || phone_shutting_down)
-		return;
-	if (call_count() > 0)
-		return;
-	for (a = phone_accounts; a != NULL; a = a->next) {
-		if (a->unregistering)
-			return;
-	}
-	loop_timer_stop(phone_quit_timer);
-	phone_shutdown();
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EVENT_STATUS;
+	ev.u.status.accounts = n;
+	ev.u.status.calls = call_count();
+	ev.u.status.handles = sip_ua_handles();
+	event_emit(&ev);
 }
 
 void
 phone_quit(void)
 {
-	struct account	*a;
-	int		 pending = 0;
-
-	if (!phone_started) {
+	if (phone_phase == PHONE_STOPPED) {
 		loop_break();
 		return;
 	}
-	if (phone_is_quitting)
+	if (phone_quitting())
 		return;
-	phone_is_quitting = true;
 	log_info("quitting");
-	call_hangup_all();
-	pending = call_count();
-	for (a = phone_accounts; a != NULL; a = a->next) {
-		if (account_unregister(a))
-			pending++;
-	}
-	if (pending == 0)
-		phone_shutdown();
-	else
-		loop_timer_start(phone_quit_timer, PHONE_UNREG_WAIT);
+	call_set_accepting(false);
+	/* No retry may start a REGISTER while calls end. */
+	for (struct account *a = phone_accounts; a != NULL; a = a->next)
+		account_stop_retry(a);
+	phone_enter(PHONE_QUIT_CALLS);
 }

@@ -1,7 +1,8 @@
 /*
- * phone.h: the core as a whole: accounts, the SIP user agent and the
- * orderly start and quit of both. Command handlers and main() call these;
- * nothing here knows about a front end.
+ * phone.h: the core as a whole: accounts, calls, the SIP user agent and
+ * the media engine wired together, and the orderly start and quit of all
+ * of it. Command handlers and main() call these; nothing here knows about
+ * a front end.
  */
 #ifndef TSP_PHONE_H
 #define TSP_PHONE_H
@@ -17,30 +18,37 @@ struct phone_opts {
 	const char	*target;		/* TARGET: dial once registered */
 };
 
-/* Take ownership of CONF and start the user agent. */
-int	 phone_start(struct conf *, const struct phone_opts *, char **cause);
+/* Start with CONF (the caller keeps it, and frees it after phone_free). */
+int	 phone_start(const struct conf *, const struct phone_opts *,
+	    char **cause);
 /* Free everything once the loop has returned. */
 void	 phone_free(void);
 /* The process exit status decided by the core (0 unless a failure). */
 int	 phone_exit_status(void);
 bool	 phone_running(void);
+bool	 phone_quitting(void);
 
 /* Commands. ACCOUNT NULL means every account. */
 int	 phone_register(const char *account, char **cause);
 int	 phone_unregister(const char *account, char **cause);
+/* Every account and call as events, then one EVENT_STATUS. */
 void	 phone_status(void);
 int	 phone_dial(const char *target, const char *account, char **cause);
-bool	 phone_quitting(void);
-/* From account.c and call.c: an un-REGISTER was answered or a call
- * ended; quitting goes on when nothing is left. */
-void	 phone_settled(void);
-/* From account.c: ACCOUNT is registered (the first time or again). */
-void	 phone_registered(struct account *);
 struct account *phone_accounts_first(void);
 /* The account named NAME, or the default one for NULL; NULL + *cause. */
 struct account *phone_account(const char *name, char **cause);
 
-/* Begin an orderly quit: unregister (bounded wait), shut down, leave the loop. */
+/*
+ * Quit, as a sequence on the loop: calls ended, then accounts
+ * unregistered, then the SIP stack shut down, then the loop left. Each
+ * step has a time bound; a step that does not finish in time is
+ * abandoned with a log line and the next one begins.
+ */
 void	 phone_quit(void);
+
+/* Quit's time bounds in ms (tests shorten them). */
+#define PHONE_CALLS_WAIT	2000
+#define PHONE_UNREG_WAIT	2000
+#define PHONE_SHUTDOWN_WAIT	3000
 
 #endif

@@ -18,8 +18,7 @@
 #include <sofia-sip/auth_digest.h>
 #include <sofia-sip/msg_header.h>
 
-#include "account.h"
-#include "conf.h"
+#include "sip-call.h"
 #include "util.h"
 
 /* Is AU a Digest challenge with an algorithm we can answer? */
@@ -39,17 +38,17 @@ sip_auth_usable(msg_auth_t const *au)
 }
 
 int
-sip_auth_answer(nua_handle_t *nh, sip_t const *sip, const struct account *a,
+sip_auth_answer(nua_handle_t *nh, sip_t const *sip, const struct sip_cred *a,
     char **cause)
 {
 	msg_auth_t const	*au = NULL, *list;
 	char const		*realm;
 	auth_hexmd5_t		 ha1;
 	char			 cred[1024];
-	const char		*user = a->conf->username;
+	const char		*user = a->username;
 
 	if (a->password == NULL && a->ha1 == NULL) {
-		*cause = xstrdup(a->secret_error != NULL ? a->secret_error :
+		*cause = xstrdup(a->error != NULL ? a->error :
 		    "the server asks for a password and none is configured");
 		return -1;
 	}

@@ -2,8 +2,17 @@
  * sip-call.c: calls through Sofia's nua: INVITE dialogs, offer/answer
  * through soa with per-call tags (stack-level soa tags are not inherited
  * by handles), digest challenges on INVITE, hold by re-INVITE, DTMF by
- * INFO, blind transfer by REFER, and the mapping of nua's call states to
- * ours. What a state means for the user is call.c's business.
+ * INFO, transfer by REFER in both roles (as transferee the NOTIFYs are
+ * ours: Sofia's own turn every non-2xx answer, a 407 included, into a
+ * final "503"), and the mapping of nua's call states to reports.
+ *
+ * Nothing here decides what a happening means for the user: that is
+ * call.c's business. Reports are queued inside Sofia's callback and
+ * handed over after it has returned (loop_defer), so the owner may act on
+ * the dialog or free it from its handler. A dialog's memory lives until
+ * its owner has freed it, no report for it is pending, and its handle is
+ * gone; the handle is destroyed once, after its final event (or at
+ * shutdown), never inside a callback for it.
  */
 #include "config.h"
 
@@ -23,12 +32,9 @@
 #include <sofia-sip/soa_tag.h>
 #include <sofia-sip/url.h>
 
-#include "account.h"
-#include "call.h"
 #include "conf.h"
 #include "log.h"
-#include "media.h"
-#include "phone.h"
+#include "loop.h"
 #include "sip-call.h"
 #include "sip-sdp.h"
 #include "sip-uri.h"
@@ -36,8 +42,6 @@
 
 /* Challenges answered per request before we call it a wrong password. */
 #define SIP_CALL_AUTH_MAX	2
-/* Calls at once; more incoming ones get 486. */
-#define SIP_CALL_MAX		8
 /* Milliseconds per INFO digit (Duration in application/dtmf-relay). */
 #define SIP_CALL_INFO_MS	160
 
@@ -49,21 +53,63 @@
 
 struct sip_call {
 	struct sip_handle	 h;		/* first: the callback dispatches on it */
-	nua_handle_t		*nh;
-	struct call		*call;
+	su_home_t		 home[1];	/* the refer event copy */
+	const struct conf_account *ca;
+	const struct sip_cred	*cred;
+	sip_call_report_h	 handler;
+	void			*arg;
+
+	int			 refs;		/* reports queued for it */
+	bool			 freed;		/* the owner is done with it */
+	bool			 started;	/* a request went out or came in */
+	bool			 ended;		/* terminated: no more events */
+	bool			 established;	/* later INVITEs are re-INVITEs */
+	bool			 reported_in;	/* the INCOMING report went */
+	bool			 final_sent;	/* we answered the INVITE finally */
+
+	struct sip_incoming	 inc;		/* incoming: what it carried */
+	char			*target;	/* outgoing: the request URI */
+	char			 call_id[EVENT_CALL_ID_MAX];
+	char			 addr[64];	/* local media address */
+	int			 port;
+
 	int			 auth_tries;
 	char			*user_sdp;
 	struct sip_sdp_keys	 keys;		/* SDES keys in user_sdp */
-	char			*addr;		/* local media address */
 	char			*local_sdp;	/* last seen, from nua_i_state */
 	char			*remote_sdp;
 	int			 final_code;	/* of the INVITE, or why we ended */
 	char			*final_reason;
 	int			 state;		/* last nua callstate */
+	bool			 early;		/* an answer came in a 18x */
 	char			 info_queue[64];/* INFO digits not yet sent */
 	bool			 info_busy;
-	bool			 transferring;
+	bool			 transferring;	/* our REFER is under way */
+	sip_event_t		*refer_event;	/* theirs, for our NOTIFYs */
+	bool			 notify_final;	/* the last NOTIFY is out */
+	char			*referred_by;	/* of their REFER */
+	char			*refer_by_us;	/* Referred-By for our INVITE */
 };
+
+/* A report waiting for delivery. */
+struct sip_call_item {
+	struct sip_call		*sc;
+	bool			 incoming;	/* to the incoming handler */
+	struct sip_call_report	 r;
+	struct sip_call_item	*next;
+};
+
+static struct sip_call_item	*sip_call_head;
+static struct sip_call_item	**sip_call_tail = &sip_call_head;
+static sip_incoming_h		 sip_call_in_h;
+static void			*sip_call_in_arg;
+
+void
+sip_call_set_incoming(sip_incoming_h h, void *arg)
+{
+	sip_call_in_h = h;
+	sip_call_in_arg = arg;
+}
 
 static void
 sip_call_set_final(struct sip_call *sc, int code, const char *reason)
@@ -71,6 +117,92 @@ sip_call_set_final(struct sip_call *sc, int code, const char *reason)
 	sc->final_code = code;
 	free(sc->final_reason);
 	sc->final_reason = xstrdup(reason != NULL ? reason : "");
+}
+
+/* Free SC when nothing refers to it any more. */
+static void
+sip_call_release(struct sip_call *sc)
+{
+	if (!sc->freed || sc->refs > 0 || (sc->h.nh != NULL && !sc->ended &&
+	    sc->started))
+		return;
+	sip_ua_handle_destroy(&sc->h);
+	util_free_secret(sc->user_sdp);
+	sip_sdp_keys_wipe(&sc->keys);
+	free(sc->target);
+	free(sc->local_sdp);
+	free(sc->remote_sdp);
+	free(sc->final_reason);
+	free(sc->referred_by);
+	free(sc->refer_by_us);
+	su_home_deinit(sc->home);
+	free(sc);
+}
+
+void
+sip_call_gone(struct sip_handle *h)
+{
+	struct sip_call	*sc = (struct sip_call *)h;
+
+	sc->ended = true;
+	sip_call_release(sc);
+}
+
+static void
+sip_call_flush(void *arg)
+{
+	struct sip_call_item	*it;
+	struct sip_call		*sc;
+
+	(void)arg;
+	while ((it = sip_call_head) != NULL) {
+		sip_call_head = it->next;
+		if (sip_call_head == NULL)
+			sip_call_tail = &sip_call_head;
+		sc = it->sc;
+		if (it->incoming) {
+			if (sip_call_in_h != NULL && !sc->freed)
+				sip_call_in_h(&sc->inc, sip_call_in_arg);
+			if (sc->handler == NULL && !sc->freed) {
+				/* Nobody took it: refuse rather than leak. */
+				sip_call_reject(sc, 480, NULL);
+				sip_call_free(sc);
+			}
+		} else if (!sc->freed && sc->handler != NULL)
+			sc->handler(&it->r, sc->arg);
+		sc->refs--;
+		util_wipe(&it->r.params, sizeof it->r.params);
+		free(it);
+		sip_call_release(sc);
+	}
+}
+
+static struct sip_call_report *
+sip_call_queue(struct sip_call *sc, enum sip_call_report_kind kind, int code,
+    const char *reason)
+{
+	struct sip_call_item	*it = xcalloc(1, sizeof *it);
+
+	it->sc = sc;
+	it->r.kind = kind;
+	it->r.code = code;
+	util_strlcpy(it->r.reason, reason != NULL ? reason : "",
+	    sizeof it->r.reason);
+	sc->refs++;
+	*sip_call_tail = it;
+	sip_call_tail = &it->next;
+	loop_defer(sip_call_flush, NULL);
+	return &it->r;
+}
+
+static struct sip_call *
+sip_call_alloc(void)
+{
+	struct sip_call	*sc = xcalloc(1, sizeof *sc);
+
+	sc->h.kind = SIP_HANDLE_CALL;
+	su_home_init(sc->home);
+	return sc;
 }
 
 static bool
@@ -166,54 +298,32 @@ sip_call_route(const struct conf_account *ca)
 	return out;
 }
 
-static struct sip_call *
-sip_call_alloc(struct call *c)
+struct sip_call *
+sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
+    const char *target, sip_call_report_h handler, void *arg, char **cause)
 {
-	struct sip_call	*sc = xcalloc(1, sizeof *sc);
+	struct sip_call	*sc;
+	char		*uri, *route, *from, *user, host[256];
+	char		*rset = NULL;
+	su_home_t	 home[1] = { SU_HOME_INIT(home) };
+	sip_call_id_t	*cid;
+	nua_handle_t	*nh;
 
-	sc->h.kind = SIP_HANDLE_CALL;
-	sc->call = c;
-	c->sip = sc;
-	return sc;
-}
-
-/* Open the media stream and build our SDP for it. */
-static int
-sip_call_media(struct call *c, const char *toward, char **cause)
-{
-	struct sip_call	*sc = c->sip;
-	char		 addr[64];
-
-	sip_call_local_addr(toward, addr, sizeof addr);
-	c->media = media_new(c->id, addr, cause);
-	if (c->media == NULL)
-		return -1;
-	free(sc->addr);
-	sc->addr = xstrdup(addr);
-	free(sc->user_sdp);
-	sip_sdp_keys_wipe(&sc->keys);
-	sc->user_sdp = sip_sdp_offer(c->acct->conf, addr,
-	    media_local_port(c->media), &sc->keys, cause);
-	return sc->user_sdp != NULL ? 0 : -1;
-}
-
-static int
-sip_call_invite_tags(struct call *c, const char *target, tagi_t const *extra,
-    char **cause)
-{
-	const struct conf_account	*ca = c->acct->conf;
-	struct sip_call			*sc = sip_call_alloc(c);
-	char				*route, *from, *user, host[256];
-	char				*rset = NULL;
-	su_home_t			 home[1] = { SU_HOME_INIT(home) };
-	sip_call_id_t			*cid;
-
-	route = sip_call_route(ca);
-	sip_call_uri_host(route != NULL ? route : target, host, sizeof host);
-	if (sip_call_media(c, host, cause) != 0) {
-		free(route);
-		return -1;
+	if (sip_ua_nua() == NULL) {
+		*cause = xstrdup("the SIP stack is not running");
+		return NULL;
 	}
+	if ((uri = sip_uri_target(ca, target, cause)) == NULL)
+		return NULL;
+	sc = sip_call_alloc();
+	sc->ca = ca;
+	sc->cred = cred;
+	sc->handler = handler;
+	sc->arg = arg;
+	sc->target = uri;
+	route = sip_call_route(ca);
+	sip_call_uri_host(route != NULL ? route : uri, host, sizeof host);
+	sip_call_local_addr(host, sc->addr, sizeof sc->addr);
 	from = sip_reg_from(ca);
 	user = sip_uri_user(ca->uri);
 	/* NUTAG_PROXY is stack-wide; a per-call outbound proxy is a
@@ -224,9 +334,9 @@ sip_call_invite_tags(struct call *c, const char *target, tagi_t const *extra,
 	 * (the trace view finds the messages of a call by it). */
 	cid = sip_call_id_create(home, NULL);
 	if (cid != NULL)
-		util_strlcpy(c->call_id, cid->i_id, sizeof c->call_id);
-	sc->nh = nua_handle(sip_ua_nua(), &sc->h,
-	    SIPTAG_TO_STR(target),
+		util_strlcpy(sc->call_id, cid->i_id, sizeof sc->call_id);
+	nh = nua_handle(sip_ua_nua(), NULL,
+	    SIPTAG_TO_STR(uri),
 	    SIPTAG_FROM_STR(from),
 	    TAG_IF(cid != NULL, SIPTAG_CALL_ID(cid)),
 	    TAG_IF(rset != NULL, NUTAG_INITIAL_ROUTE_STR(rset)),
@@ -237,34 +347,147 @@ sip_call_invite_tags(struct call *c, const char *target, tagi_t const *extra,
 	free(from);
 	free(route);
 	free(user);
-	if (sc->nh == NULL) {
+	if (nh == NULL) {
 		*cause = xstrdup("cannot create a SIP handle");
+		sc->freed = true;
+		sip_call_release(sc);
+		return NULL;
+	}
+	sip_ua_handle_add(&sc->h, nh);
+	return sc;
+}
+
+const char *
+sip_call_target(const struct sip_call *sc)
+{
+	return sc->target != NULL ? sc->target : "";
+}
+
+const char *
+sip_call_callid(const struct sip_call *sc)
+{
+	return sc->call_id;
+}
+
+const char *
+sip_call_media_addr(const struct sip_call *sc)
+{
+	return sc->addr;
+}
+
+void
+sip_call_referred(struct sip_call *sc, const struct sip_call *old)
+{
+	free(sc->refer_by_us);
+	sc->refer_by_us = old->referred_by != NULL ?
+	    xstrdup(old->referred_by) : NULL;
+}
+
+int
+sip_call_invite(struct sip_call *sc, int port, char **cause)
+{
+	if (sc->h.nh == NULL || sc->started) {
+		*cause = xstrdup("the call has no dialog");
 		return -1;
 	}
-	nua_invite(sc->nh,
+	sc->port = port;
+	util_free_secret(sc->user_sdp);
+	sip_sdp_keys_wipe(&sc->keys);
+	sc->user_sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
+	if (sc->user_sdp == NULL)
+		return -1;
+	sc->started = true;
+	nua_invite(sc->h.nh,
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
 	    SOATAG_ADDRESS(sc->addr),
 	    SIP_CALL_SOA_TAGS,
-	    TAG_NEXT(extra));
+	    TAG_IF(sc->refer_by_us != NULL,
+		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
+	    TAG_END());
+	return 0;
+}
+
+void
+sip_call_bind(struct sip_call *sc, const struct conf_account *ca,
+    const struct sip_cred *cred, sip_call_report_h handler, void *arg)
+{
+	char	 host[256];
+
+	sc->ca = ca;
+	sc->cred = cred;
+	sc->handler = handler;
+	sc->arg = arg;
+	util_strlcpy(host, sc->addr, sizeof host);	/* the R-URI host */
+	sip_call_local_addr(host, sc->addr, sizeof sc->addr);
+}
+
+/* "399 tsphone \"TEXT\"" with TEXT's quotes and backslashes escaped. */
+static char *
+sip_call_warning(const char *text)
+{
+	char		*out = xmalloc(strlen(text) * 2 + 32), *q;
+	const char	*p;
+
+	q = out + sprintf(out, "399 tsphone \"");
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			*q++ = '\\';
+		if ((unsigned char)*p >= 0x20)
+			*q++ = *p;
+	}
+	strcpy(q, "\"");
+	return out;
+}
+
+int
+sip_call_ring(struct sip_call *sc, int port, char **cause)
+{
+	char	*sdp;
+
+	if (sc->h.nh == NULL || sc->ended || sc->final_sent) {
+		*cause = xstrdup("the caller has gone");
+		return -1;
+	}
+	sc->port = port;
+	/* Answer with the offer's profile and its SRTP choice; without an
+	 * offer (a delayed-offer INVITE) our 200 carries the offer. */
+	sip_sdp_keys_wipe(&sc->keys);
+	if (sc->remote_sdp != NULL)
+		sdp = sip_sdp_answer(sc->remote_sdp, sc->ca, sc->addr, port,
+		    &sc->keys, cause);
+	else
+		sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
+	if (sdp == NULL) {
+		char	*warning;
+
+		log_warn("refusing the offer of %s: %s", sc->inc.remote,
+		    *cause);
+		sip_call_set_final(sc, 488, *cause);
+		/* Say why in a Warning (RFC 3261 20.43) the caller can show;
+		 * 399 is "miscellaneous", and the text is a quoted-string. */
+		warning = sip_call_warning(*cause);
+		sc->final_sent = true;
+		nua_respond(sc->h.nh, SIP_488_NOT_ACCEPTABLE,
+		    SIPTAG_WARNING_STR(warning), TAG_END());
+		free(warning);
+		return -1;
+	}
+	util_free_secret(sc->user_sdp);
+	sc->user_sdp = sdp;
+	nua_respond(sc->h.nh, SIP_180_RINGING, TAG_END());
 	return 0;
 }
 
 int
-sip_call_invite(struct call *c, const char *target, char **cause)
+sip_call_answer(struct sip_call *sc, char **cause)
 {
-	return sip_call_invite_tags(c, target, NULL, cause);
-}
-
-int
-sip_call_answer(struct call *c, char **cause)
-{
-	struct sip_call	*sc = c->sip;
-
-	if (sc == NULL || sc->nh == NULL) {
+	if (sc->h.nh == NULL || sc->ended || sc->final_sent ||
+	    sc->user_sdp == NULL) {
 		*cause = xstrdup("the call has no dialog");
 		return -1;
 	}
-	nua_respond(sc->nh, SIP_200_OK,
+	sc->final_sent = true;
+	nua_respond(sc->h.nh, SIP_200_OK,
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
 	    SOATAG_ADDRESS(sc->addr),
 	    SIP_CALL_SOA_TAGS,
@@ -273,60 +496,60 @@ sip_call_answer(struct call *c, char **cause)
 }
 
 void
-sip_call_reject(struct call *c, int code, const char *phrase)
+sip_call_reject(struct sip_call *sc, int code, const char *phrase)
 {
-	struct sip_call	*sc = c->sip;
-
-	if (sc == NULL || sc->nh == NULL)
+	if (sc->h.nh == NULL || sc->ended || sc->final_sent)
 		return;
 	if (phrase == NULL)
 		phrase = sip_status_phrase(code);
 	if (phrase == NULL)
 		phrase = "Rejected";
 	sip_call_set_final(sc, code, phrase);
-	nua_respond(sc->nh, code, phrase, TAG_END());
+	sc->final_sent = true;
+	nua_respond(sc->h.nh, code, phrase, TAG_END());
 }
 
 void
-sip_call_hangup(struct call *c, const char *why)
+sip_call_hangup(struct sip_call *sc, const char *why)
 {
-	struct sip_call	*sc = c->sip;
-
-	if (sc == NULL || sc->nh == NULL)
+	if (sc->h.nh == NULL || sc->ended || !sc->started)
 		return;
 	if (sc->final_reason == NULL)
 		sip_call_set_final(sc, 0, why);
 	switch (sc->state) {
 	case nua_callstate_calling:
 	case nua_callstate_proceeding:
-		nua_cancel(sc->nh, TAG_END());
+		nua_cancel(sc->h.nh, TAG_END());
 		break;
 	case nua_callstate_received:
 	case nua_callstate_early:
-		nua_respond(sc->nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+		if (!sc->final_sent) {
+			sc->final_sent = true;
+			nua_respond(sc->h.nh, SIP_480_TEMPORARILY_UNAVAILABLE,
+			    TAG_END());
+		}
 		break;
 	case nua_callstate_terminating:
 	case nua_callstate_terminated:
 		break;
 	default:
-		nua_bye(sc->nh, TAG_END());
+		nua_bye(sc->h.nh, TAG_END());
 		break;
 	}
 }
 
 void
-sip_call_reinvite(struct call *c, bool hold)
+sip_call_reinvite(struct sip_call *sc, bool hold, bool held_by_remote)
 {
-	struct sip_call	*sc = c->sip;
 	const char	*mode = NULL;
 
-	if (sc == NULL || sc->nh == NULL)
+	if (sc->h.nh == NULL || sc->ended)
 		return;
 	/* RFC 3264 8.4: holding a stream the peer already holds makes it
 	 * inactive; otherwise sendonly. */
 	if (hold)
-		mode = c->held_by_remote ? "#" : "audio";
-	nua_invite(sc->nh,
+		mode = held_by_remote ? "#" : "audio";
+	nua_invite(sc->h.nh,
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
 	    SOATAG_ADDRESS(sc->addr),
 	    SOATAG_HOLD(mode),
@@ -339,25 +562,24 @@ sip_call_info_next(struct sip_call *sc)
 {
 	char	 body[64];
 
-	if (sc->info_busy || sc->info_queue[0] == '\0' || sc->nh == NULL)
+	if (sc->info_busy || sc->info_queue[0] == '\0' || sc->h.nh == NULL)
 		return;
 	snprintf(body, sizeof body, "Signal=%c\r\nDuration=%d\r\n",
 	    sc->info_queue[0], SIP_CALL_INFO_MS);
 	memmove(sc->info_queue, sc->info_queue + 1, strlen(sc->info_queue));
 	sc->info_busy = true;
-	nua_info(sc->nh,
+	nua_info(sc->h.nh,
 	    SIPTAG_CONTENT_TYPE_STR("application/dtmf-relay"),
 	    SIPTAG_PAYLOAD_STR(body),
 	    TAG_END());
 }
 
 int
-sip_call_info_dtmf(struct call *c, const char *digits, char **cause)
+sip_call_info_dtmf(struct sip_call *sc, const char *digits, char **cause)
 {
-	struct sip_call	*sc = c->sip;
 	size_t		 have, add = strlen(digits), i;
 
-	if (sc == NULL || sc->nh == NULL) {
+	if (sc == NULL || sc->h.nh == NULL) {
 		*cause = xstrdup("the call has no dialog");
 		return -1;
 	}
@@ -377,12 +599,11 @@ sip_call_info_dtmf(struct call *c, const char *digits, char **cause)
 }
 
 int
-sip_call_refer(struct call *c, const char *target, char **cause)
+sip_call_refer(struct sip_call *sc, const char *target, char **cause)
 {
-	struct sip_call	*sc = c->sip;
-	char		*refer_to;
+	char	*uri, *refer_to;
 
-	if (sc == NULL || sc->nh == NULL) {
+	if (sc->h.nh == NULL || sc->ended) {
 		*cause = xstrdup("the call has no dialog");
 		return -1;
 	}
@@ -390,32 +611,57 @@ sip_call_refer(struct call *c, const char *target, char **cause)
 		*cause = xstrdup("a transfer is already in progress");
 		return -1;
 	}
-	xasprintf(&refer_to, "<%s>", target);
+	if ((uri = sip_uri_target(sc->ca, target, cause)) == NULL)
+		return -1;
+	xasprintf(&refer_to, "<%s>", uri);
 	sc->transferring = true;
-	nua_refer(sc->nh, SIPTAG_REFER_TO_STR(refer_to), TAG_END());
+	nua_refer(sc->h.nh, SIPTAG_REFER_TO_STR(refer_to), TAG_END());
+	log_info("transferring to %s", uri);
 	free(refer_to);
+	free(uri);
 	return 0;
 }
 
 void
-sip_call_drop(struct call *c)
+sip_call_notify_refer(struct sip_call *sc, int code, const char *phrase)
 {
-	struct sip_call	*sc = c->sip;
+	char		 frag[160];
+	const char	*ss;
 
-	if (sc == NULL)
+	if (sc->h.nh == NULL || sc->ended || sc->refer_event == NULL ||
+	    sc->notify_final)
 		return;
-	c->sip = NULL;
-	if (sc->nh != NULL) {
-		nua_handle_bind(sc->nh, NULL);
-		nua_handle_destroy(sc->nh);
+	if (phrase == NULL || *phrase == '\0')
+		phrase = sip_status_phrase(code);
+	snprintf(frag, sizeof frag, "SIP/2.0 %03d %s\r\n", code,
+	    phrase != NULL ? phrase : "Unknown");
+	if (code >= 200) {
+		sc->notify_final = true;
+		ss = "terminated;reason=noresource";
+	} else
+		ss = "active;expires=60";
+	nua_notify(sc->h.nh,
+	    SIPTAG_EVENT(sc->refer_event),
+	    SIPTAG_SUBSCRIPTION_STATE_STR(ss),
+	    SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
+	    SIPTAG_PAYLOAD_STR(frag),
+	    TAG_END());
+}
+
+void
+sip_call_free(struct sip_call *sc)
+{
+	if (sc == NULL || sc->freed)
+		return;
+	sc->freed = true;
+	if (sc->h.nh != NULL && sc->started && !sc->ended) {
+		/* End what is still open; the handle goes with its final
+		 * event. */
+		if (sc->final_reason == NULL)
+			sip_call_set_final(sc, 0, "hung up");
+		sip_call_hangup(sc, NULL);
 	}
-	util_free_secret(sc->user_sdp);
-	sip_sdp_keys_wipe(&sc->keys);
-	free(sc->addr);
-	free(sc->local_sdp);
-	free(sc->remote_sdp);
-	free(sc->final_reason);
-	free(sc);
+	sip_call_release(sc);
 }
 
 /* "Name" <sip:uri> or sip:uri, from a From/To header. */
@@ -442,159 +688,60 @@ sip_call_party(sip_addr_t const *a, char *out, size_t len)
 	su_home_deinit(home);
 }
 
-/* Which account an incoming request is for. */
-static struct account *
-sip_call_account(sip_t const *sip)
-{
-	struct account	*a, *first = phone_accounts_first();
-	char const	*ruser = NULL;
-	char		*user;
-
-	if (sip->sip_request != NULL)
-		ruser = sip->sip_request->rq_url->url_user;
-	for (a = first; a != NULL && ruser != NULL; a = a->next) {
-		user = sip_uri_user(a->conf->uri);
-		if (user != NULL && strncmp(ruser, user, strlen(user)) == 0 &&
-		    (ruser[strlen(user)] == '\0' || ruser[strlen(user)] == '=')) {
-			free(user);
-			return a;
-		}
-		free(user);
-	}
-	for (a = first; a != NULL && sip->sip_to != NULL; a = a->next) {
-		user = sip_uri_user(a->conf->uri);
-		if (user != NULL && sip->sip_to->a_url->url_user != NULL &&
-		    strcmp(user, sip->sip_to->a_url->url_user) == 0) {
-			free(user);
-			return a;
-		}
-		free(user);
-	}
-	return first;
-}
-
+/* A new INVITE: bind its handle and wait for the offer (nua_i_state). */
 static void
 sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 {
-	struct account	*a = sip_call_account(sip);
-	struct call	*c;
-	struct sip_call	*sc;
-	char		 remote[EVENT_TEXT_MAX], host[256] = "";
-	char		*cause = NULL;
+	struct sip_call		*sc = sip_call_alloc();
+	struct sip_incoming	*in = &sc->inc;
 
-	if (a == NULL || phone_quitting()) {
-		nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
-		nua_handle_destroy(nh);
-		return;
-	}
-	/* A person handles a few calls at once; a flood of INVITEs must not
-	 * become a flood of ringing calls (and RTP sockets). */
-	if (call_count() >= SIP_CALL_MAX) {
-		log_warn("refusing a call from %s: %d calls already",
-		    sip->sip_from != NULL && sip->sip_from->a_url->url_host != NULL ?
-		    sip->sip_from->a_url->url_host : "?", SIP_CALL_MAX);
-		nua_respond(nh, SIP_486_BUSY_HERE, TAG_END());
-		nua_handle_destroy(nh);
-		return;
-	}
-	sip_call_party(sip->sip_from, remote, sizeof remote);
-	c = call_new(a, false, remote);
-	if (sip->sip_call_id != NULL && sip->sip_call_id->i_id != NULL)
-		util_strlcpy(c->call_id, sip->sip_call_id->i_id,
-		    sizeof c->call_id);
-	sc = sip_call_alloc(c);
-	sc->nh = nh;
+	sip_ua_handle_add(&sc->h, nh);
+	sc->started = true;
 	sc->state = nua_callstate_received;
-	nua_handle_bind(nh, &sc->h);
-	if (sip->sip_request != NULL && sip->sip_request->rq_url->url_host != NULL)
-		util_strlcpy(host, sip->sip_request->rq_url->url_host, sizeof host);
-	if (sip_call_media(c, host, &cause) != 0) {
-		log_error("call %d: %s", c->id, cause);
-		free(cause);
-		sip_call_set_final(sc, 500, "media unavailable");
-		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
-	}
-}
+	in->sc = sc;
+	if (sip != NULL) {
+		if (sip->sip_request != NULL) {
+			url_t const *u = sip->sip_request->rq_url;
 
-/* "399 tsphone \"TEXT\"" with TEXT's quotes and backslashes escaped. */
-static char *
-sip_call_warning(const char *text)
-{
-	char		*out = xmalloc(strlen(text) * 2 + 32), *q;
-	const char	*p;
-
-	q = out + sprintf(out, "399 tsphone \"");
-	for (p = text; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			*q++ = '\\';
-		if ((unsigned char)*p >= 0x20)
-			*q++ = *p;
-	}
-	strcpy(q, "\"");
-	return out;
-}
-
-/* An offer arrived with the initial INVITE: take it, or refuse with 488. */
-static void
-sip_call_offered(struct call *c, struct sip_call *sc)
-{
-	char	*cause = NULL;
-
-	if (sc->final_code != 0)
-		return;		/* already refused */
-	if (sc->remote_sdp != NULL) {
-		/* Answer with the offer's profile and its SRTP choice. */
-		char *answer = sip_sdp_answer(sc->remote_sdp, c->acct->conf,
-		    sc->addr, media_local_port(c->media), &sc->keys, &cause);
-
-		if (answer != NULL) {
-			util_free_secret(sc->user_sdp);
-			sc->user_sdp = answer;
+			if (u->url_user != NULL)
+				util_strlcpy(in->ruri_user, u->url_user,
+				    sizeof in->ruri_user);
+			if (u->url_host != NULL)
+				util_strlcpy(sc->addr, u->url_host,
+				    sizeof sc->addr);
 		}
-	}
-	if (cause != NULL) {
-		char	*warning;
-
-		log_warn("call %d: refusing the offer: %s", c->id, cause);
-		sip_call_set_final(sc, 488, cause);
-		/* Say why in a Warning (RFC 3261 20.43) the caller can show;
-		 * 399 is "miscellaneous", and the text is a quoted-string. */
-		warning = sip_call_warning(cause);
-		nua_respond(sc->nh, SIP_488_NOT_ACCEPTABLE,
-		    SIPTAG_WARNING_STR(warning), TAG_END());
-		free(warning);
-		free(cause);
-		return;
-	}
-	nua_respond(sc->nh, SIP_180_RINGING, TAG_END());
-	call_state(c, CALL_INCOMING, 180, "Ringing");
-	if (c->acct->conf->auto_answer) {
-		log_info("call %d: answering automatically", c->id);
-		if (call_answer(c, &cause) != 0) {
-			log_error("call %d: %s", c->id, cause);
-			free(cause);
+		if (sip->sip_to != NULL && sip->sip_to->a_url->url_user != NULL)
+			util_strlcpy(in->to_user, sip->sip_to->a_url->url_user,
+			    sizeof in->to_user);
+		sip_call_party(sip->sip_from, in->remote, sizeof in->remote);
+		if (sip->sip_call_id != NULL && sip->sip_call_id->i_id != NULL) {
+			util_strlcpy(in->call_id, sip->sip_call_id->i_id,
+			    sizeof in->call_id);
+			util_strlcpy(sc->call_id, in->call_id,
+			    sizeof sc->call_id);
 		}
 	}
 }
 
-/* After an answer was sent or received, tell the media engine. */
+/* After an answer was sent or received, tell the owner the media. */
 static void
-sip_call_exchange_done(struct call *c, struct sip_call *sc, bool local_is_answer)
+sip_call_exchange_done(struct sip_call *sc, bool local_is_answer)
 {
 	struct media_params	 p;
+	struct sip_call_report	*r;
 	char			*cause = NULL;
 
-	if (sc->local_sdp == NULL || sc->remote_sdp == NULL)
+	if (sc->local_sdp == NULL || sc->remote_sdp == NULL || sc->ca == NULL)
 		return;
 	if (sip_sdp_params(sc->local_sdp, sc->remote_sdp, local_is_answer,
 	    &sc->keys, &p, &cause) == 0 && !p.srtp &&
-	    c->acct->conf->srtp == CONF_SRTP_MANDATORY) {
+	    sc->ca->srtp == CONF_SRTP_MANDATORY) {
 		media_srtp_crypto_wipe(&p.srtp_rx);
 		cause = xstrdup("srtp = mandatory and the peer answered without SRTP");
 	}
 	if (cause != NULL) {
-		log_error("call %d: %s", c->id, cause);
 		sip_call_set_final(sc, 488, cause);
+		sip_call_queue(sc, SIP_CALL_MEDIA_FAILED, 488, cause);
 		free(cause);
 		util_wipe(&p, sizeof p);
 		/* A call without usable audio is a failed call, not a silent
@@ -602,20 +749,20 @@ sip_call_exchange_done(struct call *c, struct sip_call *sc, bool local_is_answer
 		if (sc->state == nua_callstate_ready ||
 		    sc->state == nua_callstate_completed ||
 		    sc->state == nua_callstate_completing)
-			nua_bye(sc->nh, TAG_END());
+			nua_bye(sc->h.nh, TAG_END());
 		else if (sc->state == nua_callstate_calling ||
 		    sc->state == nua_callstate_proceeding)
-			nua_cancel(sc->nh, TAG_END());
+			nua_cancel(sc->h.nh, TAG_END());
 		return;
 	}
-	call_negotiated(c, &p);
-	media_srtp_crypto_wipe(&p.srtp_tx);
-	media_srtp_crypto_wipe(&p.srtp_rx);
+	r = sip_call_queue(sc, SIP_CALL_MEDIA, 0, NULL);
+	r->params = p;
+	util_wipe(&p, sizeof p);
 }
 
 static void
-sip_call_state(struct call *c, struct sip_call *sc, int status,
-    char const *phrase, tagi_t *tags)
+sip_call_state(struct sip_call *sc, int status, char const *phrase,
+    tagi_t *tags)
 {
 	int		 cs = sc->state;
 	int		 offer_recv = 0, answer_recv = 0, answer_sent = 0;
@@ -641,38 +788,57 @@ sip_call_state(struct call *c, struct sip_call *sc, int status,
 		sc->remote_sdp = xstrdup(r_sdp);
 	}
 
-	if (cs == nua_callstate_received) {
-		sip_call_offered(c, sc);
-		return;
-	}
 	if (cs == nua_callstate_terminated) {
 		int		 code = sc->final_code != 0 ? sc->final_code : status;
 		const char	*why = sc->final_reason != NULL ?
 		    sc->final_reason : phrase;
 
-		call_terminated(c, code, why);	/* frees c and sc */
+		/* Last report; skipped if the owner let go, but it still
+		 * frees the handle once this callback has returned. */
+		sc->ended = true;
+		sip_call_queue(sc, SIP_CALL_ENDED, code, why);
+		return;
+	}
+	if (sc->freed)
+		return;
+	if (cs == nua_callstate_received) {
+		if (!sc->reported_in) {
+			struct sip_call_item	*it = xcalloc(1, sizeof *it);
+
+			sc->reported_in = true;
+			sc->inc.has_offer = sc->remote_sdp != NULL;
+			it->sc = sc;
+			it->incoming = true;
+			sc->refs++;
+			*sip_call_tail = it;
+			sip_call_tail = &it->next;
+			loop_defer(sip_call_flush, NULL);
+		}
 		return;
 	}
 	if (answer_recv || answer_sent) {
-		sip_call_exchange_done(c, sc, answer_sent != 0);
+		sip_call_exchange_done(sc, answer_sent != 0);
 		/* An answer in a provisional response is early media. */
 		if (cs == nua_callstate_proceeding && answer_recv)
-			c->early_media = true;
+			sc->early = true;
 	}
 	else if (offer_recv && offer_sent == 0 && cs == nua_callstate_ready &&
 	    sc->local_sdp != NULL)
-		sip_call_exchange_done(c, sc, true);
+		sip_call_exchange_done(sc, true);
 
 	switch (cs) {
-	case nua_callstate_proceeding:
-		if (c->state == CALL_CALLING || (c->state == CALL_RINGING &&
-		    c->early_media))
-			call_state(c, c->early_media ? CALL_EARLY : CALL_RINGING,
-			    status, phrase);
+	case nua_callstate_proceeding: {
+		struct sip_call_report *r = sip_call_queue(sc,
+		    SIP_CALL_PROGRESS, status, phrase);
+
+		r->early = sc->early;
 		break;
+	}
 	case nua_callstate_ready:
-		if (c->state != CALL_ESTABLISHED && c->state != CALL_HELD)
-			call_state(c, CALL_ESTABLISHED, 200, "OK");
+		if (!sc->established) {
+			sc->established = true;
+			sip_call_queue(sc, SIP_CALL_ESTABLISHED, 200, "OK");
+		}
 		break;
 	default:
 		break;
@@ -680,30 +846,40 @@ sip_call_state(struct call *c, struct sip_call *sc, int status,
 }
 
 static void
-sip_call_r_invite(struct call *c, struct sip_call *sc, int status,
-    char const *phrase, nua_handle_t *nh, sip_t const *sip)
+sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
+    nua_handle_t *nh, sip_t const *sip)
 {
 	char	*cause = NULL;
 
 	if (status == 401 || status == 407) {
 		if (sip != NULL && sc->auth_tries < SIP_CALL_AUTH_MAX) {
 			sc->auth_tries++;
-			if (sip_auth_answer(nh, sip, c->acct, &cause) == 0)
+			if (sip_auth_answer(nh, sip, sc->cred, &cause) == 0)
 				return;
 			sip_call_set_final(sc, status, cause);
 			free(cause);
+			if (sc->established)
+				sip_call_queue(sc, SIP_CALL_REINVITE_DONE,
+				    status, phrase);
 			return;
 		}
-		sip_call_set_final(sc, status, "authentication failed: wrong user name or password");
+		if (!sc->established)
+			sip_call_set_final(sc, status, "authentication failed: "
+			    "wrong user name or password");
+		else
+			sip_call_queue(sc, SIP_CALL_REINVITE_DONE, status,
+			    phrase);
 		return;
 	}
 	if (status >= 200)
 		sc->auth_tries = 0;
-	if (status == 491 && (c->state == CALL_ESTABLISHED || c->state == CALL_HELD)) {
-		call_glare(c);
+	if (sc->established) {
+		if (status >= 200)
+			sip_call_queue(sc, SIP_CALL_REINVITE_DONE, status,
+			    phrase);
 		return;
 	}
-	if (status >= 300 && c->state != CALL_ESTABLISHED && c->state != CALL_HELD) {
+	if (status >= 300) {
 		char	 why[EVENT_TEXT_MAX];
 
 		if (sc->final_reason == NULL) {
@@ -720,12 +896,11 @@ sip_call_r_invite(struct call *c, struct sip_call *sc, int status,
 		}
 		return;
 	}
-	if (status >= 300)
-		log_warn("call %d: re-INVITE answered %d %s", c->id, status, phrase);
 	if (status == 180 || status == 183) {
-		if (c->state == CALL_CALLING)
-			call_state(c, c->early_media ? CALL_EARLY : CALL_RINGING,
-			    status, phrase);
+		struct sip_call_report *r = sip_call_queue(sc,
+		    SIP_CALL_PROGRESS, status, phrase);
+
+		r->early = sc->early;
 	}
 }
 
@@ -769,70 +944,61 @@ sip_call_info_digit(sip_t const *sip)
 
 /* A NOTIFY about our REFER: the sipfrag's status says how it went. */
 static void
-sip_call_notify(struct call *c, struct sip_call *sc, sip_t const *sip)
+sip_call_notify(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
 {
-	int	 code = 0;
+	struct sip_call_report	*r;
+	int			 code = 0, substate = -1;
+	char			 phrase[128] = "";
+	const char		*p;
 
-	if (!sc->transferring || sip == NULL || sip->sip_payload == NULL)
+	if (!sc->transferring || sip == NULL)
 		return;
-	if (sip->sip_payload->pl_len > 12 &&
-	    strncmp(sip->sip_payload->pl_data, "SIP/2.0 ", 8) == 0)
+	tl_gets(tags, NUTAG_SUBSTATE_REF(substate), TAG_END());
+	if (sip->sip_payload != NULL && sip->sip_payload->pl_len > 12 &&
+	    strncmp(sip->sip_payload->pl_data, "SIP/2.0 ", 8) == 0) {
 		code = atoi(sip->sip_payload->pl_data + 8);
-	if (code < 200)
-		return;
-	sc->transferring = false;
-	if (code < 300) {
-		log_info("call %d: transfer succeeded", c->id);
-		sip_call_hangup(c, "transferred");
-	} else {
-		log_warn("call %d: transfer failed (%d)", c->id, code);
-		event_error("transfer", "call %d: the transfer target answered %d",
-		    c->id, code);
+		p = sip->sip_payload->pl_data + 12;
+		snprintf(phrase, sizeof phrase, "%.*s",
+		    (int)strcspn(p, "\r\n") < (int)(sip->sip_payload->pl_len - 12) ?
+		    (int)strcspn(p, "\r\n") : (int)(sip->sip_payload->pl_len - 12),
+		    p);
 	}
+	if (code == 0 && substate != nua_substate_terminated)
+		return;
+	r = sip_call_queue(sc, SIP_CALL_REFER_STATUS, code, phrase);
+	r->final = code >= 200 || substate == nua_substate_terminated;
+	if (r->final)
+		sc->transferring = false;
 }
 
 /* The peer asks us to call someone else (we are the transferee). */
 static void
-sip_call_i_refer(struct call *c, nua_handle_t *nh, sip_t const *sip,
-    tagi_t *tags)
+sip_call_i_refer(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
 {
 	sip_event_t const	*ev = NULL;
-	struct call		*nc;
+	struct sip_call_report	*r;
 	su_home_t		 home[1] = { SU_HOME_INIT(home) };
-	char			*target, *cause = NULL;
-	char			 remote[EVENT_TEXT_MAX];
+	char			*target, *by;
 
 	if (sip == NULL || sip->sip_refer_to == NULL)
 		return;
 	tl_gets(tags, NUTAG_REFER_EVENT_REF(ev), TAG_END());
 	target = url_as_string(home, sip->sip_refer_to->r_url);
-	if (target == NULL || sip_uri_check(target, &cause) != 0) {
-		log_warn("call %d: refusing a transfer to a bad target: %s", c->id,
-		    cause != NULL ? cause : "?");
-		free(cause);
-		su_home_deinit(home);
-		return;
+	if (ev != NULL) {
+		if (sc->refer_event != NULL)
+			su_free(sc->home, sc->refer_event);
+		sc->refer_event = sip_event_dup(sc->home, ev);
+		sc->notify_final = false;
 	}
-	log_info("call %d: transferred by the remote party to %s", c->id, target);
-	util_strlcpy(remote, target, sizeof remote);
-	nc = call_new(c->acct, true, remote);
-	{
-		tagi_t	 extra[] = {
-			{ NUTAG_NOTIFY_REFER(nh) },
-			{ NUTAG_REFER_EVENT(ev) },
-			{ TAG_END() },
-		};
-
-		if (sip_call_invite_tags(nc, target, extra, &cause) != 0) {
-			log_error("call %d: %s", nc->id, cause);
-			free(cause);
-			call_terminated(nc, 500, "transfer failed");
-			su_home_deinit(home);
-			return;
-		}
-	}
-	call_make_current(nc);
-	call_emit(nc);
+	free(sc->referred_by);
+	sc->referred_by = NULL;
+	if (sip->sip_referred_by != NULL &&
+	    (by = sip_header_as_string(home,
+	    (sip_header_t const *)sip->sip_referred_by)) != NULL)
+		sc->referred_by = xstrdup(by);
+	r = sip_call_queue(sc, SIP_CALL_REFER, 0, NULL);
+	util_strlcpy(r->target, target != NULL ? target : "",
+	    sizeof r->target);
 	su_home_deinit(home);
 }
 
@@ -841,7 +1007,7 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
     nua_handle_t *nh, struct sip_handle *h, sip_t const *sip, tagi_t *tags)
 {
 	struct sip_call	*sc = (struct sip_call *)h;
-	struct call	*c;
+	struct sip_call_report *r;
 	char		 d;
 
 	if (h == NULL) {
@@ -849,13 +1015,15 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 			sip_call_incoming(nh, sip);
 		return;
 	}
-	c = sc->call;
-	switch (event) {
-	case nua_i_state:
-		sip_call_state(c, sc, status, phrase, tags);
+	if (event == nua_i_state) {
+		sip_call_state(sc, status, phrase, tags);
 		return;
+	}
+	if (sc->freed)
+		return;
+	switch (event) {
 	case nua_r_invite:
-		sip_call_r_invite(c, sc, status, phrase, nh, sip);
+		sip_call_r_invite(sc, status, phrase, nh, sip);
 		return;
 	case nua_i_bye:
 		if (sc->final_reason == NULL)
@@ -865,32 +1033,39 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 		sip_call_set_final(sc, 487, "cancelled by the caller");
 		return;
 	case nua_i_info:
-		if ((d = sip_call_info_digit(sip)) != 0)
-			call_dtmf_received(c, d, true);
+		if ((d = sip_call_info_digit(sip)) != 0) {
+			r = sip_call_queue(sc, SIP_CALL_DTMF, 0, NULL);
+			r->digit = d;
+		}
 		return;
 	case nua_r_info:
 		if (status < 200)
 			return;
 		sc->info_busy = false;
 		if (status >= 300)
-			log_warn("call %d: DTMF INFO answered %d %s", c->id,
-			    status, phrase);
+			log_warn("DTMF INFO answered %d %s", status, phrase);
 		sip_call_info_next(sc);
 		return;
 	case nua_r_refer:
 		if (status >= 300) {
 			sc->transferring = false;
-			log_warn("call %d: transfer refused: %d %s", c->id, status,
+			r = sip_call_queue(sc, SIP_CALL_REFER_STATUS, status,
 			    phrase);
-			event_error("transfer", "call %d: REFER answered %d %s",
-			    c->id, status, phrase);
+			r->final = true;
+		} else if (status >= 200 && status < 300) {
+			sip_call_queue(sc, SIP_CALL_REFER_STATUS, 100,
+			    "Trying");
 		}
 		return;
 	case nua_i_notify:
-		sip_call_notify(c, sc, sip);
+		sip_call_notify(sc, sip, tags);
+		return;
+	case nua_r_notify:
+		if (status >= 200 && sc->notify_final)
+			sip_call_queue(sc, SIP_CALL_NOTIFIED, status, phrase);
 		return;
 	case nua_i_refer:
-		sip_call_i_refer(c, nh, sip, tags);
+		sip_call_i_refer(sc, sip, tags);
 		return;
 	default:
 		return;

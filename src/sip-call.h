@@ -1,27 +1,114 @@
 /*
- * sip-call.h: INVITE dialogs for calls (Sofia-free interface).
+ * sip-call.h: INVITE dialogs (Sofia-free interface).
+ *
+ * The SIP layer only speaks SIP: it sends what the call model asks for
+ * and reports what happened through the handler given when the dialog was
+ * created (outgoing) or adopted (incoming). Reports are plain data and are
+ * delivered after Sofia's callback has returned, so a handler may act on
+ * the dialog, or free it, at once. A dialog is freed only by its owner
+ * (sip_call_free); the Sofia handle under it is destroyed once, after its
+ * final event, never inside a callback for it.
  */
 #ifndef TSP_SIP_CALL_H
 #define TSP_SIP_CALL_H
 
 #include <stdbool.h>
 
-struct call;
+#include "event.h"
+#include "media.h"
 
-/* Send the INVITE for an outgoing call to TARGET (a checked URI). */
-int	 sip_call_invite(struct call *, const char *target, char **cause);
-int	 sip_call_answer(struct call *, char **cause);
+struct conf_account;
+struct sip_call;
+
+/* The secret answering digest challenges; owned by the account. */
+struct sip_cred {
+	const char	*username;
+	const char	*password;	/* or */
+	const char	*ha1;
+	const char	*error;		/* why there is no secret, or NULL */
+};
+
+enum sip_call_report_kind {
+	SIP_CALL_PROGRESS,	/* 180/183 to our INVITE; early: with SDP */
+	SIP_CALL_ESTABLISHED,	/* the dialog is confirmed */
+	SIP_CALL_MEDIA,		/* an offer/answer completed: params */
+	SIP_CALL_MEDIA_FAILED,	/* it failed (reason); the call is ending */
+	SIP_CALL_REINVITE_DONE,	/* our re-INVITE was answered: code */
+	SIP_CALL_DTMF,		/* a digit by SIP INFO */
+	SIP_CALL_REFER,		/* the peer asks us to call TARGET */
+	SIP_CALL_REFER_STATUS,	/* our REFER: its answer or a NOTIFY (code) */
+	SIP_CALL_NOTIFIED,	/* our last refer NOTIFY was answered */
+	SIP_CALL_ENDED,		/* the dialog is over: code, reason; last */
+};
+
+struct sip_call_report {
+	enum sip_call_report_kind kind;
+	int			 code;
+	char			 reason[EVENT_TEXT_MAX];
+	bool			 early;		/* PROGRESS with early media */
+	bool			 final;		/* REFER_STATUS: no more NOTIFYs */
+	char			 digit;
+	char			 target[EVENT_TEXT_MAX];	/* REFER */
+	struct media_params	 params;	/* MEDIA; wiped after delivery */
+};
+
+typedef void (*sip_call_report_h)(const struct sip_call_report *, void *arg);
+
+/* What an incoming INVITE carries, for the model to decide on. */
+struct sip_incoming {
+	struct sip_call	*sc;		/* adopt with sip_call_bind, or free */
+	char		 ruri_user[EVENT_NAME_MAX];	/* Request-URI user */
+	char		 to_user[EVENT_NAME_MAX];
+	char		 remote[EVENT_TEXT_MAX];	/* "Name" <sip:...> */
+	char		 call_id[EVENT_CALL_ID_MAX];
+	bool		 has_offer;
+};
+typedef void (*sip_incoming_h)(const struct sip_incoming *, void *arg);
+
+/* Where new INVITEs go (set before sip_ua_start). */
+void	 sip_call_set_incoming(sip_incoming_h, void *arg);
+
+/*
+ * A dialog for an outgoing call from account CA to TARGET (a dial string:
+ * URI, user@host, number). Sends nothing yet. On error NULL and *cause.
+ */
+struct sip_call *sip_call_new(const struct conf_account *,
+	    const struct sip_cred *, const char *target, sip_call_report_h,
+	    void *arg, char **cause);
+/* The request URI the dial string became, and the Call-ID. */
+const char *sip_call_target(const struct sip_call *);
+const char *sip_call_callid(const struct sip_call *);
+/* The local address media should bind for this dialog. */
+const char *sip_call_media_addr(const struct sip_call *);
+/* Send the INVITE, offering audio on PORT. */
+int	 sip_call_invite(struct sip_call *, int port, char **cause);
+/* Follow a REFER of OLD: the INVITE carries Referred-By. */
+void	 sip_call_referred(struct sip_call *, const struct sip_call *old);
+
+/* Incoming: take the dialog with account CA's settings and handler. */
+void	 sip_call_bind(struct sip_call *, const struct conf_account *,
+	    const struct sip_cred *, sip_call_report_h, void *arg);
+/* Build the answer to the offer with media on PORT, then ring (180).
+ * On an unusable offer, 488 is sent with a Warning and -1 returned. */
+int	 sip_call_ring(struct sip_call *, int port, char **cause);
+int	 sip_call_answer(struct sip_call *, char **cause);
 /* Final response to a ringing call; PHRASE NULL for the standard one. */
-void	 sip_call_reject(struct call *, int code, const char *phrase);
+void	 sip_call_reject(struct sip_call *, int code, const char *phrase);
 /* CANCEL before the answer, BYE after; WHY becomes the call's reason. */
-void	 sip_call_hangup(struct call *, const char *why);
+void	 sip_call_hangup(struct sip_call *, const char *why);
 /* Re-INVITE for hold (sendonly, or inactive when held) or resume. */
-void	 sip_call_reinvite(struct call *, bool hold);
-/* DTMF by SIP INFO (application/dtmf-relay), one request per digit. */
-int	 sip_call_info_dtmf(struct call *, const char *digits, char **cause);
-/* Blind transfer with REFER. */
-int	 sip_call_refer(struct call *, const char *target, char **cause);
-/* Forget the dialog handle without sending anything. */
-void	 sip_call_drop(struct call *);
+void	 sip_call_reinvite(struct sip_call *, bool hold, bool held_by_remote);
+int	 sip_call_info_dtmf(struct sip_call *, const char *digits, char **cause);
+/* Blind transfer: REFER to TARGET (a dial string). */
+int	 sip_call_refer(struct sip_call *, const char *target, char **cause);
+/* Tell the peer whose REFER we follow how it goes (message/sipfrag). */
+void	 sip_call_notify_refer(struct sip_call *, int code, const char *phrase);
+
+/*
+ * The owner is done with the dialog: anything still open is ended (BYE,
+ * CANCEL or 480), the handle is destroyed after its last event, and no
+ * report follows. Safe at any time outside a report for another dialog.
+ */
+void	 sip_call_free(struct sip_call *);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * sip-int.h: what the sip-*.c files share among themselves: the Sofia
- * magic types and the tagged handle context. Only sip-*.c include it.
+ * magic types, the tagged handle context and the handle registry. Only
+ * sip-*.c include it.
  */
 #ifndef TSP_SIP_INT_H
 #define TSP_SIP_INT_H
@@ -19,19 +20,26 @@ struct sip_handle;
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag.h>
 
-struct account;
-
 enum sip_handle_kind {
 	SIP_HANDLE_REG,
 	SIP_HANDLE_CALL,
+	SIP_HANDLE_ORPHAN,	/* a request nobody owns: answered, then freed */
 };
 
-/* Every handle we bind starts with this, so the callback can dispatch. */
+/*
+ * Every handle we hold is bound to one of these (first member of its
+ * owner's struct), so the callback can dispatch, and is on the registry,
+ * so it is counted and destroyed exactly once.
+ */
 struct sip_handle {
 	enum sip_handle_kind	 kind;
+	nua_handle_t		*nh;		/* NULL once destroyed */
+	bool			 reap;		/* orphan: destroy when deferred */
+	struct sip_handle	*prev, *next;
 };
 
 struct conf_account;
+struct sip_cred;
 
 nua_t	*sip_ua_nua(void);
 /* The configured listen host ("0.0.0.0" for any). */
@@ -39,6 +47,15 @@ const char *sip_ua_listen_host(void);
 /* True when TLS servers are verified; *CA_FILE is the CA bundle (NULL:
  * the system store). */
 bool	 sip_ua_tls_verifying(const char **ca_file);
+
+/* Registry: H takes NH (binds it, counts it). */
+void	 sip_ua_handle_add(struct sip_handle *, nua_handle_t *);
+/* Unbind and destroy H's handle, once; never from a callback for it. */
+void	 sip_ua_handle_destroy(struct sip_handle *);
+
+/* At shutdown: H's handle was destroyed; free its owner if let go. */
+void	 sip_call_gone(struct sip_handle *);
+void	 sip_reg_gone(struct sip_handle *);
 
 /* The ";transport=" value for ACCOUNT's requests, NULL for UDP. */
 const char *sip_reg_transport(const struct conf_account *);
@@ -53,11 +70,10 @@ void	 sip_call_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
 
 /*
- * Answer a 401/407 on NH with the account's credentials. Returns 0 when
- * credentials were sent, or -1 with *cause (no secret, no usable
- * challenge).
+ * Answer a 401/407 on NH with CRED. Returns 0 when credentials were
+ * sent, or -1 with *cause (no secret, no usable challenge).
  */
-int	 sip_auth_answer(nua_handle_t *, sip_t const *, const struct account *,
+int	 sip_auth_answer(nua_handle_t *, sip_t const *, const struct sip_cred *,
 	    char **cause);
 
 #endif

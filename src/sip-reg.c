@@ -5,7 +5,9 @@
  * destroyed after a failure or an un-REGISTER, so every attempt starts
  * with clean authentication state. Sofia refreshes the binding itself and
  * reports each refresh as another nua_r_register. This file turns SIP
- * answers into account_result values; account.c decides what follows.
+ * answers into sip_reg_result values and hands them to the owner's
+ * handler after Sofia's callback has returned (the owner may free the
+ * registration from its handler); account.c decides what follows.
  */
 #include "config.h"
 
@@ -19,9 +21,10 @@
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/url.h>
 
-#include "account.h"
 #include "conf.h"
 #include "log.h"
+#include "loop.h"
+#include "sip-call.h"
 #include "sip-reg.h"
 #include "sip-uri.h"
 #include "tls-check.h"
@@ -35,11 +38,87 @@ static void	 sip_reg_tls_check(struct sip_reg *);
 
 struct sip_reg {
 	struct sip_handle	 h;		/* first: the callback dispatches on it */
-	nua_handle_t		*nh;
-	struct account		*a;
+	const struct conf_account *ca;
+	const struct sip_cred	*cred;
+	sip_reg_h		 handler;
+	void			*arg;
 	int			 auth_tries;
+	bool			 registering;	/* a REGISTER is out, no answer */
+	bool			 bound;		/* the registrar has our binding */
 	struct tls_check	*tc;		/* our look at the TLS server */
+	int			 refs;		/* results queued for it */
+	bool			 freed;		/* the owner is done with it */
 };
+
+/* A result waiting for delivery, with its strings. */
+struct sip_reg_item {
+	struct sip_reg		*r;
+	struct sip_reg_result	 res;
+	char			 phrase[128];
+	char			 why[256];
+	struct sip_reg_item	*next;
+};
+
+static struct sip_reg_item	*sip_reg_head;
+static struct sip_reg_item	**sip_reg_tail = &sip_reg_head;
+
+static void
+sip_reg_release(struct sip_reg *r)
+{
+	if (!r->freed || r->refs > 0)
+		return;
+	tls_check_cancel(r->tc);
+	sip_ua_handle_destroy(&r->h);
+	free(r);
+}
+
+void
+sip_reg_gone(struct sip_handle *h)
+{
+	sip_reg_release((struct sip_reg *)h);
+}
+
+static void
+sip_reg_flush(void *arg)
+{
+	struct sip_reg_item	*it;
+
+	(void)arg;
+	while ((it = sip_reg_head) != NULL) {
+		sip_reg_head = it->next;
+		if (sip_reg_head == NULL)
+			sip_reg_tail = &sip_reg_head;
+		/* The reference held by the item keeps r alive while its
+		 * owner's handler frees it. */
+		if (!it->r->freed)
+			it->r->handler(&it->res, it->r->arg);
+		it->r->refs--;
+		sip_reg_release(it->r);
+		free(it);
+	}
+}
+
+/* Queue RES for R's owner, copying its strings. */
+static void
+sip_reg_report(struct sip_reg *r, const struct sip_reg_result *res)
+{
+	struct sip_reg_item	*it = xcalloc(1, sizeof *it);
+
+	it->r = r;
+	it->res = *res;
+	if (res->phrase != NULL) {
+		util_strlcpy(it->phrase, res->phrase, sizeof it->phrase);
+		it->res.phrase = it->phrase;
+	}
+	if (res->why != NULL) {
+		util_strlcpy(it->why, res->why, sizeof it->why);
+		it->res.why = it->why;
+	}
+	r->refs++;
+	*sip_reg_tail = it;
+	sip_reg_tail = &it->next;
+	loop_defer(sip_reg_flush, NULL);
+}
 
 const char *
 sip_reg_transport(const struct conf_account *ca)
@@ -79,50 +158,65 @@ sip_reg_from(const struct conf_account *ca)
 	return out;
 }
 
-int
-sip_reg_send(struct account *a, char **cause)
+struct sip_reg *
+sip_reg_new(const struct conf_account *ca, const struct sip_cred *cred,
+    sip_reg_h handler, void *arg, char **cause)
 {
-	const struct conf_account	*ca = a->conf;
-	struct sip_reg			*r = a->reg;
+	struct sip_reg	*r;
+	const char	*tp = sip_reg_transport(ca);
+	char		*from, *proxy = NULL;
+	nua_handle_t	*nh;
+
+	from = sip_reg_from(ca);
+	if (ca->proxy != NULL) {
+		char *p = sip_uri_with_transport(ca->proxy, tp);
+
+		proxy = sip_uri_route(p);
+		free(p);
+	}
+	/* NUTAG_PROXY is stack-wide; a per-account outbound proxy is a
+	 * preloaded loose Route. */
+	nh = nua_handle(sip_ua_nua(), NULL,
+	    SIPTAG_TO_STR(ca->uri),
+	    SIPTAG_FROM_STR(from),
+	    TAG_IF(proxy != NULL, NUTAG_INITIAL_ROUTE_STR(proxy)),
+	    TAG_END());
+	free(from);
+	free(proxy);
+	if (nh == NULL) {
+		*cause = xstrdup("cannot create a SIP handle");
+		return NULL;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->h.kind = SIP_HANDLE_REG;
+	r->ca = ca;
+	r->cred = cred;
+	r->handler = handler;
+	r->arg = arg;
+	sip_ua_handle_add(&r->h, nh);
+	return r;
+}
+
+int
+sip_reg_send(struct sip_reg *r, char **cause)
+{
+	const struct conf_account	*ca = r->ca;
 	const char			*tp = sip_reg_transport(ca);
-	char				*registrar, *proxy = NULL, *from, *user;
+	char				*registrar, *user;
 	char				 expires[16];
 
-	if (r == NULL) {
-		r = xcalloc(1, sizeof *r);
-		r->h.kind = SIP_HANDLE_REG;
-		r->a = a;
-		from = sip_reg_from(ca);
-		if (ca->proxy != NULL) {
-			char *p = sip_uri_with_transport(ca->proxy, tp);
-
-			proxy = sip_uri_route(p);
-			free(p);
-		}
-		/* NUTAG_PROXY is stack-wide; a per-account outbound proxy
-		 * is a preloaded loose Route. */
-		r->nh = nua_handle(sip_ua_nua(), &r->h,
-		    SIPTAG_TO_STR(ca->uri),
-		    SIPTAG_FROM_STR(from),
-		    TAG_IF(proxy != NULL, NUTAG_INITIAL_ROUTE_STR(proxy)),
-		    TAG_END());
-		free(from);
-		free(proxy);
-		if (r->nh == NULL) {
-			free(r);
-			*cause = xstrdup("cannot create a SIP handle");
-			return -1;
-		}
-		a->reg = r;
+	if (r->h.nh == NULL) {
+		*cause = xstrdup("the SIP stack is shutting down");
+		return -1;
 	}
 	r->auth_tries = 0;
-
+	r->registering = true;
 	registrar = sip_uri_with_transport(ca->registrar, tp);
 	user = sip_uri_user(ca->uri);
 	snprintf(expires, sizeof expires, "%d", ca->expires);
 	log_debug("account %s: REGISTER %s via %s", ca->name, ca->uri, registrar);
 	sip_reg_tls_check(r);
-	nua_register(r->nh,
+	nua_register(r->h.nh,
 	    NUTAG_REGISTRAR(URL_STRING_MAKE(registrar)),
 	    SIPTAG_EXPIRES_STR(expires),
 	    NUTAG_M_USERNAME(user != NULL ? user : ca->username),
@@ -139,24 +233,25 @@ sip_reg_send(struct account *a, char **cause)
 static void
 sip_reg_tls_done(void *arg, int result, const char *reason)
 {
-	struct account		*a = arg;
-	struct account_result	 r;
+	struct sip_reg		*r = arg;
+	struct sip_reg_result	 res;
 
-	if (a->reg != NULL)
-		a->reg->tc = NULL;
-	if (result != TLS_CHECK_BAD || a->state != REG_REGISTERING)
+	r->tc = NULL;
+	if (result != TLS_CHECK_BAD || !r->registering || r->freed)
 		return;
-	memset(&r, 0, sizeof r);
-	r.why = reason;
-	r.local = true;
-	account_failed(a, &r);	/* drops the pending REGISTER */
+	memset(&res, 0, sizeof res);
+	res.kind = SIP_REG_FAILED;
+	res.why = reason;
+	res.local = true;
+	r->registering = false;
+	sip_reg_report(r, &res);	/* the owner frees r, and the REGISTER */
 }
 
 /* Where the first TLS hop of ACCOUNT goes: its proxy, else registrar. */
 static void
 sip_reg_tls_check(struct sip_reg *r)
 {
-	const struct conf_account	*ca = r->a->conf;
+	const struct conf_account	*ca = r->ca;
 	const char			*target = ca->proxy != NULL ? ca->proxy :
 	    ca->registrar, *cafile;
 	su_home_t			 home[1] = { SU_HOME_INIT(home) };
@@ -184,7 +279,7 @@ sip_reg_tls_check(struct sip_reg *r)
 	}
 	port = url->url_port != NULL ? atoi(url->url_port) : 5061;
 	su_home_deinit(home);
-	r->tc = tls_check_start(host, port, cafile, sip_reg_tls_done, r->a, &cause);
+	r->tc = tls_check_start(host, port, cafile, sip_reg_tls_done, r, &cause);
 	if (r->tc == NULL) {
 		log_warn("account %s: %s", ca->name, cause);
 		free(cause);
@@ -192,29 +287,23 @@ sip_reg_tls_check(struct sip_reg *r)
 }
 
 bool
-sip_reg_unsend(struct account *a)
+sip_reg_unsend(struct sip_reg *r)
 {
-	struct sip_reg	*r = a->reg;
-
-	if (r == NULL || a->state == REG_FAILED || a->state == REG_UNREGISTERED)
+	if (r == NULL || r->h.nh == NULL || (!r->bound && !r->registering))
 		return false;
 	r->auth_tries = 0;
-	nua_unregister(r->nh, TAG_END());
+	r->registering = false;
+	nua_unregister(r->h.nh, TAG_END());
 	return true;
 }
 
 void
-sip_reg_drop(struct account *a)
+sip_reg_free(struct sip_reg *r)
 {
-	struct sip_reg	*r = a->reg;
-
 	if (r == NULL)
 		return;
-	a->reg = NULL;
-	tls_check_cancel(r->tc);
-	nua_handle_bind(r->nh, NULL);
-	nua_handle_destroy(r->nh);
-	free(r);
+	r->freed = true;
+	sip_reg_release(r);
 }
 
 static bool
@@ -238,10 +327,10 @@ sip_reg_stale(sip_t const *sip)
 /* The expiry granted to our binding: our Contact's expires, else the
  * Expires header, else what we asked for. */
 static int
-sip_reg_granted(sip_t const *sip, const struct account *a)
+sip_reg_granted(sip_t const *sip, const struct conf_account *ca)
 {
 	sip_contact_t const	*m;
-	char			*user = sip_uri_user(a->conf->uri);
+	char			*user = sip_uri_user(ca->uri);
 	size_t			 ulen = user != NULL ? strlen(user) : 0;
 	int			 expires = -1;
 
@@ -260,7 +349,7 @@ sip_reg_granted(sip_t const *sip, const struct account *a)
 	if (expires < 0 && sip != NULL && sip->sip_expires != NULL)
 		expires = (int)sip->sip_expires->ex_delta;
 	if (expires < 0)
-		expires = a->conf->expires;
+		expires = ca->expires;
 	return expires;
 }
 
@@ -315,13 +404,13 @@ sip_reg_event(nua_event_t event, int status, char const *phrase,
     nua_handle_t *nh, struct sip_handle *h, sip_t const *sip, tagi_t *tags)
 {
 	struct sip_reg		*r = (struct sip_reg *)h;
-	struct account		*a = r->a;
-	struct account_result	 res;
+	struct sip_reg_result	 res;
 	char			*cause = NULL;
 
+	(void)tags;
 	if (event != nua_r_register && event != nua_r_unregister)
 		return;
-	if (status < 200)
+	if (status < 200 || r->freed)
 		return;		/* 100 Trying, 100 Authorized by Cache, ... */
 
 	memset(&res, 0, sizeof res);
@@ -337,24 +426,27 @@ sip_reg_event(nua_event_t event, int status, char const *phrase,
 		if ((first || sip_reg_stale(sip)) &&
 		    r->auth_tries < SIP_REG_AUTH_MAX) {
 			r->auth_tries++;
-			if (sip_auth_answer(nh, sip, a, &cause) == 0)
+			if (sip_auth_answer(nh, sip, r->cred, &cause) == 0)
 				return;
 			res.why = cause;
 		}
 	}
 	if (event == nua_r_unregister) {
-		account_unregistered(a, &res);	/* frees r */
-		free(cause);
-		return;
-	}
-	if (status < 300) {
+		res.kind = SIP_REG_UNREGISTERED;
+		r->bound = false;
+	} else if (status < 300) {
+		res.kind = SIP_REG_OK;
 		r->auth_tries = 0;
-		res.expires = sip_reg_granted(sip, a);
-		account_registered(a, &res);
-		return;
+		r->registering = false;
+		r->bound = true;
+		res.expires = sip_reg_granted(sip, r->ca);
+	} else {
+		res.kind = SIP_REG_FAILED;
+		r->registering = false;
+		r->bound = false;
+		if (res.why == NULL)
+			res.why = sip_reg_why(status, phrase, res.local);
 	}
-	if (res.why == NULL)
-		res.why = sip_reg_why(status, phrase, res.local);
-	account_failed(a, &res);	/* frees r */
+	sip_reg_report(r, &res);
 	free(cause);
 }

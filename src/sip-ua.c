@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sip-ua.h"
+#include "tls-check.h"
 #include "trace.h"
 #include "util.h"
 
@@ -44,7 +45,11 @@ static char	*sip_ua_host;
 static char	*sip_ua_tls_dir;	/* Sofia's certificate directory */
 static bool	 sip_ua_tls_verify;
 static char	*sip_ua_tls_ca;
-static void	(*sip_ua_done)(void);
+static void	(*sip_ua_done)(void *);
+static void	*sip_ua_done_arg;
+static bool	 sip_ua_down;		/* nua_r_shutdown 200 seen */
+static struct sip_handle *sip_ua_live;	/* the registry */
+static int	 sip_ua_nlive;
 
 nua_t *
 sip_ua_nua(void)
@@ -56,6 +61,78 @@ const char *
 sip_ua_listen_host(void)
 {
 	return sip_ua_host;
+}
+
+int
+sip_ua_handles(void)
+{
+	return sip_ua_nlive;
+}
+
+void
+sip_ua_handle_add(struct sip_handle *h, nua_handle_t *nh)
+{
+	h->nh = nh;
+	nua_handle_bind(nh, h);
+	h->prev = NULL;
+	h->next = sip_ua_live;
+	if (sip_ua_live != NULL)
+		sip_ua_live->prev = h;
+	sip_ua_live = h;
+	sip_ua_nlive++;
+}
+
+void
+sip_ua_handle_destroy(struct sip_handle *h)
+{
+	if (h->nh == NULL)
+		return;
+	nua_handle_bind(h->nh, NULL);
+	nua_handle_destroy(h->nh);
+	h->nh = NULL;
+	if (h->prev != NULL)
+		h->prev->next = h->next;
+	else
+		sip_ua_live = h->next;
+	if (h->next != NULL)
+		h->next->prev = h->prev;
+	h->prev = h->next = NULL;
+	sip_ua_nlive--;
+}
+
+/* Orphans (requests the stack answered by itself) go after the callback. */
+static void
+sip_ua_reap(void *arg)
+{
+	struct sip_handle	*h, *next;
+
+	(void)arg;
+	for (h = sip_ua_live; h != NULL; h = next) {
+		next = h->next;
+		if (h->kind == SIP_HANDLE_ORPHAN && h->reap) {
+			sip_ua_handle_destroy(h);
+			free(h);
+		}
+	}
+}
+
+static void
+sip_ua_orphan(nua_handle_t *nh)
+{
+	struct sip_handle	*h = xcalloc(1, sizeof *h);
+
+	h->kind = SIP_HANDLE_ORPHAN;
+	h->reap = true;
+	sip_ua_handle_add(h, nh);
+	loop_defer(sip_ua_reap, NULL);
+}
+
+static void
+sip_ua_shutdown_done(void *arg)
+{
+	(void)arg;
+	if (sip_ua_done != NULL)
+		sip_ua_done(sip_ua_done_arg);
 }
 
 static void
@@ -105,6 +182,8 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 		case SIP_HANDLE_CALL:
 			sip_call_event(event, status, phrase, nh, h, sip, tags);
 			return;
+		case SIP_HANDLE_ORPHAN:
+			return;		/* already on its way out */
 		}
 	}
 
@@ -112,41 +191,31 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 	case nua_r_shutdown:
 		if (status >= 200) {
 			log_debug("SIP stack shut down (%d %s)", status, phrase);
-			if (sip_ua_done != NULL)
-				sip_ua_done();
+			sip_ua_down = true;
+			loop_defer(sip_ua_shutdown_done, NULL);
 		}
 		return;
 	case nua_i_invite:
+		/* The call layer binds it (or makes it an orphan). */
 		sip_call_event(event, status, phrase, nh, NULL, sip, tags);
 		return;
-	case nua_i_state: {
-		int	 cs = nua_callstate_init;
-
-		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
-		if (cs == nua_callstate_terminated && nh != NULL)
-			nua_handle_destroy(nh);
-		return;
-	}
 	case nua_i_outbound:
 		log_debug("outbound: %d %s", status, phrase);
 		return;
 	case nua_i_error:
 		log_warn("SIP stack error: %d %s", status, phrase);
 		return;
-	case nua_i_options:
-	case nua_i_message:
-	case nua_i_info:
-	case nua_i_subscribe:
-	case nua_i_notify:
-	case nua_i_refer:
-	case nua_i_publish:
-		/* Answered by the stack; the handle is ours to free. */
-		if (nh != NULL)
-			nua_handle_destroy(nh);
-		return;
 	default:
-		log_debug("SIP event %s %d %s", nua_event_name(event), status,
-		    phrase != NULL ? phrase : "");
+		/*
+		 * Requests the stack answered by itself (OPTIONS, MESSAGE,
+		 * SUBSCRIBE, NOTIFY, ...) arrive on new handles that are
+		 * ours to free: once, and after this callback.
+		 */
+		if (nh != NULL && nua_handle_magic(nh) == NULL)
+			sip_ua_orphan(nh);
+		else
+			log_debug("SIP event %s %d %s", nua_event_name(event),
+			    status, phrase != NULL ? phrase : "");
 		return;
 	}
 }
@@ -366,12 +435,31 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 }
 
 void
-sip_ua_shutdown(void (*done)(void))
+sip_ua_shutdown(void (*done)(void *), void *arg)
 {
 	sip_ua_done = done;
+	sip_ua_done_arg = arg;
 	if (sip_ua == NULL) {
-		done();
+		loop_defer(sip_ua_shutdown_done, NULL);
 		return;
+	}
+	/* nua wants our handles gone before it shuts down. Owners that
+	 * have let go of theirs are freed with them. */
+	while (sip_ua_live != NULL) {
+		struct sip_handle *h = sip_ua_live;
+
+		sip_ua_handle_destroy(h);
+		switch (h->kind) {
+		case SIP_HANDLE_ORPHAN:
+			free(h);
+			break;
+		case SIP_HANDLE_CALL:
+			sip_call_gone(h);
+			break;
+		case SIP_HANDLE_REG:
+			sip_reg_gone(h);
+			break;
+		}
 	}
 	nua_shutdown(sip_ua);
 }
@@ -379,9 +467,16 @@ sip_ua_shutdown(void (*done)(void))
 void
 sip_ua_free(void)
 {
-	if (sip_ua != NULL)
+	if (sip_ua != NULL && sip_ua_down)
 		nua_destroy(sip_ua);
+	else if (sip_ua != NULL) {
+		/* nua_destroy would abort on an unfinished shutdown; the
+		 * process is ending, so leave the stack to the kernel. */
+		log_warn("SIP stack not shut down; leaving it to exit");
+		loop_abandon();
+	}
 	sip_ua = NULL;
+	tls_check_shutdown();
 	free(sip_ua_host);
 	sip_ua_host = NULL;
 	free(sip_ua_tls_ca);

@@ -1,6 +1,7 @@
 /*
- * sip-ua.h: the SIP user agent (Sofia nua) as seen by the rest of the
- * core: start, orderly shutdown, free. Sofia-free on purpose.
+ * sip-ua.h: the SIP user agent (Sofia nua) as the core sees it: start,
+ * orderly shutdown, free, and a count of the handles it holds.
+ * Sofia-free on purpose.
  */
 #ifndef TSP_SIP_UA_H
 #define TSP_SIP_UA_H
@@ -11,8 +12,15 @@ struct conf;
 
 /* Bind transports and start the stack. Returns 0, or -1 with *cause. */
 int	 sip_ua_start(const struct conf *, bool trace, char **cause);
-/* Start nua shutdown; DONE is called on the loop thread when finished. */
-void	 sip_ua_shutdown(void (*done)(void));
+/*
+ * Destroy every handle left and start nua's shutdown; DONE(ARG) is called
+ * (deferred, on the loop thread) when the stack has finished.
+ */
+void	 sip_ua_shutdown(void (*done)(void *), void *arg);
+/* Free the stack; if its shutdown never finished, leave it be (its thread
+ * may be stuck) rather than abort in nua_destroy. */
 void	 sip_ua_free(void);
+/* Live nua handles we own (a leak check for tests: status "handles"). */
+int	 sip_ua_handles(void);
 
 #endif

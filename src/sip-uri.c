@@ -6,10 +6,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/url.h>
 
+#include "conf.h"
 #include "sip-uri.h"
 #include "util.h"
 
@@ -126,4 +128,30 @@ sip_uri_route(const char *s)
 		xasprintf(&out, "<%s>", s);
 	su_home_deinit(home);
 	return out;
+}
+
+char *
+sip_uri_target(const struct conf_account *ca, const char *s, char **cause)
+{
+	char	*uri, *domain;
+
+	if (strncasecmp(s, "sip:", 4) == 0 || strncasecmp(s, "sips:", 5) == 0)
+		uri = xstrdup(s);
+	else if (strchr(s, '@') != NULL)
+		xasprintf(&uri, "sip:%s", s);
+	else {
+		domain = sip_uri_domain(ca->uri);
+		if (domain == NULL) {
+			xasprintf(cause, "account %s has no domain", ca->name);
+			return NULL;
+		}
+		xasprintf(&uri, "sip:%s@%s", s, domain +
+		    (strncmp(domain, "sips:", 5) == 0 ? 5 : 4));
+		free(domain);
+	}
+	if (sip_uri_check(uri, cause) != 0) {
+		free(uri);
+		return NULL;
+	}
+	return uri;
 }

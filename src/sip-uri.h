@@ -24,4 +24,13 @@ char	*sip_uri_with_transport(const char *s, const char *transport);
 /* "<URI;lr>" for a preloaded Route header (";lr" added if missing). */
 char	*sip_uri_route(const char *s);
 
+struct conf_account;
+/*
+ * A dial string as people type it (a sip:/sips: URI, user@host, or a
+ * number or user name at account CA's domain) as a checked request URI.
+ * Caller frees; NULL with *cause when it is not usable.
+ */
+char	*sip_uri_target(const struct conf_account *, const char *s,
+	    char **cause);
+
 #endif

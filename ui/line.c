@@ -22,6 +22,7 @@
 #define LINE_MAX_INPUT	(64 * 1024)	/* longer lines are refused */
 
 static int	 line_fd_id;
+static int	 line_observer;
 static char	*line_buf;
 static size_t	 line_len;
 static bool	 line_overlong;
@@ -58,6 +59,8 @@ line_event(const struct event *ev, void *arg)
 		json_bool(j, "current", ev->u.call.current);
 		json_int(j, "duration", ev->u.call.duration);
 		json_str(j, "call_id", ev->u.call.call_id);
+		json_str(j, "transfer",
+		    event_transfer_state_name(ev->u.call.transfer));
 		break;
 	case EVENT_MEDIA:
 		json_str(j, "event", "media");
@@ -102,6 +105,20 @@ line_event(const struct event *ev, void *arg)
 		json_str(j, "event", "log");
 		json_str(j, "level", event_log_level_name(ev->u.log.level));
 		json_str(j, "text", ev->u.log.text);
+		break;
+	case EVENT_TRANSFER:
+		json_str(j, "event", "transfer");
+		json_int(j, "id", ev->u.transfer.id);
+		json_str(j, "state",
+		    event_transfer_state_name(ev->u.transfer.state));
+		json_int(j, "code", ev->u.transfer.code);
+		json_str(j, "reason", ev->u.transfer.reason);
+		break;
+	case EVENT_STATUS:
+		json_str(j, "event", "status");
+		json_int(j, "accounts", ev->u.status.accounts);
+		json_int(j, "calls", ev->u.status.calls);
+		json_int(j, "handles", ev->u.status.handles);
 		break;
 	}
 	fputs(json_end(j), stdout);
@@ -167,7 +184,7 @@ line_start(void)
 	int	 id;
 
 	line_buf = xmalloc(LINE_MAX_INPUT + 1);
-	event_set_sink(line_event, NULL);
+	line_observer = event_observe(line_event, NULL);
 	id = loop_fd_add(STDIN_FILENO, line_input, NULL);
 	if (id < 0)
 		return id;
@@ -181,7 +198,10 @@ line_stop(void)
 	if (line_fd_id > 0)
 		loop_fd_remove(line_fd_id);
 	line_fd_id = 0;
-	event_set_sink(NULL, NULL);
+	event_flush();		/* what the core said last still goes out */
+	if (line_observer != 0)
+		event_unobserve(line_observer);
+	line_observer = 0;
 	free(line_buf);
 	line_buf = NULL;
 	json_free(&line_json);

@@ -255,6 +255,13 @@ tui_model_event(const struct event *ev)
 		    l->level == LOG_LEVEL_WARN ? TUI_LINE_WARN : TUI_LINE_INFO,
 		    "%s", l->text);
 		break;
+	case EVENT_TRANSFER:
+		if (ev->u.transfer.state == TRANSFER_RINGING)
+			tui_model_log(TUI_LINE_INFO, "call %d: transfer target "
+			    "ringing", ev->u.transfer.id);
+		break;
+	case EVENT_STATUS:
+		break;		/* the screen always shows the status */
 	}
 }
 

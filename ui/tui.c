@@ -44,6 +44,7 @@ static bool		 tui_running;
 static SCREEN		*tui_screen;
 static int		 tui_saved_stderr = -1;
 static int		 tui_fd_id;
+static int		 tui_observer;
 static int		 tui_empty_wakeups;
 static bool		 tui_winch_set;
 static struct loop_timer *tui_redraw_timer;
@@ -324,7 +325,7 @@ tui_start(const struct conf *conf, const char *stderr_path, char **cause)
 	 * must wake up to redraw, not wait for the next key. */
 	if (!tui_winch_set && loop_signal(SIGWINCH, tui_winch, NULL) == 0)
 		tui_winch_set = true;
-	event_set_sink(tui_event, NULL);
+	tui_observer = event_observe(tui_event, NULL);
 	tui_running = true;
 	tui_draw();
 	tui_tick_arm();
@@ -337,7 +338,9 @@ tui_stop(void)
 	if (!tui_running)
 		return;
 	tui_running = false;
-	event_set_sink(NULL, NULL);
+	if (tui_observer != 0)
+		event_unobserve(tui_observer);
+	tui_observer = 0;
 	if (tui_fd_id > 0)
 		loop_fd_remove(tui_fd_id);
 	tui_fd_id = 0;

@@ -14,8 +14,9 @@
 # links the few tsphone sources it exercises, compiled here with ASan and
 # UBSan (UBSan aborts: a finding must stop the run). The lists below are
 # the minimal sets that link; stubs.c stands in for the running core where
-# cmd.c needs it. Needs clang and its fuzzer runtime (Debian: clang,
-# libclang-rt-14-dev; libfuzzer-14-dev for the standalone library).
+# cmd.c needs it, and for the loop under the event bus. Needs clang and
+# its fuzzer runtime (Debian: clang, libclang-rt-14-dev; libfuzzer-14-dev
+# for the standalone library).
 #
 # Environment: FUZZ_CC (default: clang, else clang-14), PKG_CONFIG,
 # FUZZ_CFLAGS (added last when compiling and linking, e.g. -O2, or
@@ -46,7 +47,7 @@ sdp	| src/sip-sdp.c src/sip-sdp-guard.c src/media-srtp.c src/util.c tests/fuzz/r
 crypto	| src/media-srtp.c src/util.c			| libsrtp2 libcrypto | -lpthread
 conf	| src/conf.c src/cmd.c src/key-string.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua | -lpthread
 cmd	| src/cmd.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | | -lpthread
-trace	| src/log.c src/trace.c src/event.c src/util.c	|		| -lpthread
+trace	| src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |		| -lpthread
 '
 
 if [ -z "${FUZZ_CC:-}" ]; then

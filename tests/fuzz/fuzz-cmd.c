@@ -71,9 +71,12 @@ fuzz_cmd_line(const char *line)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	*text, *line, *nl;
+	static int	 observing;
+	char		*text, *line, *nl;
 
-	event_set_sink(fuzz_cmd_sink, NULL);
+	/* stubs.c's loop_defer delivers at once, so the count is exact. */
+	if (!observing)
+		observing = event_observe(fuzz_cmd_sink, NULL);
 	text = fuzz_str(data, size);
 	for (line = text; line != NULL; line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
