@@ -1,0 +1,179 @@
+/*
+ * fake-media.c: media.h without sockets or threads (fakes.h). A stream
+ * remembers what the call model set on it.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "fakes.h"
+#include "media.h"
+#include "util.h"
+
+struct media {
+	int		 id;
+	int		 port;
+	bool		 active;
+	bool		 muted;
+	int		 updates;
+	struct media	*next;
+};
+
+static struct media		*streams;
+static struct media_handlers	 handlers;
+static enum media_tone		 tone;
+static int			 next_port = 40000;
+bool				 fake_media_fail_new, fake_media_fail_dtmf;
+
+int
+media_init(const struct conf *conf, const struct media_handlers *h,
+    char **cause)
+{
+	(void)conf;
+	(void)cause;
+	handlers = *h;
+	return 0;
+}
+
+void
+media_shutdown(void)
+{
+	while (streams != NULL)
+		media_free(streams);
+}
+
+struct media *
+media_new(int id, const char *addr, char **cause)
+{
+	struct media	*m;
+
+	(void)addr;
+	if (fake_media_fail_new) {
+		fake_media_fail_new = false;
+		*cause = xstrdup("no port");
+		return NULL;
+	}
+	m = xcalloc(1, sizeof *m);
+	m->id = id;
+	m->port = next_port += 2;
+	m->next = streams;
+	streams = m;
+	return m;
+}
+
+int	 media_local_port(const struct media *m) { return m->port; }
+const char *media_local_addr(const struct media *m) { (void)m; return "127.0.0.1"; }
+
+int
+media_update(struct media *m, const struct media_params *p, char **cause)
+{
+	(void)p;
+	(void)cause;
+	m->updates++;
+	return 0;
+}
+
+void	 media_set_active(struct media *m, bool on) { m->active = on; }
+void	 media_set_mute(struct media *m, bool on) { m->muted = on; }
+
+int
+media_send_dtmf(struct media *m, const char *digits, char **cause)
+{
+	(void)m;
+	(void)digits;
+	if (fake_media_fail_dtmf) {
+		*cause = xstrdup("no telephone-event");
+		return -1;
+	}
+	return 0;
+}
+
+void
+media_stats(struct media *m, struct event_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->id = m->id;
+	st->rtt_ms = -1;
+}
+
+void
+media_free(struct media *m)
+{
+	struct media	**pp;
+
+	for (pp = &streams; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	}
+	free(m);
+}
+
+int	 media_list_devices(FILE *f, char **cause) { (void)f; (void)cause; return 0; }
+void	 media_set_tone(enum media_tone t) { tone = t; }
+
+struct media *
+fake_media_of(int id)
+{
+	struct media	*m;
+
+	for (m = streams; m != NULL; m = m->next) {
+		if (m->id == id)
+			return m;
+	}
+	return NULL;
+}
+
+bool
+fake_media_active(int id)
+{
+	struct media	*m = fake_media_of(id);
+
+	return m != NULL && m->active;
+}
+
+bool
+fake_media_muted(int id)
+{
+	struct media	*m = fake_media_of(id);
+
+	return m != NULL && m->muted;
+}
+
+int
+fake_media_updates(int id)
+{
+	struct media	*m = fake_media_of(id);
+
+	return m != NULL ? m->updates : -1;
+}
+
+enum media_tone	 fake_media_tone(void) { return tone; }
+
+int
+fake_media_streams(void)
+{
+	struct media	*m;
+	int		 n = 0;
+
+	for (m = streams; m != NULL; m = m->next)
+		n++;
+	return n;
+}
+
+void
+fake_media_timeout(int id)
+{
+	handlers.timeout(id, handlers.arg);
+	fake_loop_run();
+}
+
+void
+fake_media_dtmf(int id, char digit)
+{
+	handlers.dtmf(id, digit, handlers.arg);
+	fake_loop_run();
+}

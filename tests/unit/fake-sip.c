@@ -1,0 +1,487 @@
+/*
+ * fake-sip.c: the SIP layer's interface (sip-call.h, sip-reg.h,
+ * sip-ua.h) as a recorder (fakes.h). Requests are written to a log the
+ * test reads; the test plays the network by reporting results to the
+ * owners' handlers, as the real layer does after Sofia's callback.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakes.h"
+#include "loop.h"
+#include "sip-call.h"
+#include "sip-reg.h"
+#include "sip-ua.h"
+#include "sip-uri.h"
+#include "util.h"
+
+#define FAKE_CALLS_MAX	64
+
+struct sip_call {
+	struct fake_sip_call	 f;
+};
+
+struct sip_reg {
+	struct fake_sip_reg	 f;
+};
+
+static char			 log_buf[65536];
+static struct sip_call		*calls[FAKE_CALLS_MAX + 1];
+static int			 ncalls;
+static struct sip_reg		*last_reg;
+static int			 regs_live;
+static sip_incoming_h		 in_h;
+static void			*in_arg;
+static void			(*shutdown_done)(void *);
+static void			*shutdown_arg;
+bool	fake_sip_fail_new, fake_sip_fail_ring, fake_sip_fail_reg;
+bool	fake_sip_fail_invite, fake_sip_fail_answer, fake_sip_fail_refer;
+bool	fake_sip_shutdown_answers = true;
+int	fake_sip_shutdowns;
+
+static void
+logf_(const char *fmt, ...)
+{
+	size_t	 len = strlen(log_buf);
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(log_buf + len, sizeof log_buf - len, fmt, ap);
+	va_end(ap);
+	len = strlen(log_buf);
+	if (len + 1 < sizeof log_buf)
+		strcat(log_buf, "\n");
+}
+
+const char *fake_sip_log(void) { return log_buf; }
+void fake_sip_log_clear(void) { log_buf[0] = '\0'; }
+
+int
+fake_sip_count(const char *s)
+{
+	const char	*p = log_buf;
+	int		 n = 0;
+
+	while ((p = strstr(p, s)) != NULL) {
+		n++;
+		p += strlen(s);
+	}
+	return n;
+}
+
+struct fake_sip_call *
+fake_sip_call(int n)
+{
+	return n >= 1 && n <= ncalls ? &calls[n]->f : NULL;
+}
+
+int fake_sip_calls(void) { return ncalls; }
+
+void
+fake_sip_reset(void)
+{
+	int	 i;
+
+	for (i = 1; i <= ncalls; i++) {
+		if (!calls[i]->f.freed)
+			abort();	/* a dialog the model never freed */
+		free(calls[i]);
+	}
+	ncalls = 0;
+}
+
+static struct sip_call *
+fake_new_call(void)
+{
+	struct sip_call	*sc;
+
+	if (ncalls == FAKE_CALLS_MAX)
+		abort();
+	sc = xcalloc(1, sizeof *sc);
+	sc->f.n = ++ncalls;
+	calls[ncalls] = sc;
+	return sc;
+}
+
+void
+fake_sip_report(struct fake_sip_call *f, enum sip_call_report_kind kind,
+    int code, const char *reason)
+{
+	struct sip_call_report	 r;
+
+	if (f->freed || f->handler == NULL)
+		return;		/* the real layer drops reports after free */
+	memset(&r, 0, sizeof r);
+	r.kind = kind;
+	r.code = code;
+	util_strlcpy(r.reason, reason != NULL ? reason : "", sizeof r.reason);
+	r.early = kind == SIP_CALL_PROGRESS && code == 183;
+	f->handler(&r, f->arg);
+	fake_loop_run();
+}
+
+void
+fake_sip_report_media(struct fake_sip_call *f, bool remote_hold)
+{
+	struct sip_call_report	 r;
+
+	if (f->freed)
+		return;
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_CALL_MEDIA;
+	util_strlcpy(r.params.remote_addr, "127.0.0.1",
+	    sizeof r.params.remote_addr);
+	r.params.remote_port = 50000;
+	util_strlcpy(r.params.send.name, "opus", sizeof r.params.send.name);
+	r.params.send.rate = 48000;
+	r.params.send_te_pt = 101;
+	r.params.dir = remote_hold ? MEDIA_RECVONLY : MEDIA_SENDRECV;
+	r.params.remote_hold = remote_hold;
+	f->handler(&r, f->arg);
+	fake_loop_run();
+}
+
+void
+fake_sip_report_refer(struct fake_sip_call *f, const char *target)
+{
+	struct sip_call_report	 r;
+
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_CALL_REFER;
+	util_strlcpy(r.target, target, sizeof r.target);
+	f->handler(&r, f->arg);
+	fake_loop_run();
+}
+
+void
+fake_sip_report_refer_status(struct fake_sip_call *f, int code, bool final)
+{
+	struct sip_call_report	 r;
+
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_CALL_REFER_STATUS;
+	r.code = code;
+	r.final = final;
+	util_strlcpy(r.reason, code >= 300 ? "Busy Here" : "OK",
+	    sizeof r.reason);
+	f->handler(&r, f->arg);
+	fake_loop_run();
+}
+
+struct fake_sip_call *
+fake_sip_incoming(const char *ruser, const char *remote)
+{
+	struct sip_call		*sc = fake_new_call();
+	struct sip_incoming	 in;
+
+	memset(&in, 0, sizeof in);
+	in.sc = sc;
+	util_strlcpy(in.ruri_user, ruser, sizeof in.ruri_user);
+	util_strlcpy(in.remote, remote, sizeof in.remote);
+	snprintf(in.call_id, sizeof in.call_id, "in-%d", sc->f.n);
+	in.has_offer = true;
+	logf_("incoming %d", sc->f.n);
+	in_h(&in, in_arg);
+	fake_loop_run();
+	return &sc->f;
+}
+
+void
+sip_call_set_incoming(sip_incoming_h h, void *arg)
+{
+	in_h = h;
+	in_arg = arg;
+}
+
+struct sip_call *
+sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
+    const char *target, sip_call_report_h h, void *arg, char **cause)
+{
+	struct sip_call	*sc;
+
+	(void)ca;
+	(void)cred;
+	if (fake_sip_fail_new || strchr(target, ' ') != NULL) {
+		fake_sip_fail_new = false;
+		xasprintf(cause, "bad target \"%s\"", target);
+		return NULL;
+	}
+	sc = fake_new_call();
+	snprintf(sc->f.target, sizeof sc->f.target, "sip:%s", target);
+	sc->f.handler = h;
+	sc->f.arg = arg;
+	logf_("new %d %s", sc->f.n, target);
+	return sc;
+}
+
+const char *sip_call_target(const struct sip_call *sc) { return sc->f.target; }
+const char *sip_call_callid(const struct sip_call *sc) { (void)sc; return "out-call-id"; }
+const char *sip_call_media_addr(const struct sip_call *sc) { (void)sc; return "127.0.0.1"; }
+
+int
+sip_call_invite(struct sip_call *sc, int port, char **cause)
+{
+	(void)port;
+	if (fake_sip_fail_invite) {
+		fake_sip_fail_invite = false;
+		*cause = xstrdup("no offer");
+		return -1;
+	}
+	sc->f.invited = true;
+	logf_("invite %d", sc->f.n);
+	return 0;
+}
+
+void
+sip_call_referred(struct sip_call *sc, const struct sip_call *old)
+{
+	(void)old;
+	sc->f.referred = true;
+}
+
+void
+sip_call_bind(struct sip_call *sc, const struct conf_account *ca,
+    const struct sip_cred *cred, sip_call_report_h h, void *arg)
+{
+	(void)ca;
+	(void)cred;
+	sc->f.handler = h;
+	sc->f.arg = arg;
+	logf_("bind %d", sc->f.n);
+}
+
+int
+sip_call_ring(struct sip_call *sc, int port, char **cause)
+{
+	(void)port;
+	if (fake_sip_fail_ring) {
+		fake_sip_fail_ring = false;
+		*cause = xstrdup("no common codec");
+		logf_("reject %d 488", sc->f.n);
+		return -1;
+	}
+	logf_("ring %d", sc->f.n);
+	return 0;
+}
+
+int
+sip_call_answer(struct sip_call *sc, char **cause)
+{
+	if (fake_sip_fail_answer) {
+		fake_sip_fail_answer = false;
+		*cause = xstrdup("the call has no dialog");
+		return -1;
+	}
+	logf_("answer %d", sc->f.n);
+	return 0;
+}
+
+void
+sip_call_reject(struct sip_call *sc, int code, const char *phrase)
+{
+	(void)phrase;
+	logf_("reject %d %d", sc->f.n, code);
+}
+
+void
+sip_call_hangup(struct sip_call *sc, const char *why)
+{
+	logf_("hangup %d %s", sc->f.n, why != NULL ? why : "");
+}
+
+void
+sip_call_reinvite(struct sip_call *sc, bool hold, bool held_by_remote)
+{
+	sc->f.hold_sent = hold;
+	sc->f.reinvites++;
+	logf_("reinvite %d %s%s", sc->f.n, hold ? "hold" : "resume",
+	    hold && held_by_remote ? " inactive" : "");
+}
+
+int
+sip_call_info_dtmf(struct sip_call *sc, const char *digits, char **cause)
+{
+	(void)cause;
+	logf_("info %d %s", sc->f.n, digits);
+	return 0;
+}
+
+int
+sip_call_refer(struct sip_call *sc, const char *target, char **cause)
+{
+	if (fake_sip_fail_refer) {
+		fake_sip_fail_refer = false;
+		*cause = xstrdup("a transfer is already in progress");
+		return -1;
+	}
+	logf_("refer %d %s", sc->f.n, target);
+	return 0;
+}
+
+void
+sip_call_notify_refer(struct sip_call *sc, int code, const char *phrase)
+{
+	(void)phrase;
+	sc->f.last_notify = code;
+	logf_("notify %d %d", sc->f.n, code);
+}
+
+void
+sip_call_free(struct sip_call *sc)
+{
+	if (sc == NULL)
+		return;
+	if (sc->f.freed)
+		abort();	/* freed twice: the bug this layering prevents */
+	sc->f.freed = true;
+	logf_("free %d", sc->f.n);
+}
+
+/* --- registrations --- */
+
+struct sip_reg *
+sip_reg_new(const struct conf_account *ca, const struct sip_cred *cred,
+    sip_reg_h h, void *arg, char **cause)
+{
+	struct sip_reg	*r;
+
+	(void)ca;
+	(void)cred;
+	(void)cause;
+	r = xcalloc(1, sizeof *r);
+	r->f.handler = h;
+	r->f.arg = arg;
+	last_reg = r;
+	regs_live++;
+	logf_("reg new");
+	return r;
+}
+
+int
+sip_reg_send(struct sip_reg *r, char **cause)
+{
+	if (fake_sip_fail_reg) {
+		fake_sip_fail_reg = false;
+		*cause = xstrdup("cannot create a SIP handle");
+		return -1;
+	}
+	r->f.sends++;
+	logf_("register");
+	return 0;
+}
+
+bool
+sip_reg_unsend(struct sip_reg *r)
+{
+	if (r == NULL || !r->f.bound)
+		return false;
+	r->f.unsends++;
+	logf_("unregister");
+	return true;
+}
+
+void
+sip_reg_free(struct sip_reg *r)
+{
+	if (r == NULL)
+		return;
+	if (r == last_reg)
+		last_reg = NULL;
+	regs_live--;
+	logf_("reg free");
+	free(r);
+}
+
+struct fake_sip_reg *
+fake_sip_reg_last(void)
+{
+	return last_reg != NULL ? &last_reg->f : NULL;
+}
+
+int fake_sip_regs_live(void) { return regs_live; }
+
+void
+fake_sip_reg_report(struct fake_sip_reg *f, enum sip_reg_result_kind kind,
+    int code, const char *why, int expires, int retry_after)
+{
+	struct sip_reg_result	 r;
+
+	memset(&r, 0, sizeof r);
+	r.kind = kind;
+	r.code = code;
+	r.phrase = code == 200 ? "OK" : "Error";
+	r.why = why;
+	r.expires = expires;
+	r.retry_after = retry_after;
+	f->bound = kind == SIP_REG_OK;
+	f->handler(&r, f->arg);
+	fake_loop_run();
+}
+
+/* --- the user agent --- */
+
+int
+sip_ua_start(const struct conf *conf, bool trace, char **cause)
+{
+	(void)conf;
+	(void)trace;
+	(void)cause;
+	logf_("ua start");
+	return 0;
+}
+
+static void
+fake_shutdown_done(void *arg)
+{
+	(void)arg;
+	shutdown_done(shutdown_arg);
+}
+
+void
+sip_ua_shutdown(void (*done)(void *), void *arg)
+{
+	fake_sip_shutdowns++;
+	shutdown_done = done;
+	shutdown_arg = arg;
+	logf_("ua shutdown");
+	if (fake_sip_shutdown_answers)
+		loop_defer(fake_shutdown_done, NULL);
+}
+
+void
+sip_ua_free(void)
+{
+	int	 i;
+
+	logf_("ua free");
+	for (i = 1; i <= ncalls; i++)
+		free(calls[i]);
+	ncalls = 0;
+}
+
+int
+sip_ua_handles(void)
+{
+	int	 i, n = regs_live;
+
+	for (i = 1; i <= ncalls; i++)
+		n += !calls[i]->f.freed;
+	return n;
+}
+
+/* --- URIs (account matching) --- */
+
+char *
+sip_uri_user(const char *s)
+{
+	const char	*p = strchr(s, ':'), *at;
+
+	p = p != NULL ? p + 1 : s;
+	if ((at = strchr(p, '@')) == NULL)
+		return NULL;
+	return xstrndup(p, (size_t)(at - p));
+}

@@ -1,0 +1,97 @@
+/*
+ * fakes.h: test doubles for what the core models (account.c, call.c,
+ * phone.c) stand on: the loop (a manual clock and deferred jobs), the SIP
+ * layer (sip-call.h, sip-reg.h, sip-ua.h; it records what it was asked to
+ * do and lets the test report what the network did) and the media engine.
+ * Linked instead of the real layers, so the models are tested without
+ * Sofia, sockets or threads.
+ */
+#ifndef TSP_FAKES_H
+#define TSP_FAKES_H
+
+#include <stdbool.h>
+
+#include "media.h"
+#include "sip-call.h"
+#include "sip-reg.h"
+
+/* --- loop ------------------------------------------------------------ */
+/* Advance the clock by MS, firing due timers in time order (and running
+ * deferred jobs after each). */
+void	 fake_loop_advance(unsigned int ms);
+/* Run the deferred jobs (event delivery, phone steps). */
+void	 fake_loop_run(void);
+/* Times loop_break was called. */
+extern int fake_loop_breaks;
+extern bool fake_loop_abandoned;
+
+/* --- SIP ------------------------------------------------------------- */
+/* Everything the models asked of the SIP layer, one line per request
+ * ("invite 1", "reinvite 2 hold", "reject 1 486", ...), newest last. */
+const char *fake_sip_log(void);
+void	 fake_sip_log_clear(void);
+/* How many times the log contains STR. */
+int	 fake_sip_count(const char *str);
+
+struct fake_sip_call {
+	int			 n;		/* order of creation, from 1 */
+	char			 target[256];
+	sip_call_report_h	 handler;
+	void			*arg;
+	bool			 freed;
+	bool			 invited;
+	bool			 hold_sent;	/* last re-INVITE asked hold */
+	int			 reinvites;
+	int			 last_notify;	/* sipfrag code of our NOTIFY */
+	bool			 referred;	/* sip_call_referred was called */
+};
+/* Dialogs by creation order (1 = first), or NULL. */
+struct fake_sip_call *fake_sip_call(int n);
+int	 fake_sip_calls(void);
+/* Forget every dialog (all must be freed); numbering starts again at 1. */
+void	 fake_sip_reset(void);
+/* Report KIND/CODE on dialog SC to its owner. */
+void	 fake_sip_report(struct fake_sip_call *, enum sip_call_report_kind,
+	    int code, const char *reason);
+void	 fake_sip_report_media(struct fake_sip_call *, bool remote_hold);
+void	 fake_sip_report_refer(struct fake_sip_call *, const char *target);
+void	 fake_sip_report_refer_status(struct fake_sip_call *, int code,
+	    bool final);
+/* A new INVITE to RUSER from REMOTE; returns its dialog. */
+struct fake_sip_call *fake_sip_incoming(const char *ruser, const char *remote);
+/* Make sip_call_new / sip_call_ring / sip_reg_send fail next time. */
+extern bool fake_sip_fail_new, fake_sip_fail_ring, fake_sip_fail_reg;
+extern bool fake_sip_fail_invite, fake_sip_fail_answer, fake_sip_fail_refer;
+
+struct fake_sip_reg {
+	sip_reg_h	 handler;
+	void		*arg;
+	bool		 freed;
+	int		 sends;
+	int		 unsends;
+	bool		 bound;
+};
+/* The live registration of account NAME's latest sip_reg_new, or NULL. */
+struct fake_sip_reg *fake_sip_reg_last(void);
+int	 fake_sip_regs_live(void);
+void	 fake_sip_reg_report(struct fake_sip_reg *, enum sip_reg_result_kind,
+	    int code, const char *why, int expires, int retry_after);
+/* Shutdown: answer it at once (true) or never (false). */
+extern bool fake_sip_shutdown_answers;
+extern int  fake_sip_shutdowns;
+
+/* --- media ----------------------------------------------------------- */
+struct media;
+/* The stream of call ID, or NULL. */
+struct media *fake_media_of(int call_id);
+bool	 fake_media_active(int call_id);
+bool	 fake_media_muted(int call_id);
+int	 fake_media_updates(int call_id);
+enum media_tone fake_media_tone(void);
+int	 fake_media_streams(void);
+extern bool fake_media_fail_new, fake_media_fail_dtmf;
+/* The engine reports on call ID. */
+void	 fake_media_timeout(int call_id);
+void	 fake_media_dtmf(int call_id, char digit);
+
+#endif

@@ -1,0 +1,758 @@
+/*
+ * test-call.c: the call model (call.c) against fakes of the SIP layer,
+ * the media engine and the loop: every transition, the one-active-call
+ * rule under every order of operations with three calls, the call limit,
+ * timeouts, DTMF and transfer in both roles.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "call.h"
+#include "fakes.h"
+#include "model.h"
+#include "sip-ua.h"
+#include "tap.h"
+
+static struct account		*acct;
+static struct conf_account	*ca;
+
+static void
+incoming(const struct sip_incoming *in, void *arg)
+{
+	call_incoming(arg, in);
+}
+
+/* Dial TARGET; returns the new call's id (0 on failure). */
+static int
+dial(const char *target)
+{
+	char	*cause = NULL;
+
+	if (call_dial(acct, target, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	fake_loop_run();
+	return call_current()->id;
+}
+
+static struct fake_sip_call *
+sipof(int id)
+{
+	struct call	*c = call_find(id);
+
+	return c != NULL ? (struct fake_sip_call *)c->sip : NULL;
+}
+
+static int
+ring_in(const char *who)
+{
+	int	 before = call_count();
+	struct fake_sip_call *f = fake_sip_incoming("alice", who);
+	struct call	*c;
+
+	(void)f;
+	if (call_count() == before)
+		return 0;
+	for (c = call_first(); c->next != NULL; c = c->next)
+		;
+	return c->id;
+}
+
+static void
+up(int id)
+{
+	fake_sip_report(sipof(id), SIP_CALL_ESTABLISHED, 200, "OK");
+	fake_sip_report_media(sipof(id), false);
+}
+
+static void
+answer(int id)
+{
+	char	*cause = NULL;
+
+	if (call_answer(call_find(id), &cause) != 0) {
+		ok(0, "answer %d: %s", id, cause);
+		free(cause);
+		return;
+	}
+	fake_loop_run();
+	up(id);
+}
+
+static void
+ended(int id, int code, const char *why)
+{
+	fake_sip_report(sipof(id), SIP_CALL_ENDED, code, why);
+}
+
+/* The network answers every re-INVITE that is out. */
+static void
+answer_reinvites(void)
+{
+	struct call	*c;
+	int		 guard = 0;
+
+	do {
+		for (c = call_first(); c != NULL; c = c->next) {
+			if (c->reinvite_busy) {
+				fake_sip_report(c->sip ? (struct fake_sip_call *)c->sip
+				    : NULL, SIP_CALL_REINVITE_DONE, 200, "OK");
+				break;
+			}
+		}
+	} while (c != NULL && ++guard < 100);
+}
+
+static int
+nactive(void)
+{
+	struct call	*c;
+	int		 n = 0;
+
+	for (c = call_first(); c != NULL; c = c->next)
+		n += fake_media_active(c->id);
+	return n;
+}
+
+static void
+end_all(void)
+{
+	struct call	*c;
+
+	while ((c = call_first()) != NULL)
+		ended(c->id, 200, "bye");
+	fake_sip_reset();
+	fake_sip_log_clear();
+	model_clear();
+}
+
+static void
+test_outgoing(void)
+{
+	const struct event_call	*e;
+	int			 id;
+	char			*cause = NULL;
+
+	id = dial("bob");
+	ok(id > 0, "dial creates a call");
+	e = model_call(id);
+	ok(e != NULL && e->state == CALL_CALLING && e->outgoing && e->current,
+	    "dial: calling, outgoing, current");
+	is_str(e != NULL ? e->remote : "", "sip:bob", "the remote is the URI");
+	ok(fake_sip_count("invite") == 1, "one INVITE");
+	fake_sip_report(sipof(id), SIP_CALL_PROGRESS, 180, "Ringing");
+	is_int(model_call(id)->state, CALL_RINGING, "180: ringing");
+	is_int(fake_media_tone(), MEDIA_TONE_RINGBACK, "ringback while ringing");
+	ok(!fake_media_active(id), "no audio before the answer");
+	fake_sip_report(sipof(id), SIP_CALL_PROGRESS, 183, "Session Progress");
+	is_int(model_call(id)->state, CALL_EARLY, "183 with SDP: early");
+	ok(fake_media_active(id), "early media has the audio");
+	up(id);
+	is_int(model_call(id)->state, CALL_ESTABLISHED, "200: established");
+	ok(fake_media_active(id), "the established call has the audio");
+	is_int(fake_media_updates(id), 1, "negotiated media went to the stream");
+	is_int(model_count(EVENT_MEDIA), 1, "one media event");
+	is_int(fake_media_tone(), MEDIA_TONE_NONE, "no tone once up");
+
+	fake_sip_report_media(sipof(id), true);
+	ok(model_call(id)->held_by_remote, "the peer holds us: held_by_remote");
+	ok(model_logged("held by the remote party"), "and it is logged");
+	fake_sip_report_media(sipof(id), false);
+	ok(!model_call(id)->held_by_remote, "the peer resumes");
+
+	is_int(call_hangup(call_find(id), &cause), 0, "hang up");
+	ok(fake_sip_count("hangup 1 hung up") == 1, "hang up asks the SIP side");
+	ended(id, 200, "hung up");
+	e = model_call(id);
+	ok(e != NULL && e->state == CALL_TERMINATED, "terminated event");
+	ok(call_find(id) == NULL && call_count() == 0, "the call is freed");
+	is_int(fake_media_streams(), 0, "its stream is freed");
+	ok(sipof(id) == NULL && fake_sip_call(1)->freed,
+	    "its dialog is freed, once");
+	ok(model_last(EVENT_STATS) != NULL, "final stats are published");
+	end_all();
+
+	id = dial("carol");
+	fake_sip_report(sipof(id), SIP_CALL_ENDED, 486, "Busy Here");
+	e = model_call(id);
+	ok(e->state == CALL_TERMINATED && e->code == 486 &&
+	    strcmp(e->reason, "Busy Here") == 0, "busy: terminated 486");
+	end_all();
+
+	is_int(dial("bad target"), 0, "a bad target is refused");
+	is_int(call_count(), 0, "and makes no call");
+	fake_media_fail_new = true;
+	is_int(dial("bob"), 0, "no media port: the dial fails");
+	fake_sip_fail_invite = true;
+	is_int(dial("bob"), 0, "an INVITE that cannot go: the dial fails");
+	is_int(call_count(), 0, "no call left behind");
+	end_all();
+}
+
+static void
+test_incoming(void)
+{
+	const struct event_call	*e;
+	int			 id;
+	char			*cause = NULL;
+
+	id = ring_in("\"Bob\" <sip:bob@x>");
+	e = model_call(id);
+	ok(e != NULL && e->state == CALL_INCOMING && !e->outgoing,
+	    "an INVITE rings");
+	ok(fake_sip_count("ring") == 1, "180 was sent");
+	is_int(fake_media_tone(), MEDIA_TONE_RING, "the ring tone plays");
+	ok(e->current, "the first call is current");
+	is_int(call_hold(call_find(id), true, &cause), -1,
+	    "a ringing call cannot be held");
+	free(cause);
+	cause = NULL;
+	is_int(call_dtmf(call_find(id), "1", &cause), -1,
+	    "nor take DTMF");
+	free(cause);
+	cause = NULL;
+	answer(id);
+	ok(fake_sip_count("answer") == 1, "answer sends 200");
+	is_int(model_call(id)->state, CALL_ESTABLISHED, "answered: established");
+	is_int(call_answer(call_find(id), &cause), -1,
+	    "answering twice is refused");
+	free(cause);
+	cause = NULL;
+	is_int(call_reject(call_find(id), 486, &cause), -1,
+	    "rejecting an answered call is refused");
+	free(cause);
+	cause = NULL;
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	is_int(call_reject(call_find(id), 200, &cause), -1, "reject 200 refused");
+	free(cause);
+	cause = NULL;
+	is_int(call_reject(call_find(id), 603, &cause), 0, "reject 603");
+	ok(fake_sip_count("reject 1 603") == 1 || fake_sip_count(" 603") == 1,
+	    "603 is sent");
+	ended(id, 603, "Decline");
+	is_int(call_count(), 0, "the rejected call is gone");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	is_int(call_hangup(call_find(id), &cause), 0, "hang up a ringing call");
+	ok(fake_sip_count(" 486") == 1, "is a 486");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	fake_loop_advance(59000);
+	ok(fake_sip_count(" 480") == 0, "still ringing after 59 s");
+	fake_loop_advance(1000);
+	ok(fake_sip_count(" 480") == 1, "480 after the ring timeout");
+	ok(model_logged("not answered in 60 s"), "and it says so");
+	end_all();
+
+	fake_sip_fail_ring = true;
+	id = ring_in("<sip:bob@x>");
+	ok(id > 0, "an unusable offer makes a call object");
+	is_int(model_count(EVENT_CALL), 0, "but it never rings");
+	ok(model_logged("no common codec"), "the refusal says why");
+	ended(id, 488, "no common codec");
+	ok(model_call(id) != NULL && model_call(id)->code == 488,
+	    "it ends with 488 and the reason");
+	end_all();
+
+	fake_media_fail_new = true;
+	id = ring_in("<sip:bob@x>");
+	ok(fake_sip_count(" 500") == 1, "no media port: 500");
+	ended(id, 500, "media unavailable");
+	end_all();
+
+	ca->auto_answer = true;
+	id = ring_in("<sip:bob@x>");
+	ok(fake_sip_count("answer") == 1, "auto_answer answers at once");
+	ca->auto_answer = false;
+	fake_sip_fail_answer = true;
+	id = ring_in("<sip:carol@x>");
+	is_int(call_answer(call_find(id), &cause), -1,
+	    "an answer the SIP side cannot send fails");
+	free(cause);
+	cause = NULL;
+	end_all();
+
+	call_set_accepting(false);
+	id = ring_in("<sip:bob@x>");
+	ok(id == 0 && fake_sip_count(" 480") == 1 && fake_sip_count("free 1") == 1,
+	    "while quitting: 480, no call, the dialog freed");
+	call_set_accepting(true);
+	end_all();
+}
+
+static void
+test_limit(void)
+{
+	int	 i, n = fake_sip_calls();	/* 0: end_all resets */
+
+	for (i = 0; i < CALL_MAX; i++)
+		ok(ring_in("<sip:flood@x>") > 0, "call %d of %d rings", i + 1,
+		    CALL_MAX);
+	model_clear();
+	ok(ring_in("<sip:flood@x>") == 0, "one more is refused");
+	ok(fake_sip_count(" 486") == 1, "with 486");
+	ok(fake_sip_call(n + CALL_MAX + 1)->freed,
+	    "and its dialog freed, with no call object");
+	is_int(model_count(EVENT_CALL), 0, "no call event for it");
+	ok(model_logged("8 calls already"), "the log says why");
+	is_int(call_count(), CALL_MAX, "still 8 calls");
+	end_all();
+}
+
+/*
+ * The rule, with three calls: after every operation (and once the
+ * network has answered), at most one call has the audio, it is the
+ * current one, every other call that is up is held by re-INVITE, and
+ * what was asked of each peer is what the model wants.
+ */
+static void
+check_rule(const char *what)
+{
+	struct call	*c;
+	int		 bad = 0;
+
+	answer_reinvites();
+	for (c = call_first(); c != NULL; c = c->next) {
+		if (c->state != CALL_ESTABLISHED && c->state != CALL_HELD)
+			continue;
+		if (c != call_current() && !c->local_hold)
+			bad |= 1;
+		if (c->sip_hold != c->local_hold)
+			bad |= 2;
+		if (fake_media_active(c->id) && c != call_current())
+			bad |= 4;
+		if (c == call_current() && !c->local_hold &&
+		    !fake_media_active(c->id))
+			bad |= 8;
+		if (((struct fake_sip_call *)c->sip)->reinvites > 0 &&
+		    ((struct fake_sip_call *)c->sip)->hold_sent != c->local_hold)
+			bad |= 16;
+	}
+	ok(bad == 0 && nactive() <= 1, "rule holds after %s (%d)", what, bad);
+}
+
+static void
+test_one_active(void)
+{
+	int		 a, b, c, i, op;
+	char		*cause = NULL, what[64];
+	int		 ids[3];
+	unsigned int	 seed = 12345;
+
+	a = dial("bob");
+	up(a);
+	b = ring_in("<sip:carol@x>");
+	ok(fake_media_active(a), "a second call ringing leaves the first alone");
+	answer(b);
+	ok(call_find(a)->local_hold && fake_sip_count("reinvite 1 hold") == 1,
+	    "answering the second holds the first by re-INVITE");
+	ok(fake_media_active(b) && !fake_media_active(a),
+	    "only the answered call has the audio");
+	check_rule("answer");
+	c = ring_in("<sip:dave@x>");
+	answer(c);
+	check_rule("a third answer");
+	ok(call_find(b)->local_hold, "the third holds the second");
+
+	/* Switching: the one that had the audio is held first. */
+	fake_sip_log_clear();
+	is_int(call_switch(call_find(a), &cause), 0, "switch to the first");
+	ok(strstr(fake_sip_log(), "reinvite 3 hold\nreinvite 1 resume") != NULL,
+	    "hold the current one, then resume the new one");
+	check_rule("switch");
+
+	/* Quick switching: one re-INVITE at a time per call. */
+	fake_sip_log_clear();
+	call_switch(call_find(c), &cause);
+	call_switch(call_find(a), &cause);
+	call_switch(call_find(c), &cause);
+	is_int(fake_sip_count("reinvite 1"), 1,
+	    "no second re-INVITE while the first is out");
+	answer_reinvites();
+	ok(call_find(a)->sip_hold && call_find(a)->local_hold,
+	    "once answered, the peer is asked what is wanted now");
+	check_rule("quick switching");
+
+	/* Every order of operations, seeded. */
+	ids[0] = a;
+	ids[1] = b;
+	ids[2] = c;
+	for (i = 0; i < 300; i++) {
+		struct call *t;
+
+		seed = seed * 1103515245 + 12345;
+		op = (int)((seed >> 16) % 5);
+		t = call_find(ids[(seed >> 8) % 3]);
+		if (t == NULL)
+			continue;
+		switch (op) {
+		case 0:
+			call_switch(t, &cause);
+			snprintf(what, sizeof what, "switch %d", t->id);
+			break;
+		case 1:
+			call_hold(t, true, &cause);
+			snprintf(what, sizeof what, "hold %d", t->id);
+			break;
+		case 2:
+			call_hold(t, false, &cause);
+			snprintf(what, sizeof what, "resume %d", t->id);
+			break;
+		case 3:
+			/* The peer answers late: act before the network. */
+			call_switch(t, &cause);
+			call_hold(t, true, &cause);
+			call_hold(t, false, &cause);
+			snprintf(what, sizeof what, "switch/hold/resume %d",
+			    t->id);
+			break;
+		default:
+			fake_sip_report(sipof(t->id), SIP_CALL_REINVITE_DONE,
+			    491, "Request Pending");
+			fake_loop_advance(4100);
+			snprintf(what, sizeof what, "glare on %d", t->id);
+			break;
+		}
+		free(cause);
+		cause = NULL;
+		if (i % 10 == 0 || op == 4)
+			check_rule(what);
+		else
+			answer_reinvites();
+	}
+	check_rule("300 operations");
+
+	/* Hang-ups in every position. */
+	call_switch(call_find(b), &cause);
+	answer_reinvites();
+	ended(b, 200, "remote hung up");
+	ok(call_current() != NULL && !call_current()->local_hold,
+	    "the far end hangs up the current call: the next is resumed");
+	check_rule("far-end hang-up");
+	model_clear();
+	call_hangup(call_current(), &cause);
+	call_current()->local_end = true;
+	ended(call_current()->id, 200, "hung up");
+	ok(call_current() != NULL && call_current()->local_hold,
+	    "we hang up the current call: the next stays held");
+	check_rule("our hang-up");
+	end_all();
+}
+
+static void
+test_hold_details(void)
+{
+	int	 a, b;
+	char	*cause = NULL;
+
+	a = dial("bob");
+	b = dial("carol");
+	ok(fake_sip_count("reinvite") == 0,
+	    "a call still calling is not re-INVITEd");
+	up(a);
+	ok(call_find(a)->local_hold && fake_sip_count("reinvite 1 hold") == 1,
+	    "a call answered while another is current is held at once");
+	ok(!fake_media_active(a), "and gets no audio");
+	up(b);
+	ok(fake_media_active(b), "the current one has the audio");
+	is_int(call_hold(call_find(b), false, &cause), -1,
+	    "resume a call not on hold: refused");
+	free(cause);
+	cause = NULL;
+	is_int(call_hold(call_find(b), true, &cause), 0, "hold the current call");
+	ok(!fake_media_active(b), "held: no audio");
+	is_int(model_call(b)->state, CALL_HELD, "state held");
+	is_int(call_hold(call_find(b), true, &cause), -1, "hold twice: refused");
+	free(cause);
+	cause = NULL;
+	answer_reinvites();
+
+	/* The peer holds us too: our hold becomes inactive. */
+	fake_sip_report_media(sipof(a), true);
+	call_switch(call_find(a), &cause);
+	answer_reinvites();
+	fake_sip_log_clear();
+	call_hold(call_find(a), true, &cause);
+	ok(fake_sip_count("reinvite 1 hold inactive") == 1,
+	    "holding a call that holds us asks for inactive");
+	answer_reinvites();
+
+	/* A refused re-INVITE: the session goes on as it was. */
+	call_hold(call_find(a), false, &cause);
+	fake_sip_report(sipof(a), SIP_CALL_REINVITE_DONE, 488, "Not Acceptable");
+	ok(call_find(a)->local_hold, "a refused resume leaves the call held");
+	ok(model_logged("re-INVITE answered 488"), "and says so");
+	fake_sip_log_clear();
+	fake_loop_advance(5000);
+	is_int(fake_sip_count("reinvite"), 0, "and is not retried");
+
+	/* Glare: retried after a random delay. */
+	call_hold(call_find(a), false, &cause);
+	fake_sip_report(sipof(a), SIP_CALL_REINVITE_DONE, 491, "Request Pending");
+	ok(model_logged("glare"), "491 is glare");
+	fake_sip_log_clear();
+	fake_loop_advance(4100);
+	is_int(fake_sip_count("reinvite 1 resume"), 1, "retried within 4 s");
+	end_all();
+}
+
+static void
+test_timeouts_dtmf_mute(void)
+{
+	int		 a;
+	char		*cause = NULL;
+	const struct event *ev;
+
+	call_set_timeouts(60, 30);
+	a = dial("bob");
+	up(a);
+	call_hold(call_find(a), true, &cause);
+	fake_media_timeout(a);
+	is_int(fake_sip_count("hangup"), 0, "no RTP while held: no hang-up");
+	call_hold(call_find(a), false, &cause);
+	answer_reinvites();
+	fake_media_timeout(a);
+	ok(fake_sip_count("hangup 1 no media received") == 1,
+	    "no RTP for rtp_timeout: hung up");
+	ok(model_logged("no RTP received for 30 s"), "and it says why");
+	fake_media_timeout(9999);
+	end_all();
+
+	a = dial("bob");
+	up(a);
+	is_int(call_dtmf(call_find(a), "12#", &cause), 0, "DTMF by RFC 4733");
+	is_int(model_count(EVENT_DTMF), 3, "three digits shown");
+	ev = model_last(EVENT_DTMF);
+	ok(ev->u.dtmf.outgoing && !ev->u.dtmf.info && ev->u.dtmf.digit == '#',
+	    "sent, RFC 4733");
+	is_int(call_dtmf(call_find(a), "1x", &cause), -1, "a bad digit refused");
+	free(cause);
+	cause = NULL;
+	fake_media_fail_dtmf = true;
+	is_int(call_dtmf(call_find(a), "1", &cause), -1,
+	    "the engine's refusal is passed on");
+	fake_media_fail_dtmf = false;
+	free(cause);
+	cause = NULL;
+	ca->dtmf = CONF_DTMF_INFO;
+	model_clear();
+	is_int(call_dtmf(call_find(a), "a", &cause), 0, "DTMF by INFO");
+	ok(fake_sip_count("info 1 a") == 1, "sent as INFO");
+	ok(model_last(EVENT_DTMF)->u.dtmf.info &&
+	    model_last(EVENT_DTMF)->u.dtmf.digit == 'A', "shown as INFO, upper case");
+	ca->dtmf = CONF_DTMF_RFC4733;
+	model_clear();
+	{
+		struct sip_call_report	 r;
+
+		memset(&r, 0, sizeof r);
+		r.kind = SIP_CALL_DTMF;
+		r.digit = '5';
+		sipof(a)->handler(&r, sipof(a)->arg);
+		fake_loop_run();
+	}
+	ev = model_last(EVENT_DTMF);
+	ok(ev != NULL && ev->u.dtmf.digit == '5' && ev->u.dtmf.info &&
+	    !ev->u.dtmf.outgoing, "a received INFO digit is shown");
+	fake_media_dtmf(a, '7');
+	ev = model_last(EVENT_DTMF);
+	ok(ev != NULL && ev->u.dtmf.digit == '7' && !ev->u.dtmf.info,
+	    "a received RFC 4733 digit is shown");
+	fake_media_dtmf(9999, '7');
+
+	is_int(call_mute(call_find(a), true, &cause), 0, "mute");
+	ok(fake_media_muted(a) && model_call(a)->muted, "muted, and shown");
+	is_int(call_mute(call_find(a), true, &cause), -1, "mute twice refused");
+	free(cause);
+	cause = NULL;
+	is_int(call_mute(call_find(a), false, &cause), 0, "unmute");
+	ok(!fake_media_muted(a), "unmuted");
+	end_all();
+}
+
+static void
+test_transferor(void)
+{
+	int			 a, b;
+	char			*cause = NULL;
+	const struct event	*ev;
+
+	b = ring_in("<sip:carol@x>");
+	is_int(call_transfer(call_find(b), "dave", &cause), -1,
+	    "a ringing call cannot be transferred");
+	free(cause);
+	cause = NULL;
+	end_all();
+
+	a = dial("bob");
+	up(a);
+	is_int(call_transfer(call_find(a), "carol", &cause), 0, "transfer");
+	ok(fake_sip_count("refer 1 carol") == 1, "REFER sent");
+	ev = model_last(EVENT_TRANSFER);
+	ok(ev != NULL && ev->u.transfer.state == TRANSFER_TRYING, "trying");
+	is_int(call_transfer(call_find(a), "dave", &cause), -1,
+	    "a second transfer while one is under way is refused");
+	free(cause);
+	cause = NULL;
+	fake_sip_report_refer_status(sipof(a), 100, false);
+	fake_sip_report_refer_status(sipof(a), 180, false);
+	ev = model_last(EVENT_TRANSFER);
+	ok(ev->u.transfer.state == TRANSFER_RINGING && ev->u.transfer.code == 180,
+	    "ringing (180)");
+	is_int(model_call(a)->transfer, TRANSFER_RINGING, "the call shows it");
+	fake_sip_report_refer_status(sipof(a), 200, true);
+	ev = model_last(EVENT_TRANSFER);
+	ok(ev->u.transfer.state == TRANSFER_DONE, "done on 200");
+	ok(fake_sip_count("hangup 1 transferred") == 1,
+	    "the transferred call is hung up");
+	fake_sip_report_refer_status(sipof(a), 503, true);
+	is_int(model_last(EVENT_TRANSFER)->u.transfer.state, TRANSFER_DONE,
+	    "a late failure does not undo done");
+	end_all();
+
+	a = dial("bob");
+	up(a);
+	call_transfer(call_find(a), "carol", &cause);
+	fake_sip_report_refer_status(sipof(a), 486, true);
+	ev = model_last(EVENT_TRANSFER);
+	ok(ev->u.transfer.state == TRANSFER_FAILED && ev->u.transfer.code == 486,
+	    "failed with the real code");
+	ok(model_count(EVENT_ERROR) == 1, "an error event says so");
+	is_int(fake_sip_count("hangup"), 0, "the call stays");
+	fake_sip_fail_refer = true;
+	is_int(call_transfer(call_find(a), "carol", &cause), -1,
+	    "a REFER the SIP side refuses fails");
+	free(cause);
+	cause = NULL;
+	end_all();
+}
+
+static void
+test_transferee(void)
+{
+	int	 a, b;
+	struct fake_sip_call *fa, *fb;
+
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_log_clear();
+	fake_sip_report_refer(fa, "sip:carol@x");
+	b = call_current()->id;
+	fb = sipof(b);
+	ok(b != a && call_find(b)->outgoing, "a REFER makes a new outgoing call");
+	ok(fb != NULL && fb->referred, "it carries Referred-By");
+	ok(strstr(fake_sip_log(), "new") != NULL &&
+	    fake_sip_count("sip:carol@x") == 1, "to the Refer-To target");
+	ok(call_find(a)->local_hold && fake_sip_count("reinvite") == 1,
+	    "the old call is held while the new one is tried");
+	is_int(fa->last_notify, 100, "NOTIFY 100 Trying");
+	fake_sip_report(fb, SIP_CALL_PROGRESS, 180, "Ringing");
+	is_int(fa->last_notify, 180, "NOTIFY 180 when it rings");
+	fake_sip_report_refer(fa, "sip:dave@x");
+	is_int(fa->last_notify, 491, "a second REFER meanwhile: 491");
+	up(b);
+	is_int(fa->last_notify, 200, "NOTIFY 200 when it is answered");
+	ok(call_find(a) != NULL && fake_sip_count("hangup") == 0,
+	    "the old call waits for the NOTIFY's answer");
+	fake_sip_report(fa, SIP_CALL_NOTIFIED, 200, "OK");
+	ok(fake_sip_count("hangup 1 transferred") == 1,
+	    "then the old call is ended");
+	end_all();
+
+	/* The target refuses: the transferor hears the real code, and the
+	 * old call comes back. */
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_report_refer(fa, "sip:carol@x");
+	b = call_current()->id;
+	fake_sip_report(sipof(b), SIP_CALL_ENDED, 486, "Busy Here");
+	is_int(fa->last_notify, 486, "NOTIFY 486, not 503");
+	ok(call_current() != NULL && call_current()->id == a,
+	    "the old call is current again");
+	answer_reinvites();
+	ok(!call_find(a)->local_hold, "and resumed");
+	fake_sip_report(fa, SIP_CALL_NOTIFIED, 200, "OK");
+	is_int(fake_sip_count("hangup"), 0, "a failed transfer ends nothing");
+	end_all();
+
+	/* A REFER we cannot follow. */
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_report_refer(fa, "bad target");
+	is_int(fa->last_notify, 503, "an unusable target: 503");
+	end_all();
+}
+
+static void
+test_resolve(void)
+{
+	char	*cause = NULL;
+	int	 a;
+
+	ok(call_resolve(NULL, &cause) == NULL && cause != NULL,
+	    "no current call");
+	free(cause);
+	cause = NULL;
+	a = dial("bob");
+	ok(call_resolve(NULL, &cause) == call_find(a), "the current call");
+	ok(call_resolve("x", &cause) == NULL, "a bad id");
+	free(cause);
+	cause = NULL;
+	ok(call_resolve("77", &cause) == NULL && strstr(cause, "no call 77"),
+	    "an unknown id");
+	free(cause);
+	cause = NULL;
+	ok(call_switch(call_find(a), &cause) == 0, "switch to itself");
+	call_status();
+	fake_loop_run();
+	ok(model_call(a) != NULL, "status shows the call");
+	call_free_all();
+	is_int(call_count(), 0, "free all");
+	fake_sip_reset();
+	fake_sip_log_clear();
+	model_clear();
+}
+
+int
+main(void)
+{
+	static const struct media_handlers mh = {
+		call_media_dtmf, call_media_timeout, call_media_stats, NULL,
+	};
+
+	model_start_recording();
+	ca = model_conf_account("alice", "sip:alice@127.0.0.1", 0);
+	acct = account_new(1, ca);
+	media_init(NULL, &mh, NULL);
+	sip_call_set_incoming(incoming, acct);
+	call_set_timeouts(60, 30);
+
+	test_outgoing();
+	test_incoming();
+	test_limit();
+	test_one_active();
+	test_hold_details();
+	test_timeouts_dtmf_mute();
+	test_transferor();
+	test_transferee();
+	test_resolve();
+
+	account_free(acct);
+	model_conf_account_free(ca);
+	sip_ua_free();
+	fake_loop_run();
+	free(model_ev);
+	return done_testing();
+}

@@ -1,0 +1,259 @@
+/*
+ * test-phone.c: the phone as a whole (phone.c) against fakes: start,
+ * TARGET dialled once the default account is registered, incoming calls
+ * matched to accounts, status, commands refused when not running, and the
+ * quit sequence, with every step answering and with each step stuck.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "call.h"
+#include "fakes.h"
+#include "model.h"
+#include "phone.h"
+#include "tap.h"
+
+static struct conf	 conf;
+
+static void
+conf_init(void)
+{
+	memset(&conf, 0, sizeof conf);
+	conf.ring_timeout = 60;
+	conf.rtp_timeout = 30;
+	conf.accounts = model_conf_account("alice", "sip:alice@example.com", 1);
+	conf.accounts->next = model_conf_account("bob", "sip:bob@example.com",
+	    0);
+	conf.naccounts = 2;
+}
+
+static void
+conf_done(void)
+{
+	model_conf_account_free(conf.accounts->next);
+	model_conf_account_free(conf.accounts);
+}
+
+static struct account *
+acct(const char *name)
+{
+	char	*cause = NULL;
+	struct account *a = phone_account(name, &cause);
+
+	free(cause);
+	return a;
+}
+
+static void
+start(const char *target, const char *def)
+{
+	struct phone_opts	 o;
+	char			*cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.target = target;
+	o.default_account = def;
+	fake_loop_breaks = 0;
+	if (phone_start(&conf, &o, &cause) != 0) {
+		ok(0, "phone_start: %s", cause);
+		free(cause);
+	}
+	fake_loop_run();
+}
+
+static void
+stop(void)
+{
+	phone_free();
+	fake_loop_run();
+	fake_sip_log_clear();
+	model_clear();
+}
+
+static void
+test_start(void)
+{
+	char	*cause = NULL;
+	const struct event *ev;
+
+	is_int(phone_dial("x", NULL, &cause), -1, "dial before start: refused");
+	ok(cause != NULL && strstr(cause, "not running"), "saying why");
+	free(cause);
+	cause = NULL;
+	phone_quit();
+	is_int(fake_loop_breaks, 1, "quit before start leaves the loop");
+
+	start("carol", NULL);
+	ok(phone_running() && !phone_quitting(), "running");
+	ok(fake_sip_count("register") == 1, "alice registers at start");
+	is_int(fake_sip_calls(), 0, "TARGET waits for the registration");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	ok(fake_sip_count("new 1 carol") == 1 && fake_sip_count("invite 1") == 1,
+	    "then TARGET is dialled");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	is_int(fake_sip_count("invite"), 1, "once");
+
+	model_clear();
+	phone_status();
+	ev = model_last(EVENT_STATUS);
+	ok(ev != NULL && ev->u.status.accounts == 2 && ev->u.status.calls == 1,
+	    "status ends with a status event: 2 accounts, 1 call");
+	is_int(ev != NULL ? ev->u.status.handles : -1, 2,
+	    "and the live SIP handles (a registration, a call)");
+	is_int(model_count(EVENT_REGISTRATION), 2, "status shows each account");
+	is_int(model_count(EVENT_CALL), 1, "and each call");
+
+	is_int(phone_dial("dave", "nobody", &cause), -1, "dial from no account");
+	ok(cause != NULL && strstr(cause, "no account \"nobody\""), "says so");
+	free(cause);
+	cause = NULL;
+	is_int(phone_dial("dave", "bob", &cause), 0, "dial from bob");
+	ok(call_current()->acct == acct("bob"), "the call is bob's");
+	is_int(phone_register("nobody", &cause), -1, "register no account");
+	free(cause);
+	cause = NULL;
+	is_int(phone_register("bob", &cause), 0, "register bob");
+	is_int(phone_unregister(NULL, &cause), 0, "unregister all");
+	ok(acct(NULL) == acct("alice"), "the first account is the default");
+	stop();
+
+	/* An account that does not register dials TARGET at once. */
+	start("carol", "bob");
+	ok(fake_sip_count("new 1 carol") == 1, "-a bob: TARGET dialled at once");
+	ok(acct(NULL) == acct("bob"), "-a picks the default account");
+	stop();
+}
+
+static void
+test_incoming(void)
+{
+	struct fake_sip_call	*f;
+
+	start(NULL, NULL);
+	f = fake_sip_incoming("bob", "<sip:x@y>");
+	ok(call_first() != NULL && call_first()->acct == acct("bob"),
+	    "an INVITE to bob is bob's call");
+	fake_sip_report(f, SIP_CALL_ENDED, 487, "cancelled");
+	f = fake_sip_incoming("nobody", "<sip:x@y>");
+	ok(call_first() != NULL && call_first()->acct == acct("alice"),
+	    "an INVITE to no known user goes to the first account");
+	fake_sip_report(f, SIP_CALL_ENDED, 487, "cancelled");
+	stop();
+}
+
+/* Bring the phone to: alice registered, one call up. */
+static struct fake_sip_call *
+busy_phone(void)
+{
+	struct fake_sip_call	*f;
+	char			*cause = NULL;
+
+	start(NULL, NULL);
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	phone_dial("carol", NULL, &cause);
+	f = fake_sip_call(fake_sip_calls());
+	fake_sip_report(f, SIP_CALL_ESTABLISHED, 200, "OK");
+	fake_sip_log_clear();
+	model_clear();
+	return f;
+}
+
+static void
+test_quit(void)
+{
+	struct fake_sip_call	*f;
+	char			*cause = NULL;
+
+	/* Every step answers. */
+	f = busy_phone();
+	phone_quit();
+	fake_loop_run();
+	ok(phone_quitting() && !phone_running(), "quitting");
+	ok(fake_sip_count("hangup") == 1, "first the call is hung up");
+	is_int(fake_sip_count("unregister"), 0, "not unregistered yet");
+	is_int(phone_dial("x", NULL, &cause), -1, "no dialling while quitting");
+	ok(strstr(cause, "quitting") != NULL, "says why");
+	free(cause);
+	cause = NULL;
+	is_int(phone_register(NULL, &cause), -1, "nor registering");
+	free(cause);
+	cause = NULL;
+	ok(fake_sip_incoming("alice", "<sip:x@y>") &&
+	    fake_sip_count(" 480") == 1, "a new INVITE gets 480");
+	phone_quit();
+	fake_sip_report(f, SIP_CALL_ENDED, 200, "hung up");
+	ok(fake_sip_count("unregister") == 1, "then the account unregisters");
+	is_int(fake_sip_shutdowns, 0, "the stack waits for the registrar");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_UNREGISTERED, 200, NULL,
+	    0, 0);
+	is_int(fake_sip_shutdowns, 1, "then the stack shuts down");
+	ok(strstr(fake_sip_log(), "hangup") < strstr(fake_sip_log(),
+	    "unregister") && strstr(fake_sip_log(), "unregister") <
+	    strstr(fake_sip_log(), "ua shutdown"), "in that order");
+	is_int(fake_loop_breaks, 1, "and the loop is left");
+	ok(!model_logged("did not"), "nothing was abandoned");
+	is_int(phone_exit_status(), 0, "exit status 0");
+	stop();
+	fake_sip_shutdowns = 0;
+
+	/* Every step stuck: the call never ends, the registrar never
+	 * answers, the stack never shuts down. */
+	busy_phone();
+	fake_sip_shutdown_answers = false;
+	phone_quit();
+	fake_loop_advance(PHONE_CALLS_WAIT - 100);
+	is_int(fake_sip_count("unregister"), 0, "calls get their time");
+	fake_loop_advance(100);
+	ok(model_logged("1 call did not end"), "a stuck call is abandoned, and said");
+	ok(fake_sip_count("unregister") == 1, "the accounts unregister anyway");
+	fake_loop_advance(PHONE_UNREG_WAIT - 100);
+	is_int(fake_sip_shutdowns, 0, "the registrar gets its time");
+	fake_loop_advance(100);
+	ok(model_logged("the binding will expire on its own"),
+	    "a silent registrar is abandoned, and said");
+	is_int(fake_sip_shutdowns, 1, "the stack is shut down anyway");
+	is_int(call_count(), 0, "the stuck call is gone before the shutdown");
+	fake_loop_advance(PHONE_SHUTDOWN_WAIT - 100);
+	is_int(fake_loop_breaks, 0, "the stack gets its time");
+	fake_loop_advance(100);
+	ok(model_logged("did not shut down"), "a stuck stack is left, and said");
+	is_int(fake_loop_breaks, 1, "the loop is left within the bounds");
+	is_int(phone_exit_status(), 0, "exit status 0");
+	stop();
+	fake_sip_shutdown_answers = true;
+	fake_sip_shutdowns = 0;
+
+	/* Only the registrar is stuck. */
+	f = busy_phone();
+	phone_quit();
+	fake_sip_report(f, SIP_CALL_ENDED, 200, "hung up");
+	fake_loop_advance(PHONE_UNREG_WAIT);
+	is_int(fake_loop_breaks, 1, "a dead registrar costs its bound, no more");
+	stop();
+	fake_sip_shutdowns = 0;
+
+	/* Nothing to wait for. */
+	start(NULL, "bob");
+	acct("alice")->state = REG_FAILED;
+	phone_quit();
+	fake_loop_run();
+	is_int(fake_loop_breaks, 1, "with nothing to end, quit is immediate");
+	stop();
+}
+
+int
+main(void)
+{
+	model_start_recording();
+	conf_init();
+	test_start();
+	test_incoming();
+	test_quit();
+	conf_done();
+	fake_loop_run();
+	free(model_ev);
+	return done_testing();
+}
