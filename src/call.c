@@ -744,7 +744,6 @@ call_dial(struct account *a, const char *target, char **cause)
 	    a->conf->name);
 	/* A new call puts the one in progress on hold, as answering does. */
 	call_focus(c);
-	call_emit(c);
 	return 0;
 }
 
