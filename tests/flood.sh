@@ -33,9 +33,9 @@ HANDLE_WAIT=40		# s for handles to return to their baseline (> Timer H)
 # answer session) is 5 kB or more, plus ASan's redzones; leaked for each
 # of 500 INVITEs over 3 floods that is 7 MB or more, and even the bare
 # handle (about 2 kB with ASan) would be 3 MB, at the margin, and the
-# handle count catches that first. A steady phone here moves
-# by about 1 MB from flood 2 to 5 (0.7 MB without a call, 1.1 MB with
-# one, in the runs that set this). Smaller leaks are LeakSanitizer's job
+# handle count catches that first. A steady phone here moves by 0.7 to
+# 1.4 MB from flood 2 to 5, with or without a call, in the runs that set
+# this. Smaller leaks are LeakSanitizer's job
 # at exit, and the handle count's.
 RSS_MARGIN=${RSS_MARGIN:-3072}
 
