@@ -35,8 +35,8 @@ HANDLE_WAIT=40		# s for handles to return to their baseline (> Timer H)
 # handle (about 2 kB with ASan) would be 3 MB, at the margin, and the
 # handle count catches that first. A steady phone here moves by 0.7 to
 # 1.4 MB from flood 2 to 5, with or without a call, in the runs that set
-# this. Smaller leaks are LeakSanitizer's job
-# at exit, and the handle count's.
+# this. Smaller leaks are LeakSanitizer's job at exit, and the handle
+# count's.
 RSS_MARGIN=${RSS_MARGIN:-3072}
 
 # ASan keeps freed memory in a quarantine (256 MB by default) before it
