@@ -445,7 +445,7 @@ sip_call_ring(struct sip_call *sc, int port, char **cause)
 	char	*sdp;
 
 	if (sc->h.nh == NULL || sc->ended || sc->final_sent) {
-		*cause = xstrdup("the caller has gone");
+		*cause = xstrdup("the caller gave up before it rang");
 		return -1;
 	}
 	sc->port = port;
@@ -794,8 +794,12 @@ sip_call_state(struct sip_call *sc, int status, char const *phrase,
 		    sc->final_reason : phrase;
 
 		/* Last report; skipped if the owner let go, but it still
-		 * frees the handle once this callback has returned. */
+		 * frees the handle once this callback has returned. An
+		 * INVITE the stack ended before it reached anyone (no offer
+		 * state) has no owner: it is let go here. */
 		sc->ended = true;
+		if (sc->handler == NULL && !sc->reported_in)
+			sc->freed = true;
 		sip_call_queue(sc, SIP_CALL_ENDED, code, why);
 		return;
 	}
