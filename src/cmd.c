@@ -13,7 +13,11 @@
 #include "event.h"
 #include "log.h"
 #include "phone.h"
+#include "sip-uri.h"
 #include "util.h"
+
+/* "dial +49 30 1234 56 work": a number typed with blanks is many words. */
+#define CMD_DIAL_WORDS	16
 
 static int	 cmd_dial(int, char **, char **);
 static int	 cmd_answer(int, char **, char **);
@@ -33,8 +37,9 @@ static int	 cmd_quit(int, char **, char **);
 static int	 cmd_help(int, char **, char **);
 
 static const struct cmd_entry cmd_entries[] = {
-	{ "dial", "TARGET [ACCOUNT]", 1, 2,
-	  "call TARGET (a SIP URI, user@host, or a number at the account's domain)",
+	{ "dial", "TARGET [ACCOUNT]", 1, CMD_DIAL_WORDS,
+	  "call TARGET (a SIP or tel: URI, user@host, or a number or name at "
+	  "the account's domain)",
 	  cmd_dial, "d" },
 	{ "answer", "[ID]", 0, 1,
 	  "answer a ringing call (holding the call in progress)",
@@ -262,10 +267,50 @@ out:
 	return rc;
 }
 
+/*
+ * A number is typed with blanks between its groups, so the words of
+ * "dial TARGET [ACCOUNT]" are: the last one the account when an account
+ * has that name, and all the others one target when together they make a
+ * phone number. Two words that are not a number are TARGET ACCOUNT, as
+ * they always were (and an unknown account is said so).
+ */
 static int
 cmd_dial(int argc, char **argv, char **cause)
 {
-	return phone_dial(argv[0], argc > 1 ? argv[1] : NULL, cause);
+	const char	*account = NULL;
+	char		*target = NULL, *why = NULL, *num;
+	size_t		 len = 0;
+	int		 i, n = argc, rc;
+
+	if (argc > 1 && phone_account(argv[argc - 1], &why) != NULL) {
+		account = argv[argc - 1];
+		n--;
+	}
+	free(why);
+	for (i = 0; i < n; i++)
+		len += strlen(argv[i]) + 1;
+	target = xcalloc(1, len + 1);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(target, " ");
+		strcat(target, argv[i]);
+	}
+	if (n > 1 && (num = sip_uri_number(target)) == NULL) {
+		if (argc == 2) {
+			/* "dial bob nosuchaccount" */
+			rc = phone_dial(argv[0], argv[1], cause);
+			free(target);
+			return rc;
+		}
+		xasprintf(cause, "bad target \"%s\": only a phone number may "
+		    "have blanks", target);
+		free(target);
+		return -1;
+	} else if (n > 1)
+		free(num);
+	rc = phone_dial(target, account, cause);
+	free(target);
+	return rc;
 }
 
 /* The call named by the optional id argument, or the current call. */

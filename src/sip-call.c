@@ -386,6 +386,8 @@ sip_call_referred(struct sip_call *sc, const struct sip_call *old)
 int
 sip_call_invite(struct sip_call *sc, int port, char **cause)
 {
+	char	*to;
+
 	if (sc->h.nh == NULL || sc->started) {
 		*cause = xstrdup("the call has no dialog");
 		return -1;
@@ -397,13 +399,19 @@ sip_call_invite(struct sip_call *sc, int port, char **cause)
 	if (sc->user_sdp == NULL)
 		return -1;
 	sc->started = true;
+	/* The To given to nua_handle is the bare URI, where a parameter
+	 * (";user=phone", ";transport=tcp") would be the header's: name
+	 * it again as <URI>, which also makes the request URI. */
+	xasprintf(&to, "<%s>", sc->target != NULL ? sc->target : "");
 	nua_invite(sc->h.nh,
+	    TAG_IF(sc->target != NULL, SIPTAG_TO_STR(to)),
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
 	    SOATAG_ADDRESS(sc->addr),
 	    SIP_CALL_SOA_TAGS,
 	    TAG_IF(sc->refer_by_us != NULL,
 		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
 	    TAG_END());
+	free(to);
 	return 0;
 }
 

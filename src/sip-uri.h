@@ -24,11 +24,21 @@ char	*sip_uri_with_transport(const char *s, const char *transport);
 /* "<URI;lr>" for a preloaded Route header (";lr" added if missing). */
 char	*sip_uri_route(const char *s);
 
+/*
+ * S without the separators people type between groups of digits (blanks,
+ * dashes, dots, parentheses), keeping a leading '+', when S looks like a
+ * phone number (digits, '*', '#', those separators, and a '+' in front
+ * only); NULL otherwise. Caller frees.
+ */
+char	*sip_uri_number(const char *s);
+
 struct conf_account;
 /*
- * A dial string as people type it (a sip:/sips: URI, user@host, or a
- * number or user name at account CA's domain) as a checked request URI.
- * Caller frees; NULL with *cause when it is not usable.
+ * A dial string as people type it (a sip:/sips: URI, user@host, a tel:
+ * URI, or a number or user name at account CA's domain) as a checked
+ * request URI. Numbers lose their separators; a tel: URI becomes
+ * sip:NUMBER@DOMAIN;user=phone. Caller frees; NULL with *cause (saying
+ * what is wrong with S) when it is not usable: it is never dialled.
  */
 char	*sip_uri_target(const struct conf_account *, const char *s,
 	    char **cause);

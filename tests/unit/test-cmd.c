@@ -121,6 +121,12 @@ main(void)
 	/* The core is not started in this test: commands say so. */
 	error_is("register alice", "register", "not running");
 	error_is("help nosuch", "help", "unknown command \"nosuch\"");
+	/* A number typed with blanks is one target; other words are not. */
+	error_is("dial +49 30 1234-56", "dial", "not running");
+	error_is("dial (030) 123 456", "dial", "not running");
+	error_is("dial alice bob carol", "dial",
+	    "bad target \"alice bob carol\": only a phone number may have blanks");
+	error_is("dial +49 30 x 56", "dial", "only a phone number");
 
 	nevents = 0;
 	is_int(run("help"), 0, "help succeeds");
