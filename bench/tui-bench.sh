@@ -44,7 +44,7 @@ tsp_start bob "$T/bob.conf"
 tsp_start idle "$T/idle.conf"
 tmux_start alice 100 30 env LC_ALL=C.UTF-8 "$TSPHONE" -f "$T/alice.conf" \
 	--log "$T/alice.log" --trace || bail "cannot start the screen"
-tmux_wait alice '^ alice +registered' 5 >/dev/null || bail "alice did not register"
+tmux_wait alice '^\*alice +registered' 5 >/dev/null || bail "alice did not register"
 tsp_wait bob '"state":"registered"' 5 >/dev/null || bail "bob did not register"
 tsp_wait idle '"state":"registered"' 5 >/dev/null || bail "idle did not register"
 pane=$(tmux_cmd display -p -t alice '#{pane_pid}')

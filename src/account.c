@@ -181,6 +181,7 @@ account_emit(const struct account *a)
 	util_strlcpy(ev.u.reg.reason, a->reason, sizeof ev.u.reg.reason);
 	ev.u.reg.expires = a->state == REG_REGISTERED ? a->expires : 0;
 	ev.u.reg.retry_in = a->state == REG_FAILED ? a->retry_in : 0;
+	ev.u.reg.is_default = a->is_default;
 	event_emit(&ev);
 }
 

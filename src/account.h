@@ -26,6 +26,7 @@ struct account {
 	int			 code;
 	char			 reason[EVENT_TEXT_MAX];
 	int			 expires;	/* granted by the registrar */
+	bool			 is_default;	/* set by the phone (dial's) */
 
 	bool			 want;		/* the user wants it registered */
 	bool			 unregistering;	/* an un-REGISTER is out */

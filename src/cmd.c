@@ -33,6 +33,7 @@ static int	 cmd_switch(int, char **, char **);
 static int	 cmd_register(int, char **, char **);
 static int	 cmd_unregister(int, char **, char **);
 static int	 cmd_status(int, char **, char **);
+static int	 cmd_account(int, char **, char **);
 static int	 cmd_quit(int, char **, char **);
 static int	 cmd_help(int, char **, char **);
 
@@ -77,6 +78,9 @@ static const struct cmd_entry cmd_entries[] = {
 	{ "unregister", "[ACCOUNT]", 0, 1,
 	  "remove the registration of ACCOUNT (default: every account)",
 	  cmd_unregister, NULL },
+	{ "account", "NAME", 1, 1,
+	  "make NAME the default account (the one dial uses without ACCOUNT)",
+	  cmd_account, NULL },
 	{ "status", "", 0, 0,
 	  "report the state of every account and call as events",
 	  cmd_status, NULL },
@@ -459,6 +463,13 @@ static int
 cmd_unregister(int argc, char **argv, char **cause)
 {
 	return phone_unregister(argc > 0 ? argv[0] : NULL, cause);
+}
+
+static int
+cmd_account(int argc, char **argv, char **cause)
+{
+	(void)argc;
+	return phone_set_default(argv[0], cause);
 }
 
 static int

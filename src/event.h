@@ -69,6 +69,7 @@ struct event_registration {
 	char		 reason[EVENT_TEXT_MAX];
 	int		 expires;	/* seconds granted, 0 if not registered */
 	int		 retry_in;	/* seconds to the next attempt, 0 if none */
+	bool		 is_default;	/* the account dial uses by default */
 };
 
 struct event_call {

@@ -98,6 +98,48 @@ phone_account(const char *name, char **cause)
 	return a;
 }
 
+/* Mark the default account, so its events say so. */
+static void
+phone_mark_default(void)
+{
+	struct account	*a, *def;
+	char		*cause = NULL;
+
+	def = phone_account(NULL, &cause);
+	free(cause);
+	for (a = phone_accounts; a != NULL; a = a->next)
+		a->is_default = a == def;
+}
+
+int
+phone_set_default(const char *name, char **cause)
+{
+	struct account	*a, *old, *b;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if ((a = account_find(phone_accounts, name)) == NULL) {
+		xasprintf(cause, "no account \"%s\"", name);
+		return -1;
+	}
+	old = NULL;
+	for (b = phone_accounts; b != NULL; b = b->next) {
+		if (b->is_default)
+			old = b;
+	}
+	phone_default_account = a->conf->name;
+	phone_mark_default();
+	/* Both lines change on every screen. */
+	if (old != NULL && old != a)
+		account_emit(old);
+	account_emit(a);
+	log_info("default account: %s", a->conf->name);
+	return 0;
+}
+
 /* TARGET from the command line, once the default account can call. */
 static void
 phone_dial_target(void)
@@ -282,6 +324,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 		*tail = a;
 		tail = &a->next;
 	}
+	phone_mark_default();
 	phone_phase = PHONE_RUNNING;
 	if (opts->target != NULL)
 		phone_target = xstrdup(opts->target);

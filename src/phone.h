@@ -37,6 +37,11 @@ int	 phone_dial(const char *target, const char *account, char **cause);
 struct account *phone_accounts_first(void);
 /* The account named NAME, or the default one for NULL; NULL + *cause. */
 struct account *phone_account(const char *name, char **cause);
+/*
+ * Make NAME the default account (the one dial and TARGET use without an
+ * account). Registration events say which one it is ("default").
+ */
+int	 phone_set_default(const char *name, char **cause);
 
 /*
  * Quit, as a sequence on the loop: calls ended, then accounts

@@ -3,7 +3,8 @@
 # 127.0.0.1: malformed ones are refused with an error event naming the
 # command and saying why, and nothing is dialled; a number typed with
 # blanks, dashes and brackets, and a tel: URI, reach the account's
-# domain as the number alone (tel: with user=phone).
+# domain as the number alone (tel: with user=phone). The default
+# account is named in registration events and changed by "account".
 . "$(dirname "$0")/lib.sh"
 require_sipp
 require_tsphone
@@ -28,7 +29,10 @@ uri = sip:other@127.0.0.1
 register = no
 EOF
 tsp_start me "$T/me.conf"
-ok "tsphone is up" tsp_wait me '"event":"registration".*"account":"other"' 5
+line=$(tsp_wait me '"event":"registration".*"account":"me"' 5)
+is "$(json_get "$line" default)" true "the first account is the default"
+line=$(tsp_wait me '"event":"registration".*"account":"other"' 5)
+is "$(json_get "$line" default)" false "the other is not"
 
 # --- malformed targets: an error event each, and no call
 bad() {	# TARGET WHY
@@ -71,5 +75,31 @@ is "$?" 0 "SIPp's scenario completed"
 like "$(grep '^INVITE ' "$T/tel.msg")" \
     "^INVITE sip:\+4930123456@127\.0\.0\.1:$sport;user=phone SIP/2\.0" \
     "as sip:+4930123456@domain;user=phone"
+
+# --- the default account, changed at run time
+tsp_cmd me "account nobody"
+line=$(tsp_wait me '"event":"error"' 3)
+like "$line" '"command":"account".*no account \\"nobody\\"' \
+    "account nobody: an error naming the command"
+tsp_cmd me "account other"
+line=$(tsp_wait me '"event":"registration".*"account":"(me|other)"' 3)
+like "$line" '"account":"me".*"default":false' "account other: me is no longer the default"
+line=$(tsp_wait me '"event":"registration".*"account":"other"' 3)
+is "$(json_get "$line" default)" true "other is"
+tsp_cmd me "status"
+line=$(tsp_wait me '"event":"registration".*"account":"other"' 3)
+is "$(json_get "$line" default)" true "status says so too"
+sipp_start acct uas-answer.xml - -p "$sport"
+sipp_listening "$sport" || bail "SIPp does not listen"
+tsp_cmd me "dial sip:x@127.0.0.1:$sport"
+line=$(tsp_wait me '"event":"call"' 5)
+is "$(json_get "$line" account)" other "dial without an account uses other"
+tsp_wait me '"event":"call".*"state":"established"' 5 >/dev/null
+tsp_cmd me "hangup"
+tsp_wait me '"event":"call".*"state":"terminated"' 5 >/dev/null
+sipp_wait acct
+is "$?" 0 "SIPp's scenario completed"
+like "$(grep '^From: ' "$T/acct.msg" | head -n 1)" '<sip:other@127\.0\.0\.1>' \
+    "the INVITE is from other"
 is "$(tsp_quit me)" 0 "quit exits 0"
 done_testing

@@ -88,8 +88,8 @@ lacks() {	# TEXT ERE
 
 tsp_start bob "$T/bob.conf"
 tui_start alice "$T/alice.conf"
-ok "alice's screen shows the account registered" \
-    tmux_wait alice '^ alice +registered' 5
+ok "alice's screen shows the account registered, marked * as the default" \
+    tmux_wait alice '^\*alice +registered' 5
 like "$(tmux_screen alice)" 'registered  expires in [0-9]+:[0-9]{2}' \
     "with the time left on the binding"
 like "$(tmux_screen alice | sed -n 1p)" '^ tsphone .* [0-9]{2}:[0-9]{2}:[0-9]{2} *$' \
@@ -177,7 +177,7 @@ is "$(tmux_screen alice | wc -l | tr -d ' ')" 24 "24 lines"
 ok "no line is wider than 80 columns" \
     test "$(printf '%s\n' "$screen" | LC_ALL=C.UTF-8 wc -L)" -le 80
 like "$(printf '%s\n' "$screen" | sed -n 1p)" '[0-9]{2}:[0-9]{2}:[0-9]{2} *$' "line 1: title and clock"
-like "$(printf '%s\n' "$screen" | sed -n 2p)" '^ alice +registered' "line 2: the account"
+like "$(printf '%s\n' "$screen" | sed -n 2p)" '^\*alice +registered' "line 2: the account"
 like "$(printf '%s\n' "$screen" | sed -n 3p)" '^── Calls ─+$' "line 3: the calls rule"
 like "$(printf '%s\n' "$screen" | sed -n 4p)" '^> +1 ← Jürgen Bob 日本 <sip:bob@127\.0\.0\.1> +established +[0-9]+:[0-9]{2}' \
     "line 4: the whole call, name and URI uncut"
@@ -231,7 +231,7 @@ is "$(kam_contacts alice)" 0 "alice unregistered on the way out"
 # --- NO_COLOR, and a remapped answer key
 tmux_stop
 tui_start mono "$T/keys.conf" NO_COLOR=1
-ok "NO_COLOR: the screen comes up registered" tmux_wait mono '^ alice +registered' 5
+ok "NO_COLOR: the screen comes up registered" tmux_wait mono '^\*alice +registered' 5
 mono=$(tmux_cmd capture-pane -p -e -t mono)
 sgr_colour='\[([0-9]+;)*(3[0-7]|4[0-7]|38|48)(;[0-9]+)*m'
 like "$colour" "$sgr_colour" "with colours, the screen has colour escapes"

@@ -44,6 +44,7 @@ line_event(const struct event *ev, void *arg)
 		json_str(j, "reason", ev->u.reg.reason);
 		json_int(j, "expires", ev->u.reg.expires);
 		json_int(j, "retry_in", ev->u.reg.retry_in);
+		json_bool(j, "default", ev->u.reg.is_default);
 		break;
 	case EVENT_CALL:
 		json_str(j, "event", "call");

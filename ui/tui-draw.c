@@ -252,6 +252,9 @@ tui_draw_account(int y, int cols, const struct tui_account *a, int namew)
 	char		 buf[EVENT_TEXT_MAX + 64], t[32];
 	int		 x;
 
+	/* The account dial uses without one named: '*' before its name. */
+	if (a->is_default)
+		tui_draw_text(y, 0, 1, "*", A_BOLD);
 	tui_draw_text(y, 1, namew, a->name, A_BOLD);
 	x = 2 + namew;
 	switch (a->state) {

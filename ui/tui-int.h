@@ -39,6 +39,7 @@ struct tui_account {
 	int		 expires;	/* seconds granted, at at_ms */
 	int		 retry_in;	/* seconds to the next attempt, at at_ms */
 	uint64_t	 at_ms;		/* when the event came */
+	bool		 is_default;	/* dial's account: marked '*' */
 };
 
 struct tui_call {

@@ -143,6 +143,7 @@ tui_model_registration(const struct event_registration *r)
 	util_strlcpy(a->reason, r->reason, sizeof a->reason);
 	a->expires = r->expires;
 	a->retry_in = r->retry_in;
+	a->is_default = r->is_default;
 	a->at_ms = util_now_ms();
 }
 

@@ -121,6 +121,8 @@ main(void)
 	/* The core is not started in this test: commands say so. */
 	error_is("register alice", "register", "not running");
 	error_is("help nosuch", "help", "unknown command \"nosuch\"");
+	error_is("account", "account", "usage: account NAME");
+	error_is("account work", "account", "not running");
 	/* A number typed with blanks is one target; other words are not. */
 	error_is("dial +49 30 1234-56", "dial", "not running");
 	error_is("dial (030) 123 456", "dial", "not running");

@@ -127,6 +127,76 @@ test_start(void)
 	stop();
 }
 
+/* The registration event of account NAME, the last one recorded. */
+static const struct event_registration *
+reg_event(const char *name)
+{
+	int	 i;
+
+	fake_loop_run();
+	for (i = model_nev - 1; i >= 0; i--) {
+		if (model_ev[i].kind == EVENT_REGISTRATION &&
+		    strcmp(model_ev[i].u.reg.account, name) == 0)
+			return &model_ev[i].u.reg;
+	}
+	return NULL;
+}
+
+static void
+test_default(void)
+{
+	const struct event_registration *r;
+	char	*cause = NULL;
+
+	is_int(phone_set_default("bob", &cause), -1,
+	    "account before start: refused");
+	ok(cause != NULL && strstr(cause, "not running"), "saying why");
+	free(cause);
+	cause = NULL;
+
+	start(NULL, NULL);
+	r = reg_event("alice");
+	ok(r != NULL && r->is_default, "alice's events say she is the default");
+	r = reg_event("bob");
+	ok(r != NULL && !r->is_default, "bob's say he is not");
+
+	model_clear();
+	is_int(phone_set_default("nobody", &cause), -1, "no such account");
+	ok(cause != NULL && strstr(cause, "no account \"nobody\""), "says so");
+	free(cause);
+	cause = NULL;
+	is_int(model_count(EVENT_REGISTRATION), 0, "and nothing changes");
+
+	is_int(phone_set_default("bob", &cause), 0, "account bob");
+	ok(acct(NULL) == acct("bob"), "bob is the default now");
+	is_int(model_count(EVENT_REGISTRATION), 2, "both accounts are re-shown");
+	r = reg_event("bob");
+	ok(r != NULL && r->is_default, "bob's event says default");
+	r = reg_event("alice");
+	ok(r != NULL && !r->is_default, "alice's does not any more");
+	is_int(phone_dial("carol", NULL, &cause), 0, "dial without an account");
+	ok(call_current() != NULL && call_current()->acct == acct("bob"),
+	    "uses bob");
+
+	model_clear();
+	phone_status();
+	r = reg_event("bob");
+	ok(r != NULL && r->is_default, "status says bob is the default");
+	r = reg_event("alice");
+	ok(r != NULL && !r->is_default, "and alice not");
+
+	model_clear();
+	is_int(phone_set_default("bob", &cause), 0, "account bob again");
+	is_int(model_count(EVENT_REGISTRATION), 1, "re-shows bob alone");
+	stop();
+
+	/* -a names the first default. */
+	start(NULL, "bob");
+	r = reg_event("bob");
+	ok(r != NULL && r->is_default, "-a bob: bob's events say default");
+	stop();
+}
+
 static void
 test_incoming(void)
 {
@@ -250,6 +320,7 @@ main(void)
 	model_start_recording();
 	conf_init();
 	test_start();
+	test_default();
 	test_incoming();
 	test_quit();
 	conf_done();
