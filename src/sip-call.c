@@ -38,6 +38,7 @@
 #include "sip-call.h"
 #include "sip-sdp.h"
 #include "sip-uri.h"
+#include "sip-why.h"
 #include "util.h"
 
 /* Challenges answered per request before we call it a wrong password. */
@@ -857,6 +858,37 @@ sip_call_state(struct sip_call *sc, int status, char const *phrase,
 	}
 }
 
+/*
+ * Did the stack make this answer up (a timeout, a transport or DNS error,
+ * its own 9xx)? Such answers carry our Via as it was sent, where a server
+ * adds received= or fills in rport= (we always ask for rport), and
+ * servers usually name themselves. (The same test as sip-reg.c's.)
+ */
+static bool
+sip_call_local(int status, sip_t const *sip)
+{
+	sip_via_t const	*v;
+
+	if (status >= 900 || sip == NULL || (v = sip->sip_via) == NULL)
+		return true;
+	if (sip->sip_server != NULL || sip->sip_user_agent != NULL)
+		return false;
+	return v->v_received == NULL && (v->v_rport == NULL || *v->v_rport == '\0');
+}
+
+/* The final answer to our INVITE in words, as the call's reason. */
+static void
+sip_call_set_failed(struct sip_call *sc, int status, char const *phrase,
+    sip_t const *sip)
+{
+	char	 why[EVENT_TEXT_MAX];
+
+	sip_why_call_reason(why, sizeof why, status, phrase,
+	    sip != NULL && sip->sip_warning != NULL ?
+	    sip->sip_warning->w_text : NULL, sip_call_local(status, sip));
+	sip_call_set_final(sc, status, why);
+}
+
 static void
 sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
     nua_handle_t *nh, sip_t const *sip)
@@ -876,8 +908,7 @@ sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
 			return;
 		}
 		if (!sc->established)
-			sip_call_set_final(sc, status, "authentication failed: "
-			    "wrong user name or password");
+			sip_call_set_failed(sc, status, phrase, sip);
 		else
 			sip_call_queue(sc, SIP_CALL_REINVITE_DONE, status,
 			    phrase);
@@ -892,20 +923,10 @@ sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
 		return;
 	}
 	if (status >= 300) {
-		char	 why[EVENT_TEXT_MAX];
-
-		if (sc->final_reason == NULL) {
-			/* The peer's Warning text says more than the phrase. */
-			if (sip != NULL && sip->sip_warning != NULL &&
-			    sip->sip_warning->w_text != NULL)
-				snprintf(why, sizeof why, "%s: %s",
-				    phrase != NULL ? phrase : "",
-				    sip->sip_warning->w_text);
-			else
-				snprintf(why, sizeof why, "%s",
-				    phrase != NULL ? phrase : "");
-			sip_call_set_final(sc, status, why);
-		}
+		/* Words first; the phrase and the peer's Warning text (which
+		 * often says more) follow. */
+		if (sc->final_reason == NULL)
+			sip_call_set_failed(sc, status, phrase, sip);
 		return;
 	}
 	if (status == 180 || status == 183) {

@@ -41,6 +41,30 @@ ok "register command retries at once" tsp_wait wrong '"state":"registering"' 2
 is "$(kam_contacts carol)" 0 "no binding for a wrong password"
 is "$(tsp_quit wrong)" 0 "quit exits 0"
 
+# A call from an account with a wrong password ends in words, not with
+# Sofia's "904 Operation has no matching challenge".
+write_conf "$T/wrongcall.conf" <<EOF
+[sip]
+listen = 127.0.0.1:0
+[audio]
+driver = null
+[account wrongcall]
+uri = sip:carol@127.0.0.1
+registrar = $KAM_URI
+password = wrong
+register = no
+EOF
+tsp_start wrongcall "$T/wrongcall.conf"
+tsp_wait wrongcall '"event":"registration"' 3 >/dev/null
+tsp_cmd wrongcall "dial somebody"
+line=$(tsp_wait wrongcall '"event":"call".*"state":"terminated"' 5)
+ok "the call fails" test -n "$line"
+note "reason: $(json_get "$line" reason)"
+like "$(json_get "$line" reason)" '^(authentication failed: )?wrong user name or password' \
+    "the reason says wrong password in words"
+like "$(json_get "$line" code)" '^(401|407|904)$' "the code is kept in code"
+is "$(tsp_quit wrongcall)" 0 "quit exits 0"
+
 for u in forbidden1:403:forbidden notfound1:404:'not found' unavail1:503:unavailable; do
 	user=${u%%:*} rest=${u#*:}
 	code=${rest%%:*} why=${rest#*:}
