@@ -47,6 +47,20 @@ phone_dial(const char *target, const char *account, char **cause)
 	return stub_not_running(cause);
 }
 
+/* No accounts before phone_start. */
+struct account *
+phone_account(const char *name, char **cause)
+{
+	xasprintf(cause, "no account \"%s\"", name != NULL ? name : "");
+	return NULL;
+}
+
+int
+phone_set_default(const char *name, char **cause)
+{
+	return stub_not_running(cause);
+}
+
 int
 phone_register(const char *account, char **cause)
 {
