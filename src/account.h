@@ -27,6 +27,8 @@ struct account {
 	char			 reason[EVENT_TEXT_MAX];
 	int			 expires;	/* granted by the registrar */
 	bool			 is_default;	/* set by the phone (dial's) */
+	bool			 mwi_known;	/* a message-summary came */
+	struct event_mwi	 mwi;		/* the last one (inbox.c) */
 
 	bool			 want;		/* the user wants it registered */
 	bool			 unregistering;	/* an un-REGISTER is out */

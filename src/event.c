@@ -156,6 +156,17 @@ event_log_level_name(enum log_level l)
 }
 
 const char *
+event_message_state_name(enum message_state s)
+{
+	switch (s) {
+	case MESSAGE_RECEIVED:	return "received";
+	case MESSAGE_SENT:	return "sent";
+	case MESSAGE_FAILED:	return "failed";
+	}
+	return "unknown";
+}
+
+const char *
 event_transfer_state_name(enum transfer_state s)
 {
 	switch (s) {

@@ -23,6 +23,15 @@ enum event_kind {
 	EVENT_LOG,
 	EVENT_TRANSFER,
 	EVENT_STATUS,
+	EVENT_MESSAGE,
+	EVENT_MWI,
+};
+
+/* A text message (SIP MESSAGE). */
+enum message_state {
+	MESSAGE_RECEIVED,
+	MESSAGE_SENT,
+	MESSAGE_FAILED,
 };
 
 /* A transfer we asked for (REFER), as its NOTIFYs report it. */
@@ -130,6 +139,24 @@ struct event_stats {
 	unsigned long	 srtp_dropped;	/* failed SRTP authentication/replay */
 };
 
+struct event_message {
+	char			 account[EVENT_NAME_MAX];
+	bool			 outgoing;
+	char			 peer[EVENT_TEXT_MAX];	/* "Name" <sip:...> */
+	char			 text[EVENT_TEXT_MAX];	/* UTF-8 */
+	enum message_state	 state;
+	int			 code;		/* SIP status */
+	char			 reason[EVENT_TEXT_MAX];
+};
+
+/* Voicemail waiting (RFC 3842 message-summary), voice messages. */
+struct event_mwi {
+	char		 account[EVENT_NAME_MAX];
+	bool		 waiting;
+	int		 new_msgs;
+	int		 old_msgs;
+};
+
 struct event_error {
 	char		 command[EVENT_NAME_MAX];
 	char		 message[EVENT_TEXT_MAX];
@@ -152,6 +179,8 @@ struct event {
 		struct event_log		log;
 		struct event_transfer		transfer;
 		struct event_status		status;
+		struct event_message		message;
+		struct event_mwi		mwi;
 	} u;
 };
 
@@ -172,5 +201,6 @@ const char	*event_reg_state_name(enum reg_state);
 const char	*event_call_state_name(enum call_state);
 const char	*event_log_level_name(enum log_level);
 const char	*event_transfer_state_name(enum transfer_state);
+const char	*event_message_state_name(enum message_state);
 
 #endif

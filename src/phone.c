@@ -28,11 +28,13 @@
 #include "account.h"
 #include "call.h"
 #include "conf.h"
+#include "inbox.h"
 #include "log.h"
 #include "loop.h"
 #include "media.h"
 #include "phone.h"
 #include "sip-call.h"
+#include "sip-msg.h"
 #include "sip-ua.h"
 #include "util.h"
 
@@ -190,6 +192,15 @@ phone_incoming(const struct sip_incoming *in, void *arg)
 	    in->to_user), in);
 }
 
+/* A MESSAGE or a voicemail notice: which account it is for. */
+static void
+phone_message(const struct sip_msg_report *r, void *arg)
+{
+	(void)arg;
+	inbox_report(account_match(phone_accounts, r->ruri_user, r->to_user),
+	    r);
+}
+
 int
 phone_dial(const char *target, const char *name, char **cause)
 {
@@ -317,8 +328,10 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 	call_set_timeouts(conf->ring_timeout, conf->rtp_timeout);
 	call_set_accepting(true);
 	sip_call_set_incoming(phone_incoming, NULL);
+	sip_msg_set_handler(phone_message, NULL);
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
+	sip_msg_start();
 	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
 		a = account_new(id++, ca);
 		*tail = a;
@@ -415,8 +428,10 @@ phone_status(void)
 	struct event	 ev;
 	int		 n = 0;
 
-	for (a = phone_accounts; a != NULL; a = a->next, n++)
+	for (a = phone_accounts; a != NULL; a = a->next, n++) {
 		account_emit(a);
+		inbox_emit_mwi(a);
+	}
 	call_status();
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EVENT_STATUS;

@@ -674,7 +674,7 @@ sip_call_free(struct sip_call *sc)
 }
 
 /* "Name" <sip:uri> or sip:uri, from a From/To header. */
-static void
+void
 sip_call_party(sip_addr_t const *a, char *out, size_t len)
 {
 	su_home_t	 home[1] = { SU_HOME_INIT(home) };

@@ -7,6 +7,7 @@
 #define TSP_SIP_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct sip_handle;
 
@@ -64,6 +65,15 @@ char	*sip_reg_from(const struct conf_account *);
 
 void	 sip_reg_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+
+/*
+ * A MESSAGE, or a NOTIFY the stack left to us (status < 200: no
+ * subscription of ours), on any handle: answered and reported here.
+ */
+void	 sip_msg_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, sip_t const *);
+/* "Name" <sip:uri> or sip:uri, from a From/To header, into OUT. */
+void	 sip_call_party(sip_addr_t const *, char *out, size_t len);
 
 /* Call handles, and new incoming INVITEs (H == NULL). */
 void	 sip_call_event(nua_event_t, int status, char const *phrase,

@@ -180,6 +180,13 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 			sip_reg_event(event, status, phrase, nh, h, sip, tags);
 			return;
 		case SIP_HANDLE_CALL:
+			/* A MESSAGE in a call, or a NOTIFY outside any
+			 * subscription of the call's (sip-msg.c). */
+			if (event == nua_i_message ||
+			    (event == nua_i_notify && status < 200)) {
+				sip_msg_event(event, status, phrase, nh, sip);
+				return;
+			}
 			sip_call_event(event, status, phrase, nh, h, sip, tags);
 			return;
 		case SIP_HANDLE_ORPHAN:
@@ -201,6 +208,14 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 		return;
 	case nua_i_outbound:
 		log_debug("outbound: %d %s", status, phrase);
+		return;
+	case nua_i_message:
+	case nua_i_notify:
+		/* Answered and reported by sip-msg.c; the handle the stack
+		 * made for it is ours to free, after this callback. */
+		sip_msg_event(event, status, phrase, nh, sip);
+		if (nh != NULL && nua_handle_magic(nh) == NULL)
+			sip_ua_orphan(nh);
 		return;
 	case nua_i_error:
 		log_warn("SIP stack error: %d %s", status, phrase);

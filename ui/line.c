@@ -115,6 +115,24 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "code", ev->u.transfer.code);
 		json_str(j, "reason", ev->u.transfer.reason);
 		break;
+	case EVENT_MESSAGE:
+		json_str(j, "event", "message");
+		json_str(j, "account", ev->u.message.account);
+		json_str(j, "direction", ev->u.message.outgoing ? "out" : "in");
+		json_str(j, "peer", ev->u.message.peer);
+		json_str(j, "text", ev->u.message.text);
+		json_str(j, "state",
+		    event_message_state_name(ev->u.message.state));
+		json_int(j, "code", ev->u.message.code);
+		json_str(j, "reason", ev->u.message.reason);
+		break;
+	case EVENT_MWI:
+		json_str(j, "event", "mwi");
+		json_str(j, "account", ev->u.mwi.account);
+		json_bool(j, "waiting", ev->u.mwi.waiting);
+		json_int(j, "new", ev->u.mwi.new_msgs);
+		json_int(j, "old", ev->u.mwi.old_msgs);
+		break;
 	case EVENT_STATUS:
 		json_str(j, "event", "status");
 		json_int(j, "accounts", ev->u.status.accounts);

@@ -40,6 +40,8 @@ struct tui_account {
 	int		 retry_in;	/* seconds to the next attempt, at at_ms */
 	uint64_t	 at_ms;		/* when the event came */
 	bool		 is_default;	/* dial's account: marked '*' */
+	bool		 mwi_known;	/* a voicemail notice came */
+	struct event_mwi mwi;		/* the last one */
 };
 
 struct tui_call {

@@ -122,22 +122,31 @@ tui_model_party(const char *remote, char *name, size_t nlen, char *uri,
 	name[o] = '\0';
 }
 
-static void
-tui_model_registration(const struct event_registration *r)
+/* The account NAME, added if new; NULL when the table is full. */
+static struct tui_account *
+tui_model_account(const char *name)
 {
-	struct tui_account	*a = NULL;
+	struct tui_account	*a;
 	int			 i;
 
 	for (i = 0; i < tui.naccounts; i++) {
-		if (strcmp(tui.accounts[i].name, r->account) == 0)
-			a = &tui.accounts[i];
+		if (strcmp(tui.accounts[i].name, name) == 0)
+			return &tui.accounts[i];
 	}
-	if (a == NULL) {
-		if (tui.naccounts == TUI_MAX_ACCOUNTS)
-			return;
-		a = &tui.accounts[tui.naccounts++];
-		util_strlcpy(a->name, r->account, sizeof a->name);
-	}
+	if (tui.naccounts == TUI_MAX_ACCOUNTS)
+		return NULL;
+	a = &tui.accounts[tui.naccounts++];
+	util_strlcpy(a->name, name, sizeof a->name);
+	return a;
+}
+
+static void
+tui_model_registration(const struct event_registration *r)
+{
+	struct tui_account	*a = tui_model_account(r->account);
+
+	if (a == NULL)
+		return;
 	a->state = r->state;
 	a->code = r->code;
 	util_strlcpy(a->reason, r->reason, sizeof a->reason);
@@ -263,6 +272,17 @@ tui_model_event(const struct event *ev)
 		break;
 	case EVENT_STATUS:
 		break;		/* the screen always shows the status */
+	case EVENT_MESSAGE:
+		break;		/* the text is in the log (EVENT_LOG) */
+	case EVENT_MWI: {
+		struct tui_account *a = tui_model_account(ev->u.mwi.account);
+
+		if (a != NULL) {
+			a->mwi_known = true;
+			a->mwi = ev->u.mwi;
+		}
+		break;
+	}
 	}
 }
 

@@ -14,6 +14,7 @@
 #include "fakes.h"
 #include "loop.h"
 #include "sip-call.h"
+#include "sip-msg.h"
 #include "sip-reg.h"
 #include "sip-ua.h"
 #include "sip-uri.h"
@@ -188,6 +189,31 @@ fake_sip_incoming(const char *ruser, const char *remote)
 	in_h(&in, in_arg);
 	fake_loop_run();
 	return &sc->f;
+}
+
+static sip_msg_h	 msg_h;
+static void		*msg_arg;
+int			 fake_sip_msg_started;
+
+void
+sip_msg_set_handler(sip_msg_h h, void *arg)
+{
+	msg_h = h;
+	msg_arg = arg;
+}
+
+void
+sip_msg_start(void)
+{
+	fake_sip_msg_started++;
+}
+
+void
+fake_sip_msg(const struct sip_msg_report *r)
+{
+	if (msg_h != NULL)
+		msg_h(r, msg_arg);
+	fake_loop_run();
 }
 
 void

@@ -59,6 +59,12 @@ void	 fake_sip_report_refer_status(struct fake_sip_call *, int code,
 	    bool final);
 /* A new INVITE to RUSER from REMOTE; returns its dialog. */
 struct fake_sip_call *fake_sip_incoming(const char *ruser, const char *remote);
+/* A MESSAGE or message-summary NOTIFY the SIP layer answered: to the
+ * handler of sip_msg_set_handler, then the deferred jobs run. */
+struct sip_msg_report;
+void	 fake_sip_msg(const struct sip_msg_report *);
+/* sip_msg_start was called (we answer MESSAGE and NOTIFY ourselves). */
+extern int fake_sip_msg_started;
 /* Make sip_call_new / sip_call_ring / sip_reg_send fail next time. */
 extern bool fake_sip_fail_new, fake_sip_fail_ring, fake_sip_fail_reg;
 extern bool fake_sip_fail_invite, fake_sip_fail_answer, fake_sip_fail_refer;

@@ -14,6 +14,7 @@
 #include "fakes.h"
 #include "model.h"
 #include "phone.h"
+#include "sip-msg.h"
 #include "tap.h"
 
 static struct conf	 conf;
@@ -198,6 +199,82 @@ test_default(void)
 }
 
 static void
+test_inbox(void)
+{
+	struct sip_msg_report	 r;
+	const struct event	*ev;
+	int			 started = fake_sip_msg_started;
+
+	start(NULL, NULL);
+	is_int(fake_sip_msg_started - started, 1,
+	    "start has the SIP layer answer messages itself");
+
+	model_clear();
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_MSG_TEXT;
+	util_strlcpy(r.ruri_user, "bob", sizeof r.ruri_user);
+	util_strlcpy(r.peer, "\"Carol\" <sip:carol@x>", sizeof r.peer);
+	util_strlcpy(r.text, "Gr\xc3\xbc\xc3\x9f dich\r\nline 2\x1b[2J",
+	    sizeof r.text);
+	r.code = 200;
+	fake_sip_msg(&r);
+	ev = model_last(EVENT_MESSAGE);
+	ok(ev != NULL, "a MESSAGE is a message event");
+	if (ev != NULL) {
+		is_str(ev->u.message.account, "bob", "for the account it was sent to");
+		ok(!ev->u.message.outgoing, "direction in");
+		is_str(ev->u.message.peer, "\"Carol\" <sip:carol@x>", "peer");
+		is_str(ev->u.message.text, r.text, "the text, as it came");
+		is_str(event_message_state_name(ev->u.message.state),
+		    "received", "state received");
+		is_int(ev->u.message.code, 200, "code 200");
+	}
+	ok(model_logged("message from \"Carol\" <sip:carol@x> to bob: "
+	    "Gr\xc3\xbc\xc3\x9f dich  line 2 [2J"),
+	    "the text is in the log, without control characters");
+
+	model_clear();
+	r.code = 415;
+	r.text[0] = '\0';
+	util_strlcpy(r.reason, "charset iso-8859-1 is not UTF-8",
+	    sizeof r.reason);
+	fake_sip_msg(&r);
+	ev = model_last(EVENT_MESSAGE);
+	ok(ev != NULL && ev->u.message.state == MESSAGE_FAILED &&
+	    ev->u.message.code == 415 &&
+	    strcmp(ev->u.message.reason, r.reason) == 0,
+	    "a refused MESSAGE is shown failed, with code and reason");
+	ok(model_logged("refused (415): charset iso-8859-1"), "and logged");
+
+	model_clear();
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_MSG_MWI;
+	util_strlcpy(r.ruri_user, "alice", sizeof r.ruri_user);
+	util_strlcpy(r.peer, "<sip:asterisk@pbx>", sizeof r.peer);
+	r.code = 200;
+	r.mwi.waiting = true;
+	r.mwi.new_msgs = 2;
+	r.mwi.old_msgs = 8;
+	fake_sip_msg(&r);
+	ev = model_last(EVENT_MWI);
+	ok(ev != NULL && strcmp(ev->u.mwi.account, "alice") == 0 &&
+	    ev->u.mwi.waiting && ev->u.mwi.new_msgs == 2 &&
+	    ev->u.mwi.old_msgs == 8, "a voicemail notice: mwi alice 2 new 8 old");
+	ok(model_logged("voicemail for alice: messages waiting, 2 new, 8 old"),
+	    "logged");
+	model_clear();
+	phone_status();
+	is_int(model_count(EVENT_MWI), 1, "status repeats it, for alice only");
+	r.mwi.waiting = false;
+	r.mwi.new_msgs = 0;
+	fake_sip_msg(&r);
+	ev = model_last(EVENT_MWI);
+	ok(ev != NULL && !ev->u.mwi.waiting && ev->u.mwi.new_msgs == 0,
+	    "a later notice replaces it");
+	stop();
+}
+
+static void
 test_incoming(void)
 {
 	struct fake_sip_call	*f;
@@ -321,6 +398,7 @@ main(void)
 	conf_init();
 	test_start();
 	test_default();
+	test_inbox();
 	test_incoming();
 	test_quit();
 	conf_done();

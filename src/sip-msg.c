@@ -1,0 +1,338 @@
+/*
+ * sip-msg.c: MESSAGE and unsolicited message-summary NOTIFY, answered by
+ * us rather than by the stack, so that nothing is dropped unseen.
+ *
+ * Left to itself, nua answers a MESSAGE 200 and drops its body, and an
+ * unsolicited NOTIFY gets 481 (nua_notify_server_preprocess: a NOTIFY
+ * with no subscription is passed up only when NOTIFY is an application
+ * method). With "MESSAGE, NOTIFY" added to NUTAG_APPL_METHOD, both reach
+ * the callback with status 100 and we answer them there, with
+ * NUTAG_WITH_THIS: a MESSAGE 200 when it is UTF-8 text (415 otherwise),
+ * a message-summary NOTIFY 200, any other unsolicited NOTIFY 481 as
+ * before. NOTIFYs within our own subscriptions (a REFER's) are still
+ * answered by the stack. NUTAG_ALLOW_EVENTS is not set: it would make nua
+ * accept SUBSCRIBEs to message-summary as a notifier, which we are not.
+ *
+ * What came is reported through the handler after the callback has
+ * returned (loop_defer). The handles the stack made for these requests
+ * are freed by sip-ua.c, once, after the callback.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sip-int.h"
+
+#include <sofia-sip/msg_header.h>
+
+#include "log.h"
+#include "loop.h"
+#include "sip-msg.h"
+#include "util.h"
+
+struct sip_msg_item {
+	struct sip_msg_report	 r;
+	struct sip_msg_item	*next;
+};
+
+static sip_msg_h		 sip_msg_handler;
+static void			*sip_msg_arg;
+static struct sip_msg_item	*sip_msg_head;
+static struct sip_msg_item	**sip_msg_tail = &sip_msg_head;
+
+void
+sip_msg_set_handler(sip_msg_h h, void *arg)
+{
+	sip_msg_handler = h;
+	sip_msg_arg = arg;
+}
+
+void
+sip_msg_start(void)
+{
+	if (sip_ua_nua() != NULL)
+		nua_set_params(sip_ua_nua(),
+		    NUTAG_APPL_METHOD("MESSAGE, NOTIFY"), TAG_END());
+}
+
+static void
+sip_msg_flush(void *arg)
+{
+	struct sip_msg_item	*it;
+
+	(void)arg;
+	while ((it = sip_msg_head) != NULL) {
+		sip_msg_head = it->next;
+		if (sip_msg_head == NULL)
+			sip_msg_tail = &sip_msg_head;
+		if (sip_msg_handler != NULL)
+			sip_msg_handler(&it->r, sip_msg_arg);
+		free(it);
+	}
+}
+
+static void
+sip_msg_queue(const struct sip_msg_report *r)
+{
+	struct sip_msg_item	*it = xcalloc(1, sizeof *it);
+
+	it->r = *r;
+	*sip_msg_tail = it;
+	sip_msg_tail = &it->next;
+	loop_defer(sip_msg_flush, NULL);
+}
+
+bool
+sip_msg_utf8(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
+	unsigned int		 c;
+	int			 n, i;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1, c = *p & 0x1f;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2, c = *p & 0x0f;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3, c = *p & 0x07;
+		else
+			return false;
+		if (end - p <= n)
+			return false;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			c = (c << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && c < 0x800) || (n == 3 && c < 0x10000) ||
+		    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* Copy LEN bytes of UTF-8 into OUT (SIZE), cut at a character boundary. */
+static void
+sip_msg_copy_text(char *out, size_t size, const char *s, size_t len)
+{
+	if (len >= size) {
+		len = size - 1;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+/* The value of a "Name: value" line of BODY, or NULL; *VLEN its length. */
+static const char *
+sip_msg_line(const char *body, size_t len, const char *name, size_t *vlen)
+{
+	const char	*p = body, *end = body + len, *eol, *v;
+	size_t		 nlen = strlen(name);
+
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > nlen && strncasecmp(p, name, nlen) == 0 &&
+		    p[nlen] == ':') {
+			v = p + nlen + 1;
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			*vlen = (size_t)(eol - v);
+			while (*vlen > 0 && (v[*vlen - 1] == '\r' ||
+			    v[*vlen - 1] == ' ' || v[*vlen - 1] == '\t'))
+				(*vlen)--;
+			return v;
+		}
+		if (eol == end)
+			break;
+	}
+	return NULL;
+}
+
+/* A count of at most 9 digits; -1 if none. */
+static int
+sip_msg_count(const char **p, const char *end)
+{
+	int	 n = 0, digits = 0;
+
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	while (*p < end && **p >= '0' && **p <= '9' && digits < 9) {
+		n = n * 10 + (**p - '0');
+		digits++;
+		(*p)++;
+	}
+	return digits > 0 ? n : -1;
+}
+
+int
+sip_msg_mwi_parse(const char *body, size_t len, struct sip_mwi *mwi)
+{
+	const char	*v, *end;
+	size_t		 vlen;
+	int		 n, o;
+
+	memset(mwi, 0, sizeof *mwi);
+	if (body == NULL ||
+	    (v = sip_msg_line(body, len, "Messages-Waiting", &vlen)) == NULL)
+		return -1;
+	if (vlen == 3 && strncasecmp(v, "yes", 3) == 0)
+		mwi->waiting = true;
+	else if (!(vlen == 2 && strncasecmp(v, "no", 2) == 0))
+		return -1;
+	/* "Voice-Message: NEW/OLD (URGENT_NEW/URGENT_OLD)" */
+	if ((v = sip_msg_line(body, len, "Voice-Message", &vlen)) != NULL) {
+		end = v + vlen;
+		n = sip_msg_count(&v, end);
+		if (n >= 0 && v < end && *v == '/') {
+			v++;
+			o = sip_msg_count(&v, end);
+			if (o >= 0) {
+				mwi->new_msgs = n;
+				mwi->old_msgs = o;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The user parts of the Request-URI and To, and the peer, into R. */
+static void
+sip_msg_parties(struct sip_msg_report *r, sip_t const *sip)
+{
+	if (sip == NULL)
+		return;
+	if (sip->sip_request != NULL &&
+	    sip->sip_request->rq_url->url_user != NULL)
+		util_strlcpy(r->ruri_user, sip->sip_request->rq_url->url_user,
+		    sizeof r->ruri_user);
+	if (sip->sip_to != NULL && sip->sip_to->a_url->url_user != NULL)
+		util_strlcpy(r->to_user, sip->sip_to->a_url->url_user,
+		    sizeof r->to_user);
+	sip_call_party(sip->sip_from, r->peer, sizeof r->peer);
+}
+
+/* Is the charset parameter of CT one we read as UTF-8 (or absent)? */
+static bool
+sip_msg_charset_ok(sip_content_type_t const *ct, char *name, size_t size)
+{
+	const char	*cs;
+	size_t		 len;
+
+	*name = '\0';
+	if (ct == NULL || ct->c_params == NULL ||
+	    (cs = msg_params_find(ct->c_params, "charset=")) == NULL)
+		return true;
+	len = strlen(cs);
+	if (len >= 2 && cs[0] == '"' && cs[len - 1] == '"') {
+		cs++;
+		len -= 2;
+	}
+	snprintf(name, size, "%.*s", (int)len, cs);
+	return strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0 ||
+	    strcasecmp(name, "us-ascii") == 0;
+}
+
+static void
+sip_msg_message(nua_handle_t *nh, sip_t const *sip, bool answered)
+{
+	struct sip_msg_report	 r;
+	sip_content_type_t const *ct = sip != NULL ? sip->sip_content_type : NULL;
+	const char		*body = "";
+	size_t			 len = 0;
+	char			 cs[64];
+	const char		*phrase = "OK";
+
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_MSG_TEXT;
+	r.code = 200;
+	sip_msg_parties(&r, sip);
+	if (sip != NULL && sip->sip_payload != NULL) {
+		body = sip->sip_payload->pl_data;
+		len = sip->sip_payload->pl_len;
+	}
+	if (ct != NULL && ct->c_type != NULL &&
+	    strcasecmp(ct->c_type, "text/plain") != 0) {
+		r.code = 415;
+		phrase = "Unsupported Media Type";
+		snprintf(r.reason, sizeof r.reason, "%s is not text/plain",
+		    ct->c_type);
+	} else if (!sip_msg_charset_ok(ct, cs, sizeof cs)) {
+		r.code = 415;
+		phrase = "Unsupported Charset";
+		snprintf(r.reason, sizeof r.reason, "charset %s is not UTF-8", cs);
+	} else if (!sip_msg_utf8(body, len)) {
+		r.code = 415;
+		phrase = "Body Is Not UTF-8";
+		snprintf(r.reason, sizeof r.reason, "the text is not UTF-8");
+	} else {
+		/* The line end many senders put after the text is not
+		 * part of it. */
+		while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r'))
+			len--;
+		sip_msg_copy_text(r.text, sizeof r.text, body, len);
+	}
+	if (!answered)
+		nua_respond(nh, r.code, phrase, NUTAG_WITH_THIS(sip_ua_nua()),
+		    TAG_IF(r.code == 415, SIPTAG_ACCEPT_STR("text/plain")),
+		    TAG_END());
+	else
+		r.code = 200;	/* the stack took it: show what it was */
+	sip_msg_queue(&r);
+}
+
+static void
+sip_msg_notify(nua_handle_t *nh, sip_t const *sip)
+{
+	struct sip_msg_report	 r;
+	sip_event_t const	*o = sip != NULL ? sip->sip_event : NULL;
+
+	if (o == NULL || o->o_type == NULL ||
+	    strcasecmp(o->o_type, "message-summary") != 0) {
+		/* As the stack would have: we subscribed to nothing. */
+		nua_respond(nh, 481, "Subscription Does Not Exist",
+		    NUTAG_WITH_THIS(sip_ua_nua()), TAG_END());
+		log_debug("unsolicited NOTIFY for \"%s\" refused",
+		    o != NULL && o->o_type != NULL ? o->o_type : "");
+		return;
+	}
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_MSG_MWI;
+	sip_msg_parties(&r, sip);
+	if (sip->sip_payload == NULL || sip_msg_mwi_parse(
+	    sip->sip_payload->pl_data, sip->sip_payload->pl_len, &r.mwi) != 0) {
+		nua_respond(nh, 400, "Bad Message Summary",
+		    NUTAG_WITH_THIS(sip_ua_nua()), TAG_END());
+		log_warn("voicemail notice from %s without Messages-Waiting; "
+		    "refused", r.peer);
+		return;
+	}
+	r.code = 200;
+	nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(sip_ua_nua()), TAG_END());
+	sip_msg_queue(&r);
+}
+
+void
+sip_msg_event(nua_event_t event, int status, char const *phrase,
+    nua_handle_t *nh, sip_t const *sip)
+{
+	(void)phrase;
+	/* A MESSAGE answered already (by the stack, before our parameters
+	 * took) is still shown; a NOTIFY answered by the stack belongs to
+	 * a subscription of ours, or was refused. */
+	if (event == nua_i_message)
+		sip_msg_message(nh, sip, status >= 200);
+	else if (event == nua_i_notify && status < 200)
+		sip_msg_notify(nh, sip);
+}
