@@ -942,6 +942,83 @@ write_conf() {
 	chmod 600 "$1"
 }
 
+# ------------------------------------------------------- recorded audio
+#
+# The file audio driver writes everything the speaker plays, silence
+# included, to its output WAV, a 20 ms writer thread behind the device
+# clock. The file's length is therefore the device's position in the
+# recording: read at the moment of an event, it says where in the WAV to
+# look for the event's effect, with no guess from wall-clock time.
+#
+#   t=$(wav_pos "$T/bob.wav")              # e.g. 2.140 (seconds)
+#   tsp_cmd alice hold
+#   ...
+#   "$TONECHECK" "$T/bob.wav" 1000 --to "$(wav_add "$t" -0.3)" ...
+
+# wav_pos FILE: print the length in seconds (3 decimals) of the audio
+# written so far to the WAV FILE, from its size and the "fmt " and
+# "data" chunks of its header; return 1 if FILE is not (yet) a WAV.
+wav_pos() {
+	[ -f "$1" ] || return 1
+	_wp_size=$(wc -c <"$1" | tr -d ' ')
+	od -An -v -tu1 -N 1024 "$1" 2>/dev/null | awk -v size="$_wp_size" '
+		function le(i, n,  v, k) { v = 0; for (k = n - 1; k >= 0; k--) v = v * 256 + b[i + k]; return v }
+		{ for (i = 1; i <= NF; i++) b[n++] = $i + 0 }
+		END {
+			if (n < 12 || le(0, 4) != 1179011410 || le(8, 4) != 1163280727)
+				exit 1		# "RIFF" ... "WAVE"
+			for (p = 12; p + 8 <= n; p += 8 + sz + sz % 2) {
+				id = le(p, 4); sz = le(p + 4, 4)
+				if (id == 544501094) {		# "fmt "
+					ch = le(p + 10, 2); rate = le(p + 12, 4); bits = le(p + 22, 2)
+				} else if (id == 1635017060) {	# "data"
+					if (rate < 1 || ch < 1 || bits < 8)
+						exit 1
+					fr = ch * int(bits / 8)
+					d = size - (p + 8)
+					printf "%.3f\n", (d < 0 ? 0 : int(d / fr)) / rate
+					found = 1
+					exit 0
+				}
+			}
+			exit 1
+		}'
+}
+
+# wav_add A B: print A + B (seconds, 2 decimals; never below 0).
+wav_add() {
+	awk -v a="$1" -v b="$2" 'BEGIN { s = a + b; printf "%.2f\n", s < 0 ? 0 : s }'
+}
+
+_wav_reached() {	# FILE SECONDS
+	_wr_p=$(wav_pos "$1") || return 1
+	awk -v p="$_wr_p" -v s="$2" 'BEGIN { exit !(p >= s) }'
+}
+
+# wav_wait FILE SECONDS [TIMEOUT_S]: wait until FILE holds SECONDS of
+# audio (at most SECONDS + TIMEOUT_S, default 5 s, of wall-clock time);
+# print the position reached.  On timeout print a diagnostic on stderr
+# and return 1.
+wav_wait() {
+	_ww_to=$(awk -v s="$2" -v t="${3:-5}" 'BEGIN { print s + t }')
+	if wait_until "$_ww_to" _wav_reached "$1" "$2"; then
+		wav_pos "$1"
+		return 0
+	fi
+	note "wav_wait: $1 did not reach $2 s within $_ww_to s" \
+		"(at $(wav_pos "$1" || echo 'no WAV'))"
+	return 1
+}
+
+# wav_recorded SECONDS FILE...: wav_wait for SECONDS in each FILE.
+wav_recorded() {
+	_wrc_s=$1
+	shift
+	for _wrc_f in "$@"; do
+		wav_wait "$_wrc_f" "$_wrc_s" || return 1
+	done
+}
+
 # ----------------------------------------------------------------- sipp
 
 # sipp_start NAME SCENARIO TARGET [SIPP ARGS...]: start SIPp in the
