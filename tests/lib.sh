@@ -990,23 +990,27 @@ wav_add() {
 	awk -v a="$1" -v b="$2" 'BEGIN { s = a + b; printf "%.2f\n", s < 0 ? 0 : s }'
 }
 
-_wav_reached() {	# FILE SECONDS
-	_wr_p=$(wav_pos "$1") || return 1
-	awk -v p="$_wr_p" -v s="$2" 'BEGIN { exit !(p >= s) }'
-}
-
 # wav_wait FILE SECONDS [TIMEOUT_S]: wait until FILE holds SECONDS of
 # audio (at most SECONDS + TIMEOUT_S, default 5 s, of wall-clock time);
 # print the position reached.  On timeout print a diagnostic on stderr
-# and return 1.
+# and return 1.  A recording grows no faster than real time, so it
+# sleeps half of what is missing between looks (at least 50 ms): a few
+# looks per wait, not twenty a second beside a phone playing audio.
 wav_wait() {
-	_ww_to=$(awk -v s="$2" -v t="${3:-5}" 'BEGIN { print s + t }')
-	if wait_until "$_ww_to" _wav_reached "$1" "$2"; then
-		wav_pos "$1"
-		return 0
-	fi
-	note "wav_wait: $1 did not reach $2 s within $_ww_to s" \
-		"(at $(wav_pos "$1" || echo 'no WAV'))"
+	_ww_end=$(( $(_lib_now_ms) + $(_lib_s2ms "$2") + $(_lib_s2ms "${3:-5}") ))
+	while :; do
+		_ww_p=$(wav_pos "$1") || _ww_p=0
+		_ww_nap=$(awk -v p="$_ww_p" -v s="$2" 'BEGIN {
+			d = s - p
+			if (d <= 0) print "done"; else printf "%.3f\n", (d > 0.1 ? d / 2 : 0.05) }')
+		if [ "$_ww_nap" = done ]; then
+			printf '%s\n' "$_ww_p"
+			return 0
+		fi
+		[ "$(_lib_now_ms)" -lt "$_ww_end" ] || break
+		sleep "$_ww_nap"
+	done
+	note "wav_wait: $1 did not reach $2 s in time (at $(wav_pos "$1" || echo 'no WAV'))"
 	return 1
 }
 
