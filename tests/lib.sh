@@ -1089,6 +1089,27 @@ sipp_wait() {
 	return "$_sw_rc"
 }
 
+# sipp_ready NAME [TIMEOUT_S]: wait (default 5 s) until the SIPp
+# sipp_start'ed as NAME has bound its SIP port, so that a request sent
+# to it is not lost; return 1 with a diagnostic on stderr if it has not,
+# or has ended first.
+sipp_ready() {
+	_sy_port=$(cat "$T/$1.port" 2>/dev/null) ||
+		{ note "sipp_ready: no SIPp '$1'"; return 1; }
+	wait_until "${2:-5}" _lib_sipp_bound "$1" "$_sy_port" && return 0
+	if _lib_running "sipp-$1"; then
+		note "sipp $1: port $_sy_port not bound within ${2:-5} s"
+	else
+		note "sipp $1 ended (status $(cat "$T/.run/sipp-$1.rc" 2>/dev/null))" \
+			"before binding port $_sy_port"
+	fi
+	return 1
+}
+
+_lib_sipp_bound() {	# NAME PORT
+	_lib_running "sipp-$1" && _lib_port_in_use "$2"
+}
+
 # sipp_run NAME SCENARIO TARGET [SIPP ARGS...]: sipp_start + sipp_wait.
 sipp_run() {
 	sipp_start "$@" || return 1
