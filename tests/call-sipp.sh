@@ -34,12 +34,12 @@ ok "tsphone is up" tsp_wait me '"event":"registration"' 3
 # --- outgoing call answered by SIPp, RTP echoed back
 sport=$(free_port) || bail "no free port"
 sipp_start echo uas-answer.xml - -p "$sport" -rtp_echo
-sleep 0.3
+ok "SIPp echo listens on its port" sipp_ready echo
 tsp_cmd me "dial sip:echo@127.0.0.1:$sport"
 ok "SIPp answers" tsp_wait me '"event":"call".*"state":"established"' 5
 line=$(grep '"event":"media"' "$T/me.out" | tail -n 1)
 is "$(json_get "$line" codec)" PCMU "PCMU chosen from SIPp's answer"
-sleep 2.5
+ok "2.5 s of the echoed call recorded" wav_wait "$T/heard.wav" 2.5
 tsp_cmd me "hangup"
 ok "the call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
 sipp_wait echo
@@ -73,19 +73,19 @@ like "$(grep '"state":"incoming"' "$T/me.out" | tail -n 1)" 'SIPp Holder' \
 # --- early media: 183 with SDP, then 200
 sport=$(free_port) || bail "no free port"
 sipp_start early uas-early.xml - -p "$sport" -rtp_echo
-sleep 0.3
+ok "SIPp early listens on its port" sipp_ready early
 tsp_cmd me "dial sip:early@127.0.0.1:$sport"
 ok "183 with SDP is early media" tsp_wait me '"event":"call".*"state":"early"' 5
 ok "then the answer" tsp_wait me '"event":"call".*"state":"established"' 5
 tsp_cmd me "hangup"
-tsp_wait me '"event":"call".*"state":"terminated"' 5 >/dev/null
+ok "the early-media call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
 sipp_wait early
 is "$?" 0 "SIPp's early-media scenario completed"
 
 # --- an answer that rejects the audio stream
 sport=$(free_port) || bail "no free port"
 sipp_start noaudio uas-noaudio.xml - -p "$sport"
-sleep 0.3
+ok "SIPp noaudio listens on its port" sipp_ready noaudio
 tsp_cmd me "dial sip:noaudio@127.0.0.1:$sport"
 line=$(tsp_wait me '"event":"call".*"state":"terminated"' 5)
 is "$(json_get "$line" code)" 488 "rejected audio ends the call with 488"
@@ -96,15 +96,15 @@ is "$?" 0 "SIPp got our BYE"
 # --- 491 on our re-INVITE: retried after a random delay
 sport=$(free_port) || bail "no free port"
 sipp_start glare uas-glare.xml - -p "$sport"
-sleep 0.3
+ok "SIPp glare listens on its port" sipp_ready glare
 tsp_cmd me "dial sip:glare@127.0.0.1:$sport"
-tsp_wait me '"event":"call".*"state":"established"' 5 >/dev/null
+ok "SIPp answers the glare call" tsp_wait me '"event":"call".*"state":"established"' 5
 tsp_cmd me "hold"
 ok "the 491 is retried" tsp_wait me '"text":"call [0-9]+: re-INVITE glare' 3
 ok "and the retry succeeds: media is sendonly" \
     tsp_wait me '"event":"media".*"direction":"sendonly"' 6
 tsp_cmd me "hangup"
-tsp_wait me '"event":"call".*"state":"terminated"' 5 >/dev/null
+ok "the glare call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
 sipp_wait glare
 is "$?" 0 "SIPp saw the 491 dance and the BYE"
 is "$(tsp_quit me)" 0 "quit exits 0"
@@ -123,7 +123,7 @@ EOF
 tsp_start quiet "$T/quiet.conf"
 sport=$(free_port) || bail "no free port"
 sipp_start mute uas-answer.xml - -p "$sport"
-sleep 0.3
+ok "SIPp mute listens on its port" sipp_ready mute
 tsp_cmd quiet "dial sip:mute@127.0.0.1:$sport"
 ok "established with a silent peer" tsp_wait quiet '"event":"call".*"state":"established"' 5
 line=$(tsp_wait quiet '"event":"call".*"state":"terminated"' 6)
