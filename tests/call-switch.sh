@@ -92,11 +92,12 @@ pos_of() {	# NAME A B C: the field of NAME
 	carol) echo "$4" ;;
 	esac
 }
+# (niced: they run in the background, beside the phones)
 hears() {	# FILE FREQ FROM TO: the tone is in most of the span
-	"$TONECHECK" "$1" "$2" --from "$3" --to "$4" --min-fraction 0.8
+	nice "$TONECHECK" "$1" "$2" --from "$3" --to "$4" --min-fraction 0.8
 }
 silent() {	# FILE FREQ FROM TO: the tone is nowhere in the span
-	"$TONECHECK" "$1" "$2" --from "$3" --to "$4" --absent
+	nice "$TONECHECK" "$1" "$2" --from "$3" --to "$4" --absent
 }
 
 # Positions: each starts once a switch is seen done on all sides and ends
