@@ -74,10 +74,6 @@ alice_shows() {
 	return 1
 }
 
-plus() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a + b }'
-}
-
 name_freq() {
 	case $1 in
 	alice) echo "$freq_alice" ;;
@@ -107,14 +103,15 @@ silent() {	# FILE FREQ FROM TO: the tone is nowhere in the span
 # nothing if all went well, to $T/pos-K.pair and $T/pos-K.held.
 npos=0 pos_pids=''
 pos_peer='' pos_held='' pos_marks=''
-marks() {
-	printf '%s %s %s' "$(wav_pos "$T/alice-heard.wav")" \
-	    "$(wav_pos "$T/bob-heard.wav")" "$(wav_pos "$T/carol-heard.wav")"
+marks() {	# (0 for a recording not started yet)
+	for _mk_n in alice bob carol; do
+		wav_pos "$T/$_mk_n-heard.wav" || echo 0
+	done | tr '\n' ' '
 }
 pos_begin() {	# PEER HELD: alice talks with PEER, HELD ("-": none) waits
 	pos_peer=$1 pos_held=$2 pos_marks=$(marks)
-	wait_until 15 wav_past "$T/alice-heard.wav" "$(plus "${pos_marks%% *}" "$HOLD_S")" ||
-	    diag "alice's recording stopped growing"
+	wav_wait "$T/alice-heard.wav" "$(wav_add "${pos_marks%% *}" "$HOLD_S")" 10 \
+	    >/dev/null 2>&1 || diag "alice's recording stopped growing"
 }
 pos_end() {
 	[ -n "$pos_peer" ] || return 0
@@ -131,9 +128,9 @@ pos_end() {
 pos_check() {	# K PEER HELD A0 B0 C0 A1 B1 C1
 	_pc_k=$1 _pc_peer=$2 _pc_held=$3
 	shift 3
-	_pc_fa=$(plus "$1" 0.6) _pc_ta=$(plus "$4" -0.2)
-	_pc_from=$(plus "$(pos_of "$_pc_peer" "$1" "$2" "$3")" 0.6)
-	_pc_to=$(plus "$(pos_of "$_pc_peer" "$4" "$5" "$6")" -0.2)
+	_pc_fa=$(wav_add "$1" 0.6) _pc_ta=$(wav_add "$4" -0.2)
+	_pc_from=$(wav_add "$(pos_of "$_pc_peer" "$1" "$2" "$3")" 0.6)
+	_pc_to=$(wav_add "$(pos_of "$_pc_peer" "$4" "$5" "$6")" -0.2)
 	_pc_f=$(name_freq "$_pc_peer")
 	_pc_err=
 	_pc_o=$(hears "$T/alice-heard.wav" "$_pc_f" "$_pc_fa" "$_pc_ta" 2>&1) ||
@@ -143,8 +140,8 @@ pos_check() {	# K PEER HELD A0 B0 C0 A1 B1 C1
 }$_pc_peer does not hear alice in his/her $_pc_from-$_pc_to s: $_pc_o"
 	printf '%s' "$_pc_err" >"$T/pos-$_pc_k.pair"
 	[ "$_pc_held" != - ] || return 0
-	_pc_from=$(plus "$(pos_of "$_pc_held" "$1" "$2" "$3")" 0.6)
-	_pc_to=$(plus "$(pos_of "$_pc_held" "$4" "$5" "$6")" -0.2)
+	_pc_from=$(wav_add "$(pos_of "$_pc_held" "$1" "$2" "$3")" 0.6)
+	_pc_to=$(wav_add "$(pos_of "$_pc_held" "$4" "$5" "$6")" -0.2)
 	_pc_f=$(name_freq "$_pc_held")
 	_pc_err=
 	_pc_o=$(silent "$T/alice-heard.wav" "$_pc_f" "$_pc_fa" "$_pc_ta" 2>&1) ||

@@ -942,6 +942,87 @@ write_conf() {
 	chmod 600 "$1"
 }
 
+# ------------------------------------------------------- recorded audio
+#
+# The file audio driver writes everything the speaker plays, silence
+# included, to its output WAV, a 20 ms writer thread behind the device
+# clock. The file's length is therefore the device's position in the
+# recording: read at the moment of an event, it says where in the WAV to
+# look for the event's effect, with no guess from wall-clock time.
+#
+#   t=$(wav_pos "$T/bob.wav")              # e.g. 2.140 (seconds)
+#   tsp_cmd alice hold
+#   ...
+#   "$TONECHECK" "$T/bob.wav" 1000 --to "$(wav_add "$t" -0.3)" ...
+
+# wav_pos FILE: print the length in seconds (3 decimals) of the audio
+# written so far to the WAV FILE, from its size and the "fmt " and
+# "data" chunks of its header; return 1 if FILE is not (yet) a WAV.
+wav_pos() {
+	[ -f "$1" ] || return 1
+	_wp_size=$(wc -c <"$1" | tr -d ' ')
+	od -An -v -tu1 -N 1024 "$1" 2>/dev/null | awk -v size="$_wp_size" '
+		function le(i, n,  v, k) { v = 0; for (k = n - 1; k >= 0; k--) v = v * 256 + b[i + k]; return v }
+		{ for (i = 1; i <= NF; i++) b[n++] = $i + 0 }
+		END {
+			if (n < 12 || le(0, 4) != 1179011410 || le(8, 4) != 1163280727)
+				exit 1		# "RIFF" ... "WAVE"
+			for (p = 12; p + 8 <= n; p += 8 + sz + sz % 2) {
+				id = le(p, 4); sz = le(p + 4, 4)
+				if (id == 544501094) {		# "fmt "
+					ch = le(p + 10, 2); rate = le(p + 12, 4); bits = le(p + 22, 2)
+				} else if (id == 1635017060) {	# "data"
+					if (rate < 1 || ch < 1 || bits < 8)
+						exit 1
+					fr = ch * int(bits / 8)
+					d = size - (p + 8)
+					printf "%.3f\n", (d < 0 ? 0 : int(d / fr)) / rate
+					found = 1
+					exit 0
+				}
+			}
+			exit 1
+		}'
+}
+
+# wav_add A B: print A + B (seconds, 2 decimals; never below 0).
+wav_add() {
+	awk -v a="$1" -v b="$2" 'BEGIN { s = a + b; printf "%.2f\n", s < 0 ? 0 : s }'
+}
+
+# wav_wait FILE SECONDS [TIMEOUT_S]: wait until FILE holds SECONDS of
+# audio (at most SECONDS + TIMEOUT_S, default 5 s, of wall-clock time);
+# print the position reached.  On timeout print a diagnostic on stderr
+# and return 1.  A recording grows no faster than real time, so it
+# sleeps half of what is missing between looks (at least 50 ms): a few
+# looks per wait, not twenty a second beside a phone playing audio.
+wav_wait() {
+	_ww_end=$(( $(_lib_now_ms) + $(_lib_s2ms "$2") + $(_lib_s2ms "${3:-5}") ))
+	while :; do
+		_ww_p=$(wav_pos "$1") || _ww_p=0
+		_ww_nap=$(awk -v p="$_ww_p" -v s="$2" 'BEGIN {
+			d = s - p
+			if (d <= 0) print "done"; else printf "%.3f\n", (d > 0.1 ? d / 2 : 0.05) }')
+		if [ "$_ww_nap" = done ]; then
+			printf '%s\n' "$_ww_p"
+			return 0
+		fi
+		[ "$(_lib_now_ms)" -lt "$_ww_end" ] || break
+		sleep "$_ww_nap"
+	done
+	note "wav_wait: $1 did not reach $2 s in time (at $(wav_pos "$1" || echo 'no WAV'))"
+	return 1
+}
+
+# wav_recorded SECONDS FILE...: wav_wait for SECONDS in each FILE.
+wav_recorded() {
+	_wrc_s=$1
+	shift
+	for _wrc_f in "$@"; do
+		wav_wait "$_wrc_f" "$_wrc_s" || return 1
+	done
+}
+
 # ----------------------------------------------------------------- sipp
 
 # sipp_start NAME SCENARIO TARGET [SIPP ARGS...]: start SIPp in the
@@ -1168,7 +1249,7 @@ tmux_stop() {
 
 _tmux_dead() { ! _lib_alive "$1"; }
 
-# ======================================== events in any order, recordings
+# ================================================= events in any order
 #
 # tsp_wait reads one instance's events in order. When one action brings
 # several events whose order is not part of the contract (a switch holds
@@ -1183,11 +1264,6 @@ _tmux_dead() { ! _lib_alive "$1"; }
 #
 # A KEY=VALUE matches "KEY":VALUE in a flat JSON line, VALUE quoted unless
 # it is a number, true, false or null.
-#
-# The file audio driver writes everything the speaker plays, silence
-# included, to its output WAV as it plays; the WAV's length when an event
-# is seen marks that moment in the recording (wav_pos), better than the
-# wall clock for placing tone checks.
 
 # tsp_lines NAME: how many lines NAME has printed so far.
 tsp_lines() {
@@ -1252,24 +1328,4 @@ tsp_wait_after() {
 	    "within $_twa_t s"
 	_tsp_wait_diag "$_twa_name" "$_twa_from"
 	return 1
-}
-
-# wav_pos FILE: seconds of audio in a 16-bit mono WAV being written by
-# the file driver (size minus the 44-byte header, at the header's rate);
-# 0 if the file does not exist yet.
-wav_pos() {
-	[ -s "$1" ] || { echo 0; return 0; }
-	# shellcheck disable=SC2046 # two numbers
-	set -- $(od -An -tu4 -j24 -N4 "$1") $(wc -c <"$1")
-	if [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 44 ]; then
-		set -- $((($2 - 44) * 500 / $1))
-		printf '%d.%03d\n' $(($1 / 1000)) $(($1 % 1000))
-	else
-		echo 0
-	fi
-}
-
-# wav_past FILE SECONDS: true once FILE holds more than SECONDS of audio.
-wav_past() {
-	awk -v p="$(wav_pos "$1")" -v w="$2" 'BEGIN { exit !(p >= w) }'
 }
