@@ -1269,3 +1269,84 @@ tmux_stop() {
 }
 
 _tmux_dead() { ! _lib_alive "$1"; }
+
+# ================================================= events in any order
+#
+# tsp_wait reads one instance's events in order. When one action brings
+# several events whose order is not part of the contract (a switch holds
+# one call and resumes another), mark the output first and look after
+# the mark, in any order and in any key order; tsp_wait's cursor is not
+# moved:
+#
+#   m=$(tsp_lines alice)
+#   tsp_cmd alice "switch 2"
+#   ok "call 1 held" tsp_wait_after alice "$m" 5 event=call id=1 state=held
+#   ok "call 2 up" tsp_wait_after alice "$m" 5 event=call id=2 state=established
+#
+# A KEY=VALUE matches "KEY":VALUE in a flat JSON line, VALUE quoted unless
+# it is a number, true, false or null.
+
+# tsp_lines NAME: how many lines NAME has printed so far.
+tsp_lines() {
+	[ -f "$T/$1.out" ] || { echo 0; return 0; }
+	_tsp_lines "$1"
+}
+
+# tsp_find NAME FROM KEY=VALUE...: print the first line after line FROM
+# of NAME's output holding every KEY=VALUE; return 1 if there is none.
+tsp_find() {
+	_tsp_match first "$@"
+}
+
+# tsp_last NAME KEY=VALUE...: print the last line of NAME's output
+# holding every KEY=VALUE; return 1 if there is none.
+tsp_last() {
+	_tl_name=$1
+	shift
+	_tsp_match last "$_tl_name" 0 "$@"
+}
+
+_tsp_match() {	# first|last NAME FROM KEY=VALUE...
+	_tm_mode=$1 _tm_name=$2 _tm_from=$3
+	shift 3
+	[ -f "$T/$_tm_name.out" ] || return 1
+	_tm_pats=
+	for _tm_kv in "$@"; do
+		_tm_k=${_tm_kv%%=*} _tm_v=${_tm_kv#*=}
+		case $_tm_v in
+		true | false | null) ;;
+		'' | *[!0-9]*) _tm_v="\"$_tm_v\"" ;;
+		esac
+		_tm_pats="$_tm_pats\"$_tm_k\":$_tm_v
+"
+	done
+	PATS=$_tm_pats awk -v from="$_tm_from" -v n="$(_tsp_lines "$_tm_name")" \
+	    -v mode="$_tm_mode" '
+		BEGIN { np = split(ENVIRON["PATS"], p, "\n") }
+		NR > n { exit }
+		NR > from {
+			for (i = 1; i < np; i++)
+				if (!index($0, p[i] ",") && !index($0, p[i] "}"))
+					next
+			hit = $0
+			if (mode == "first")
+				exit
+		}
+		END { if (hit != "") print hit; exit (hit == "") }' "$T/$_tm_name.out"
+}
+
+# tsp_wait_after NAME FROM TIMEOUT_S KEY=VALUE...: wait for such a line
+# after line FROM and print it; on timeout say so (with NAME's output
+# since FROM) and return 1.
+tsp_wait_after() {
+	_twa_name=$1 _twa_from=$2 _twa_t=$3
+	shift 3
+	if wait_until "$_twa_t" tsp_find "$_twa_name" "$_twa_from" "$@"; then
+		tsp_find "$_twa_name" "$_twa_from" "$@"
+		return 0
+	fi
+	note "tsp_wait_after $_twa_name: no line with $* after line $_twa_from" \
+	    "within $_twa_t s"
+	_tsp_wait_diag "$_twa_name" "$_twa_from"
+	return 1
+}
