@@ -87,6 +87,10 @@ struct sip_call {
 	bool			 transferring;	/* our REFER is under way */
 	sip_event_t		*refer_event;	/* theirs, for our NOTIFYs */
 	bool			 notify_final;	/* the last NOTIFY is out */
+	int			 notifies;	/* NOTIFYs of ours unanswered */
+	bool			 reinvite_waits;/* a re-INVITE waits for them */
+	bool			 reinvite_hold;	/* its mode */
+	bool			 reinvite_inactive;
 	char			*referred_by;	/* of their REFER */
 	char			*refer_by_us;	/* Referred-By for our INVITE */
 };
@@ -538,23 +542,41 @@ sip_call_hangup(struct sip_call *sc, const char *why)
 	}
 }
 
-void
-sip_call_reinvite(struct sip_call *sc, bool hold, bool held_by_remote)
+/*
+ * Sofia 1.12 queues an INVITE behind a client request already out on the
+ * handle; behind our final NOTIFY (which ends the refer subscription) the
+ * INVITE was lost, never sent and never answered. So a re-INVITE waits
+ * here until our NOTIFYs are answered, and goes out then.
+ */
+static void
+sip_call_send_reinvite(struct sip_call *sc, bool hold, bool inactive)
 {
 	const char	*mode = NULL;
 
-	if (sc->h.nh == NULL || sc->ended)
-		return;
-	/* RFC 3264 8.4: holding a stream the peer already holds makes it
-	 * inactive; otherwise sendonly. */
 	if (hold)
-		mode = held_by_remote ? "#" : "audio";
+		mode = inactive ? "#" : "audio";
 	nua_invite(sc->h.nh,
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
 	    SOATAG_ADDRESS(sc->addr),
 	    SOATAG_HOLD(mode),
 	    SIP_CALL_SOA_TAGS,
 	    TAG_END());
+}
+
+void
+sip_call_reinvite(struct sip_call *sc, bool hold, bool held_by_remote)
+{
+	if (sc->h.nh == NULL || sc->ended)
+		return;
+	/* RFC 3264 8.4: holding a stream the peer already holds makes it
+	 * inactive; otherwise sendonly. */
+	if (sc->notifies > 0) {
+		sc->reinvite_waits = true;
+		sc->reinvite_hold = hold;
+		sc->reinvite_inactive = held_by_remote;
+		return;
+	}
+	sip_call_send_reinvite(sc, hold, held_by_remote);
 }
 
 static void
@@ -640,6 +662,7 @@ sip_call_notify_refer(struct sip_call *sc, int code, const char *phrase)
 		ss = "terminated;reason=noresource";
 	} else
 		ss = "active;expires=60";
+	sc->notifies++;
 	nua_notify(sc->h.nh,
 	    SIPTAG_EVENT(sc->refer_event),
 	    SIPTAG_SUBSCRIPTION_STATE_STR(ss),
@@ -878,9 +901,14 @@ sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
 	if (status >= 200)
 		sc->auth_tries = 0;
 	if (sc->established) {
-		if (status >= 200)
-			sip_call_queue(sc, SIP_CALL_REINVITE_DONE, status,
-			    phrase);
+		if (status >= 200) {
+			struct sip_call_report *r = sip_call_queue(sc,
+			    SIP_CALL_REINVITE_DONE, status, phrase);
+
+			if (sip != NULL && sip->sip_retry_after != NULL)
+				r->retry_after =
+				    (int)sip->sip_retry_after->af_delta;
+		}
 		return;
 	}
 	if (status >= 300) {
@@ -1065,7 +1093,16 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 		sip_call_notify(sc, sip, tags);
 		return;
 	case nua_r_notify:
-		if (status >= 200 && sc->notify_final)
+		if (status < 200)
+			return;
+		if (sc->notifies > 0)
+			sc->notifies--;
+		if (sc->notifies == 0 && sc->reinvite_waits) {
+			sc->reinvite_waits = false;
+			sip_call_send_reinvite(sc, sc->reinvite_hold,
+			    sc->reinvite_inactive);
+		}
+		if (sc->notify_final && sc->notifies == 0)
 			sip_call_queue(sc, SIP_CALL_NOTIFIED, status, phrase);
 		return;
 	case nua_i_refer:
