@@ -574,8 +574,12 @@ call_report(const struct sip_call_report *r, void *arg)
 				    r->retry_after : 10) * 1000;
 			else
 				ms = 500 + (unsigned int)(random() % 1500);
-			log_info("call %d: re-INVITE answered %d; retrying in "
-			    "%u ms", c->id, r->code, ms);
+			if (r->code == 491)
+				log_info("call %d: re-INVITE glare (491); "
+				    "retrying in %u ms", c->id, ms);
+			else
+				log_info("call %d: the peer is busy with another "
+				    "offer (500); retrying in %u ms", c->id, ms);
 			c->sip_hold = !c->sip_hold;
 			loop_timer_start(c->retry, ms);
 			break;

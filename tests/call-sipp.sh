@@ -4,7 +4,10 @@
 #    own tone come back (real media against a foreign stack);
 #  - a SIPp caller offering only G.729 gets 488, and no ringing;
 #  - a SIPp caller holds us with a sendonly re-INVITE (we answer
-#    recvonly and show held_by_remote), resumes, and hangs up.
+#    recvonly and show held_by_remote), resumes, and hangs up;
+#  - switching between two calls to SIPp peers holds the one left with a
+#    sendonly re-INVITE and resumes the other with a sendrecv one (the
+#    one-active-call rule against a stack that is not tsphone).
 . "$(dirname "$0")/lib.sh"
 require_sipp
 require_tsphone
@@ -131,5 +134,50 @@ like "$(json_get "$line" reason)" 'no media' "hung up after 2 s without RTP"
 sipp_wait mute
 is "$?" 0 "SIPp got the BYE"
 is "$(tsp_quit quiet)" 0 "quit exits 0"
+# --- switching between two SIPp peers: the one left is held by re-INVITE
+write_conf "$T/sw.conf" <<EOF
+[sip]
+listen = 127.0.0.1:0
+[audio]
+driver = null
+[account sw]
+uri = sip:sw@127.0.0.1
+register = no
+codecs = pcmu
+EOF
+tsp_start sw "$T/sw.conf"
+ok "the switching phone is up" tsp_wait sw '"event":"registration"' 3
+pa=$(free_port) || bail "no free port"
+sipp_start pa uas-held.xml - -p "$pa"
+ok "the first SIPp peer listens" sipp_ready pa
+pb=$(free_port) || bail "no free port"
+sipp_start pb uas-held.xml - -p "$pb"
+ok "the second SIPp peer listens" sipp_ready pb
+tsp_cmd sw "dial sip:a@127.0.0.1:$pa"
+line=$(tsp_wait sw '"event":"call".*"state":"established"' 5)
+ok "the first peer answers" test -n "$line"
+ida=$(json_get "$line" id)
+tsp_cmd sw "dial sip:b@127.0.0.1:$pb"
+line=$(tsp_wait sw '"event":"call".*"remote":"sip:b@.*"state":"established"' 5)
+ok "the second peer answers" test -n "$line"
+idb=$(json_get "$line" id)
+ok "dialling held the first call" \
+    grep -q '"event":"call","id":'"$ida"',.*"state":"held"' "$T/sw.out"
+tsp_cmd sw "switch $ida"
+ok "switching back holds the second call" \
+    tsp_wait sw '"event":"call","id":'"$idb"',.*"state":"held"' 5
+ok "and resumes the first" \
+    tsp_wait sw '"event":"call","id":'"$ida"',.*"state":"established"' 5
+# The resume goes out once the hold it follows is answered: wait for the
+# first peer's third INVITE before hanging up.
+resumed() { [ "$(grep -c '^INVITE ' "$T/pa.msg")" -ge 3 ]; }
+ok "the first peer got the resuming re-INVITE" wait_until 5 resumed
+tsp_cmd sw "hangup $ida"
+tsp_cmd sw "hangup $idb"
+ok "both calls end" tsp_wait sw '"event":"call","id":'"$idb"',.*"state":"terminated"' 5
+sipp_wait pa
+is "$?" 0 "the first peer saw hold (sendonly), then resume (sendrecv), then BYE"
+sipp_wait pb
+is "$?" 0 "the second peer saw hold (sendonly), then BYE"
+is "$(tsp_quit sw)" 0 "quit exits 0"
 done_testing
-

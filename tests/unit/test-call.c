@@ -498,7 +498,7 @@ test_hold_details(void)
 	/* Glare: retried after a random delay. */
 	call_hold(call_find(a), false, &cause);
 	fake_sip_report(sipof(a), SIP_CALL_REINVITE_DONE, 491, "Request Pending");
-	ok(model_logged("re-INVITE answered 491; retrying"), "491 is glare");
+	ok(model_logged("re-INVITE glare (491); retrying"), "491 is glare");
 	fake_sip_log_clear();
 	fake_loop_advance(4100);
 	is_int(fake_sip_count("reinvite 1 resume"), 1, "retried within 4 s");
@@ -515,6 +515,8 @@ test_hold_details(void)
 		r.retry_after = 3;
 		sipof(a)->handler(&r, sipof(a)->arg);
 	}
+	ok(model_logged("busy with another offer (500); retrying in 3000 ms"),
+	    "a 500 is retried after its Retry-After");
 	fake_sip_log_clear();
 	fake_loop_advance(2900);
 	is_int(fake_sip_count("reinvite"), 0, "a 500 waits its Retry-After");
