@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
+#include "sip-dns.h"
 #include "sip-ua.h"
 #include "tls-check.h"
 #include "trace.h"
@@ -439,6 +440,7 @@ sip_ua_shutdown(void (*done)(void *), void *arg)
 {
 	sip_ua_done = done;
 	sip_ua_done_arg = arg;
+	sip_dns_shutdown();
 	if (sip_ua == NULL) {
 		loop_defer(sip_ua_shutdown_done, NULL);
 		return;
