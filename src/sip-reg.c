@@ -241,19 +241,25 @@ static void
 sip_reg_register(struct sip_reg *r)
 {
 	const struct conf_account	*ca = r->ca;
-	char				*registrar, *user;
+	const char			*tp = sip_reg_transport(ca);
+	char				*registrar, *user, *mparams;
 	char				 expires[16];
 
-	registrar = sip_uri_with_transport(ca->registrar, sip_reg_transport(ca));
+	registrar = sip_uri_with_transport(ca->registrar, tp);
 	user = sip_uri_user(ca->uri);
 	snprintf(expires, sizeof expires, "%d", ca->expires);
 	log_debug("account %s: REGISTER %s via %s", ca->name, ca->uri, registrar);
 	sip_reg_tls_check(r);
+	/* Over TCP or TLS the Contact says so, so that calls to us come
+	 * back over the connection's transport, not UDP (RFC 3261 8.1.1.8). */
+	xasprintf(&mparams, "transport=%s", tp != NULL ? tp : "udp");
 	nua_register(r->h.nh,
 	    NUTAG_REGISTRAR(URL_STRING_MAKE(registrar)),
 	    SIPTAG_EXPIRES_STR(expires),
 	    NUTAG_M_USERNAME(user != NULL ? user : ca->username),
+	    TAG_IF(tp != NULL, NUTAG_M_PARAMS(mparams)),
 	    TAG_END());
+	free(mparams);
 	free(registrar);
 	free(user);
 }
