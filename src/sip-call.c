@@ -36,6 +36,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sip-call.h"
+#include "sip-dns.h"
 #include "sip-sdp.h"
 #include "sip-uri.h"
 #include "util.h"
@@ -93,6 +94,10 @@ struct sip_call {
 	bool			 reinvite_inactive;
 	char			*referred_by;	/* of their REFER */
 	char			*refer_by_us;	/* Referred-By for our INVITE */
+
+	struct sip_dns		*dns;		/* first hop being looked up */
+	char			*dns_why;	/* why that lookup failed */
+	bool			 invite_pending; /* sent once it is found */
 };
 
 /* A report waiting for delivery. */
@@ -115,6 +120,15 @@ sip_call_set_incoming(sip_incoming_h h, void *arg)
 	sip_call_in_arg = arg;
 }
 
+static void	 sip_call_send_invite(struct sip_call *);
+
+static void
+sip_call_dns_cancel(struct sip_call *sc)
+{
+	sip_dns_cancel(sc->dns);
+	sc->dns = NULL;
+}
+
 static void
 sip_call_set_final(struct sip_call *sc, int code, const char *reason)
 {
@@ -130,7 +144,9 @@ sip_call_release(struct sip_call *sc)
 	if (!sc->freed || sc->refs > 0 || (sc->h.nh != NULL && !sc->ended &&
 	    sc->started))
 		return;
+	sip_dns_cancel(sc->dns);
 	sip_ua_handle_destroy(&sc->h);
+	free(sc->dns_why);
 	util_free_secret(sc->user_sdp);
 	sip_sdp_keys_wipe(&sc->keys);
 	free(sc->target);
@@ -302,6 +318,48 @@ sip_call_route(const struct conf_account *ca)
 	return out;
 }
 
+/* End a call whose INVITE never went out (its first hop is unknown). */
+static void
+sip_call_end_unsent(struct sip_call *sc, int code, const char *why)
+{
+	sc->invite_pending = false;
+	sip_call_dns_cancel(sc);
+	if (sc->final_reason == NULL)
+		sip_call_set_final(sc, code, why);
+	else if (sc->final_code == 0)
+		sc->final_code = code;
+	sc->ended = true;
+	sip_call_queue(sc, SIP_CALL_ENDED, sc->final_code, sc->final_reason);
+}
+
+/* The first hop was looked up: preload it as the route and INVITE. */
+static void
+sip_call_resolved(const struct sip_dns_result *dr, void *arg)
+{
+	struct sip_call	*sc = arg;
+	char		*route;
+
+	sc->dns = NULL;
+	if (sc->ended || sc->h.nh == NULL)
+		return;
+	if (dr->error != 0) {
+		log_warn("call to %s: %s", sc->target, dr->why);
+		if (sc->invite_pending)
+			sip_call_end_unsent(sc, 503, dr->why);
+		else
+			sc->dns_why = xstrdup(dr->why);
+		return;
+	}
+	route = sip_dns_route(dr);
+	log_debug("call to %s: first hop %s", sc->target, route);
+	nua_set_hparams(sc->h.nh, NUTAG_INITIAL_ROUTE_STR(route), TAG_END());
+	free(route);
+	if (sc->invite_pending) {
+		sc->invite_pending = false;
+		sip_call_send_invite(sc);
+	}
+}
+
 struct sip_call *
 sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
     const char *target, sip_call_report_h handler, void *arg, char **cause)
@@ -309,6 +367,7 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 	struct sip_call	*sc;
 	char		*uri, *route, *from, *user, host[256];
 	char		*rset = NULL;
+	bool		 lookup;
 	su_home_t	 home[1] = { SU_HOME_INIT(home) };
 	sip_call_id_t	*cid;
 	nua_handle_t	*nh;
@@ -331,8 +390,11 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 	from = sip_reg_from(ca);
 	user = sip_uri_user(ca->uri);
 	/* NUTAG_PROXY is stack-wide; a per-call outbound proxy is a
-	 * preloaded loose Route (RFC 3261 8.1.2). */
-	if (route != NULL)
+	 * preloaded loose Route (RFC 3261 8.1.2). A first hop named by a
+	 * host name is looked up by us, and the route set once it is
+	 * known (sip-dns.c says why). */
+	lookup = sip_dns_needed(route != NULL ? route : uri);
+	if (route != NULL && !lookup)
 		rset = sip_uri_route(route);
 	/* Our own Call-ID, so the call knows it before anything is sent
 	 * (the trace view finds the messages of a call by it). */
@@ -349,15 +411,26 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 	su_home_deinit(home);
 	free(rset);
 	free(from);
-	free(route);
 	free(user);
 	if (nh == NULL) {
 		*cause = xstrdup("cannot create a SIP handle");
+		free(route);
 		sc->freed = true;
 		sip_call_release(sc);
 		return NULL;
 	}
 	sip_ua_handle_add(&sc->h, nh);
+	if (lookup) {
+		sc->dns = sip_dns_resolve(route != NULL ? route : uri,
+		    sip_reg_transport(ca), sip_call_resolved, sc, cause);
+		if (sc->dns == NULL) {
+			free(route);
+			sc->freed = true;
+			sip_call_release(sc);
+			return NULL;
+		}
+	}
+	free(route);
 	return sc;
 }
 
@@ -387,6 +460,18 @@ sip_call_referred(struct sip_call *sc, const struct sip_call *old)
 	    xstrdup(old->referred_by) : NULL;
 }
 
+static void
+sip_call_send_invite(struct sip_call *sc)
+{
+	nua_invite(sc->h.nh,
+	    SOATAG_USER_SDP_STR(sc->user_sdp),
+	    SOATAG_ADDRESS(sc->addr),
+	    SIP_CALL_SOA_TAGS,
+	    TAG_IF(sc->refer_by_us != NULL,
+		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
+	    TAG_END());
+}
+
 int
 sip_call_invite(struct sip_call *sc, int port, char **cause)
 {
@@ -401,13 +486,12 @@ sip_call_invite(struct sip_call *sc, int port, char **cause)
 	if (sc->user_sdp == NULL)
 		return -1;
 	sc->started = true;
-	nua_invite(sc->h.nh,
-	    SOATAG_USER_SDP_STR(sc->user_sdp),
-	    SOATAG_ADDRESS(sc->addr),
-	    SIP_CALL_SOA_TAGS,
-	    TAG_IF(sc->refer_by_us != NULL,
-		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
-	    TAG_END());
+	if (sc->dns_why != NULL)
+		sip_call_end_unsent(sc, 503, sc->dns_why);
+	else if (sc->dns != NULL)
+		sc->invite_pending = true;	/* sip_call_resolved sends it */
+	else
+		sip_call_send_invite(sc);
 	return 0;
 }
 
@@ -520,6 +604,10 @@ sip_call_hangup(struct sip_call *sc, const char *why)
 		return;
 	if (sc->final_reason == NULL)
 		sip_call_set_final(sc, 0, why);
+	if (sc->invite_pending) {
+		sip_call_end_unsent(sc, 487, why);
+		return;
+	}
 	switch (sc->state) {
 	case nua_callstate_calling:
 	case nua_callstate_proceeding:
