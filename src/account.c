@@ -6,7 +6,9 @@
  * account stays "failed" (with the reason) until a backoff timer fires,
  * 4 s doubling to a 60 s cap with a little jitter so that many phones do
  * not return in step after a registrar restart. A wrong password follows
- * the same backoff: never a tight loop.
+ * the same backoff: never a tight loop. A failure is logged once however
+ * often the retries fail the same way; a new reason, a success or the
+ * user asking again lets the next one be logged.
  */
 #include "config.h"
 
@@ -238,6 +240,7 @@ account_register(struct account *a)
 {
 	a->want = true;
 	a->failures = 0;
+	a->logged_failure[0] = '\0';
 	loop_timer_stop(a->retry);
 	account_attempt(a);
 }
@@ -287,6 +290,7 @@ account_registered(struct account *a, const struct sip_reg_result *r)
 	char	 reason[EVENT_TEXT_MAX];
 
 	a->failures = 0;
+	a->logged_failure[0] = '\0';
 	a->expires = r->expires;
 	snprintf(reason, sizeof reason, "%s", r->phrase != NULL ? r->phrase : "OK");
 	if (a->state != REG_REGISTERED)
@@ -326,8 +330,12 @@ account_failed(struct account *a, const struct sip_reg_result *r)
 		loop_timer_start(a->retry, ms);
 	} else
 		a->retry_in = 0;
-	log_warn("account %s: registration failed: %s%s", a->conf->name, reason,
-	    a->retry_in ? "; will retry" : "");
+	if (strcmp(a->logged_failure, reason) != 0) {
+		log_warn("account %s: registration failed: %s%s", a->conf->name,
+		    reason, a->retry_in ? "; will retry" : "");
+		util_strlcpy(a->logged_failure, reason,
+		    sizeof a->logged_failure);
+	}
 	account_set(a, REG_FAILED, r->code, reason);
 }
 
@@ -337,6 +345,7 @@ account_unregistered(struct account *a, const struct sip_reg_result *r)
 	char	 reason[EVENT_TEXT_MAX];
 
 	a->unregistering = false;
+	a->logged_failure[0] = '\0';
 	account_drop(a);
 	a->expires = 0;
 	snprintf(reason, sizeof reason, "%s",

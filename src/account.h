@@ -34,6 +34,9 @@ struct account {
 	bool			 unregistering;	/* an un-REGISTER is out */
 	int			 failures;	/* consecutive, for the backoff */
 	int			 retry_in;	/* seconds, when a retry is armed */
+	/* The failure last written to the log: retries failing the same
+	 * way are not written again (events still go out each time). */
+	char			 logged_failure[EVENT_TEXT_MAX];
 	struct loop_timer	*retry;
 
 	/* Credentials: a password (from the file or password_cmd) or an HA1. */

@@ -43,6 +43,9 @@
 #include "sip-call.h"
 #include "util.h"
 
+/* 491 or 500 answers to one re-INVITE before we give up on it. */
+#define CALL_REINVITE_TRIES	5
+
 static struct call	*call_list;
 static struct call	*call_cur;
 static int		 call_next_id = 1;
@@ -554,15 +557,29 @@ call_report(const struct sip_call_report *r, void *arg)
 		break;
 	case SIP_CALL_REINVITE_DONE:
 		c->reinvite_busy = false;
-		if (r->code == 491) {
-			/* RFC 3261 14.1: 2.1-4 s when we own the Call-ID,
-			 * else 0-2 s. */
-			unsigned int ms = c->outgoing ?
-			    2100 + (unsigned int)(random() % 1900) :
-			    (unsigned int)(random() % 2000);
+		if ((r->code == 491 || r->code == 500) &&
+		    ++c->reinvite_tries <= CALL_REINVITE_TRIES) {
+			unsigned int ms;
 
-			log_info("call %d: re-INVITE glare (491); retrying in "
-			    "%u ms", c->id, ms);
+			/* RFC 3261 14.1: after a 491, 2.1-4 s when we own
+			 * the Call-ID, else 0-2 s; 14.2: a 500 says the peer
+			 * is busy with another offer, and its Retry-After
+			 * how long to wait. */
+			if (r->code == 491)
+				ms = c->outgoing ?
+				    2100 + (unsigned int)(random() % 1900) :
+				    (unsigned int)(random() % 2000);
+			else if (r->retry_after > 0)
+				ms = (unsigned int)(r->retry_after < 10 ?
+				    r->retry_after : 10) * 1000;
+			else
+				ms = 500 + (unsigned int)(random() % 1500);
+			if (r->code == 491)
+				log_info("call %d: re-INVITE glare (491); "
+				    "retrying in %u ms", c->id, ms);
+			else
+				log_info("call %d: the peer is busy with another "
+				    "offer (500); retrying in %u ms", c->id, ms);
 			c->sip_hold = !c->sip_hold;
 			loop_timer_start(c->retry, ms);
 			break;
@@ -571,6 +588,7 @@ call_report(const struct sip_call_report *r, void *arg)
 			log_warn("call %d: re-INVITE answered %d %s", c->id,
 			    r->code, r->reason);
 			/* The session goes on as it was; do not insist. */
+			c->reinvite_tries = 0;
 			c->sip_hold = !c->sip_hold;
 			if (c->local_hold != c->sip_hold) {
 				c->local_hold = c->sip_hold;
@@ -581,6 +599,7 @@ call_report(const struct sip_call_report *r, void *arg)
 			}
 			break;
 		}
+		c->reinvite_tries = 0;
 		call_sync_hold(c);
 		break;
 	case SIP_CALL_DTMF: {

@@ -36,6 +36,7 @@ struct call {
 	bool			 local_hold;	/* wanted: by the user or the rule */
 	bool			 sip_hold;	/* what the last re-INVITE asked */
 	bool			 reinvite_busy;	/* a re-INVITE of ours is out */
+	int			 reinvite_tries;/* 491/500 answers in a row */
 	bool			 held_by_remote;
 	bool			 muted;
 	bool			 early_media;	/* 183 with SDP seen */

@@ -11,10 +11,15 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "event.h"
 
-/* Open PATH (created 0600, parent directories 0700). */
+/*
+ * Open PATH (created 0600, parent directories 0700). Past 10 MiB (or
+ * $TSPHONE_LOG_MAX_BYTES, read here) it is renamed PATH.1 and started
+ * again; a line repeated within a minute is counted, not written again.
+ */
 int	 log_open(const char *path, char **cause);
 void	 log_close(void);
 /* $XDG_STATE_HOME/tsphone/tsphone.log or ~/.local/state/tsphone/tsphone.log */
@@ -22,6 +27,9 @@ char	*log_default_path(void);
 void	 log_set_level(enum log_level);
 /* Whether SIP messages Sofia prints go into the file (--trace). */
 void	 log_set_trace(bool);
+/* The monotonic clock of the repeat limiter, in ms (tests); NULL: the
+ * real one. */
+void	 log_set_clock(uint64_t (*now_ms)(void));
 
 void	 log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

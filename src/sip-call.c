@@ -36,6 +36,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sip-call.h"
+#include "sip-dns.h"
 #include "sip-sdp.h"
 #include "sip-uri.h"
 #include "sip-why.h"
@@ -88,8 +89,16 @@ struct sip_call {
 	bool			 transferring;	/* our REFER is under way */
 	sip_event_t		*refer_event;	/* theirs, for our NOTIFYs */
 	bool			 notify_final;	/* the last NOTIFY is out */
+	int			 notifies;	/* NOTIFYs of ours unanswered */
+	bool			 reinvite_waits;/* a re-INVITE waits for them */
+	bool			 reinvite_hold;	/* its mode */
+	bool			 reinvite_inactive;
 	char			*referred_by;	/* of their REFER */
 	char			*refer_by_us;	/* Referred-By for our INVITE */
+
+	struct sip_dns		*dns;		/* first hop being looked up */
+	char			*dns_why;	/* why that lookup failed */
+	bool			 invite_pending; /* sent once it is found */
 };
 
 /* A report waiting for delivery. */
@@ -112,6 +121,15 @@ sip_call_set_incoming(sip_incoming_h h, void *arg)
 	sip_call_in_arg = arg;
 }
 
+static void	 sip_call_send_invite(struct sip_call *);
+
+static void
+sip_call_dns_cancel(struct sip_call *sc)
+{
+	sip_dns_cancel(sc->dns);
+	sc->dns = NULL;
+}
+
 static void
 sip_call_set_final(struct sip_call *sc, int code, const char *reason)
 {
@@ -127,7 +145,9 @@ sip_call_release(struct sip_call *sc)
 	if (!sc->freed || sc->refs > 0 || (sc->h.nh != NULL && !sc->ended &&
 	    sc->started))
 		return;
+	sip_dns_cancel(sc->dns);
 	sip_ua_handle_destroy(&sc->h);
+	free(sc->dns_why);
 	util_free_secret(sc->user_sdp);
 	sip_sdp_keys_wipe(&sc->keys);
 	free(sc->target);
@@ -299,6 +319,48 @@ sip_call_route(const struct conf_account *ca)
 	return out;
 }
 
+/* End a call whose INVITE never went out (its first hop is unknown). */
+static void
+sip_call_end_unsent(struct sip_call *sc, int code, const char *why)
+{
+	sc->invite_pending = false;
+	sip_call_dns_cancel(sc);
+	if (sc->final_reason == NULL)
+		sip_call_set_final(sc, code, why);
+	else if (sc->final_code == 0)
+		sc->final_code = code;
+	sc->ended = true;
+	sip_call_queue(sc, SIP_CALL_ENDED, sc->final_code, sc->final_reason);
+}
+
+/* The first hop was looked up: preload it as the route and INVITE. */
+static void
+sip_call_resolved(const struct sip_dns_result *dr, void *arg)
+{
+	struct sip_call	*sc = arg;
+	char		*route;
+
+	sc->dns = NULL;
+	if (sc->ended || sc->h.nh == NULL)
+		return;
+	if (dr->error != 0) {
+		log_warn("call to %s: %s", sc->target, dr->why);
+		if (sc->invite_pending)
+			sip_call_end_unsent(sc, 503, dr->why);
+		else
+			sc->dns_why = xstrdup(dr->why);
+		return;
+	}
+	route = sip_dns_route(dr);
+	log_debug("call to %s: first hop %s", sc->target, route);
+	nua_set_hparams(sc->h.nh, NUTAG_INITIAL_ROUTE_STR(route), TAG_END());
+	free(route);
+	if (sc->invite_pending) {
+		sc->invite_pending = false;
+		sip_call_send_invite(sc);
+	}
+}
+
 struct sip_call *
 sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
     const char *target, sip_call_report_h handler, void *arg, char **cause)
@@ -306,6 +368,7 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 	struct sip_call	*sc;
 	char		*uri, *route, *from, *user, host[256];
 	char		*rset = NULL;
+	bool		 lookup;
 	su_home_t	 home[1] = { SU_HOME_INIT(home) };
 	sip_call_id_t	*cid;
 	nua_handle_t	*nh;
@@ -328,8 +391,11 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 	from = sip_reg_from(ca);
 	user = sip_uri_user(ca->uri);
 	/* NUTAG_PROXY is stack-wide; a per-call outbound proxy is a
-	 * preloaded loose Route (RFC 3261 8.1.2). */
-	if (route != NULL)
+	 * preloaded loose Route (RFC 3261 8.1.2). A first hop named by a
+	 * host name is looked up by us, and the route set once it is
+	 * known (sip-dns.c says why). */
+	lookup = sip_dns_needed(route != NULL ? route : uri);
+	if (route != NULL && !lookup)
 		rset = sip_uri_route(route);
 	/* Our own Call-ID, so the call knows it before anything is sent
 	 * (the trace view finds the messages of a call by it). */
@@ -346,15 +412,26 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 	su_home_deinit(home);
 	free(rset);
 	free(from);
-	free(route);
 	free(user);
 	if (nh == NULL) {
 		*cause = xstrdup("cannot create a SIP handle");
+		free(route);
 		sc->freed = true;
 		sip_call_release(sc);
 		return NULL;
 	}
 	sip_ua_handle_add(&sc->h, nh);
+	if (lookup) {
+		sc->dns = sip_dns_resolve(route != NULL ? route : uri,
+		    sip_reg_transport(ca), sip_call_resolved, sc, cause);
+		if (sc->dns == NULL) {
+			free(route);
+			sc->freed = true;
+			sip_call_release(sc);
+			return NULL;
+		}
+	}
+	free(route);
 	return sc;
 }
 
@@ -384,22 +461,11 @@ sip_call_referred(struct sip_call *sc, const struct sip_call *old)
 	    xstrdup(old->referred_by) : NULL;
 }
 
-int
-sip_call_invite(struct sip_call *sc, int port, char **cause)
+static void
+sip_call_send_invite(struct sip_call *sc)
 {
 	char	*to;
 
-	if (sc->h.nh == NULL || sc->started) {
-		*cause = xstrdup("the call has no dialog");
-		return -1;
-	}
-	sc->port = port;
-	util_free_secret(sc->user_sdp);
-	sip_sdp_keys_wipe(&sc->keys);
-	sc->user_sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
-	if (sc->user_sdp == NULL)
-		return -1;
-	sc->started = true;
 	/* The To given to nua_handle is the bare URI, where a parameter
 	 * (";user=phone", ";transport=tcp") would be the header's: name
 	 * it again as <URI>, which also makes the request URI. */
@@ -413,6 +479,28 @@ sip_call_invite(struct sip_call *sc, int port, char **cause)
 		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
 	    TAG_END());
 	free(to);
+}
+
+int
+sip_call_invite(struct sip_call *sc, int port, char **cause)
+{
+	if (sc->h.nh == NULL || sc->started) {
+		*cause = xstrdup("the call has no dialog");
+		return -1;
+	}
+	sc->port = port;
+	util_free_secret(sc->user_sdp);
+	sip_sdp_keys_wipe(&sc->keys);
+	sc->user_sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
+	if (sc->user_sdp == NULL)
+		return -1;
+	sc->started = true;
+	if (sc->dns_why != NULL)
+		sip_call_end_unsent(sc, 503, sc->dns_why);
+	else if (sc->dns != NULL)
+		sc->invite_pending = true;	/* sip_call_resolved sends it */
+	else
+		sip_call_send_invite(sc);
 	return 0;
 }
 
@@ -525,6 +613,10 @@ sip_call_hangup(struct sip_call *sc, const char *why)
 		return;
 	if (sc->final_reason == NULL)
 		sip_call_set_final(sc, 0, why);
+	if (sc->invite_pending) {
+		sip_call_end_unsent(sc, 487, why);
+		return;
+	}
 	switch (sc->state) {
 	case nua_callstate_calling:
 	case nua_callstate_proceeding:
@@ -547,23 +639,41 @@ sip_call_hangup(struct sip_call *sc, const char *why)
 	}
 }
 
-void
-sip_call_reinvite(struct sip_call *sc, bool hold, bool held_by_remote)
+/*
+ * Sofia 1.12 queues an INVITE behind a client request already out on the
+ * handle; behind our final NOTIFY (which ends the refer subscription) the
+ * INVITE was lost, never sent and never answered. So a re-INVITE waits
+ * here until our NOTIFYs are answered, and goes out then.
+ */
+static void
+sip_call_send_reinvite(struct sip_call *sc, bool hold, bool inactive)
 {
 	const char	*mode = NULL;
 
-	if (sc->h.nh == NULL || sc->ended)
-		return;
-	/* RFC 3264 8.4: holding a stream the peer already holds makes it
-	 * inactive; otherwise sendonly. */
 	if (hold)
-		mode = held_by_remote ? "#" : "audio";
+		mode = inactive ? "#" : "audio";
 	nua_invite(sc->h.nh,
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
 	    SOATAG_ADDRESS(sc->addr),
 	    SOATAG_HOLD(mode),
 	    SIP_CALL_SOA_TAGS,
 	    TAG_END());
+}
+
+void
+sip_call_reinvite(struct sip_call *sc, bool hold, bool held_by_remote)
+{
+	if (sc->h.nh == NULL || sc->ended)
+		return;
+	/* RFC 3264 8.4: holding a stream the peer already holds makes it
+	 * inactive; otherwise sendonly. */
+	if (sc->notifies > 0) {
+		sc->reinvite_waits = true;
+		sc->reinvite_hold = hold;
+		sc->reinvite_inactive = held_by_remote;
+		return;
+	}
+	sip_call_send_reinvite(sc, hold, held_by_remote);
 }
 
 static void
@@ -649,6 +759,7 @@ sip_call_notify_refer(struct sip_call *sc, int code, const char *phrase)
 		ss = "terminated;reason=noresource";
 	} else
 		ss = "active;expires=60";
+	sc->notifies++;
 	nua_notify(sc->h.nh,
 	    SIPTAG_EVENT(sc->refer_event),
 	    SIPTAG_SUBSCRIPTION_STATE_STR(ss),
@@ -917,9 +1028,14 @@ sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
 	if (status >= 200)
 		sc->auth_tries = 0;
 	if (sc->established) {
-		if (status >= 200)
-			sip_call_queue(sc, SIP_CALL_REINVITE_DONE, status,
-			    phrase);
+		if (status >= 200) {
+			struct sip_call_report *r = sip_call_queue(sc,
+			    SIP_CALL_REINVITE_DONE, status, phrase);
+
+			if (sip != NULL && sip->sip_retry_after != NULL)
+				r->retry_after =
+				    (int)sip->sip_retry_after->af_delta;
+		}
 		return;
 	}
 	if (status >= 300) {
@@ -1094,7 +1210,16 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 		sip_call_notify(sc, sip, tags);
 		return;
 	case nua_r_notify:
-		if (status >= 200 && sc->notify_final)
+		if (status < 200)
+			return;
+		if (sc->notifies > 0)
+			sc->notifies--;
+		if (sc->notifies == 0 && sc->reinvite_waits) {
+			sc->reinvite_waits = false;
+			sip_call_send_reinvite(sc, sc->reinvite_hold,
+			    sc->reinvite_inactive);
+		}
+		if (sc->notify_final && sc->notifies == 0)
 			sip_call_queue(sc, SIP_CALL_NOTIFIED, status, phrase);
 		return;
 	case nua_i_refer:

@@ -49,6 +49,7 @@ struct sip_call_report {
 	bool			 final;		/* REFER_STATUS: no more NOTIFYs */
 	char			 digit;
 	char			 target[EVENT_TEXT_MAX];	/* REFER */
+	int			 retry_after;	/* REINVITE_DONE: seconds, or 0 */
 	struct media_params	 params;	/* MEDIA; wiped after delivery */
 };
 

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sip-call.h"
+#include "sip-dns.h"
 #include "sip-reg.h"
 #include "sip-uri.h"
 #include "tls-check.h"
@@ -46,6 +47,9 @@ struct sip_reg {
 	bool			 registering;	/* a REGISTER is out, no answer */
 	bool			 bound;		/* the registrar has our binding */
 	struct tls_check	*tc;		/* our look at the TLS server */
+	bool			 lookup;	/* the first hop is a name */
+	struct sip_dns		*dns;		/* its lookup under way */
+	bool			 gone;		/* the stack took the handle */
 	int			 refs;		/* results queued for it */
 	bool			 freed;		/* the owner is done with it */
 };
@@ -68,6 +72,7 @@ sip_reg_release(struct sip_reg *r)
 	if (!r->freed || r->refs > 0)
 		return;
 	tls_check_cancel(r->tc);
+	sip_dns_cancel(r->dns);
 	sip_ua_handle_destroy(&r->h);
 	free(r);
 }
@@ -75,7 +80,12 @@ sip_reg_release(struct sip_reg *r)
 void
 sip_reg_gone(struct sip_handle *h)
 {
-	sip_reg_release((struct sip_reg *)h);
+	struct sip_reg	*r = (struct sip_reg *)h;
+
+	r->gone = true;
+	sip_dns_cancel(r->dns);
+	r->dns = NULL;
+	sip_reg_release(r);
 }
 
 static void
@@ -158,33 +168,48 @@ sip_reg_from(const struct conf_account *ca)
 	return out;
 }
 
+/* The first hop of ACCOUNT's REGISTER: its proxy, else its registrar. */
+static char *
+sip_reg_hop(const struct conf_account *ca)
+{
+	return sip_uri_with_transport(ca->proxy != NULL ? ca->proxy :
+	    ca->registrar, sip_reg_transport(ca));
+}
+
+/* A handle for R whose requests go first to ROUTE (NULL: none). */
+static int
+sip_reg_handle(struct sip_reg *r, const char *route, char **cause)
+{
+	char		*from;
+	nua_handle_t	*nh;
+
+	from = sip_reg_from(r->ca);
+	/* NUTAG_PROXY is stack-wide; a per-account outbound proxy is a
+	 * preloaded loose Route. */
+	nh = nua_handle(sip_ua_nua(), NULL,
+	    SIPTAG_TO_STR(r->ca->uri),
+	    SIPTAG_FROM_STR(from),
+	    TAG_IF(route != NULL, NUTAG_INITIAL_ROUTE_STR(route)),
+	    TAG_END());
+	free(from);
+	if (nh == NULL) {
+		*cause = xstrdup("cannot create a SIP handle");
+		return -1;
+	}
+	sip_ua_handle_add(&r->h, nh);
+	return 0;
+}
+
 struct sip_reg *
 sip_reg_new(const struct conf_account *ca, const struct sip_cred *cred,
     sip_reg_h handler, void *arg, char **cause)
 {
 	struct sip_reg	*r;
-	const char	*tp = sip_reg_transport(ca);
-	char		*from, *proxy = NULL;
-	nua_handle_t	*nh;
+	char		*hop, *route = NULL;
+	int		 rc = 0;
 
-	from = sip_reg_from(ca);
-	if (ca->proxy != NULL) {
-		char *p = sip_uri_with_transport(ca->proxy, tp);
-
-		proxy = sip_uri_route(p);
-		free(p);
-	}
-	/* NUTAG_PROXY is stack-wide; a per-account outbound proxy is a
-	 * preloaded loose Route. */
-	nh = nua_handle(sip_ua_nua(), NULL,
-	    SIPTAG_TO_STR(ca->uri),
-	    SIPTAG_FROM_STR(from),
-	    TAG_IF(proxy != NULL, NUTAG_INITIAL_ROUTE_STR(proxy)),
-	    TAG_END());
-	free(from);
-	free(proxy);
-	if (nh == NULL) {
-		*cause = xstrdup("cannot create a SIP handle");
+	if (sip_ua_nua() == NULL) {
+		*cause = xstrdup("the SIP stack is not running");
 		return NULL;
 	}
 	r = xcalloc(1, sizeof *r);
@@ -193,36 +218,111 @@ sip_reg_new(const struct conf_account *ca, const struct sip_cred *cred,
 	r->cred = cred;
 	r->handler = handler;
 	r->arg = arg;
-	sip_ua_handle_add(&r->h, nh);
+	hop = sip_reg_hop(ca);
+	if (sip_dns_needed(hop)) {
+		/* The handle comes with the lookup's answer (sip_reg_send). */
+		r->lookup = true;
+	} else {
+		if (ca->proxy != NULL)
+			route = sip_uri_route(hop);
+		rc = sip_reg_handle(r, route, cause);
+	}
+	free(hop);
+	free(route);
+	if (rc != 0) {
+		free(r);
+		return NULL;
+	}
 	return r;
 }
 
-int
-sip_reg_send(struct sip_reg *r, char **cause)
+/* Send the REGISTER on R's handle. */
+static void
+sip_reg_register(struct sip_reg *r)
 {
 	const struct conf_account	*ca = r->ca;
 	const char			*tp = sip_reg_transport(ca);
-	char				*registrar, *user;
+	char				*registrar, *user, *mparams;
 	char				 expires[16];
 
-	if (r->h.nh == NULL) {
-		*cause = xstrdup("the SIP stack is shutting down");
-		return -1;
-	}
-	r->auth_tries = 0;
-	r->registering = true;
 	registrar = sip_uri_with_transport(ca->registrar, tp);
 	user = sip_uri_user(ca->uri);
 	snprintf(expires, sizeof expires, "%d", ca->expires);
 	log_debug("account %s: REGISTER %s via %s", ca->name, ca->uri, registrar);
 	sip_reg_tls_check(r);
+	/* Over TCP or TLS the Contact says so, so that calls to us come
+	 * back over the connection's transport, not UDP (RFC 3261 8.1.1.8). */
+	xasprintf(&mparams, "transport=%s", tp != NULL ? tp : "udp");
 	nua_register(r->h.nh,
 	    NUTAG_REGISTRAR(URL_STRING_MAKE(registrar)),
 	    SIPTAG_EXPIRES_STR(expires),
 	    NUTAG_M_USERNAME(user != NULL ? user : ca->username),
+	    TAG_IF(tp != NULL, NUTAG_M_PARAMS(mparams)),
 	    TAG_END());
+	free(mparams);
 	free(registrar);
 	free(user);
+}
+
+/* The first hop was looked up: register there, or say why not. */
+static void
+sip_reg_resolved(const struct sip_dns_result *dr, void *arg)
+{
+	struct sip_reg		*r = arg;
+	struct sip_reg_result	 res;
+	char			*route, *cause = NULL;
+
+	r->dns = NULL;
+	if (r->freed || !r->registering)
+		return;
+	if (dr->error == 0 && r->h.nh == NULL) {
+		route = sip_dns_route(dr);
+		log_debug("account %s: first hop %s", r->ca->name, route);
+		if (sip_reg_handle(r, route, &cause) == 0) {
+			free(route);
+			sip_reg_register(r);
+			return;
+		}
+		free(route);
+	} else if (dr->error == 0) {
+		sip_reg_register(r);
+		return;
+	}
+	memset(&res, 0, sizeof res);
+	res.kind = SIP_REG_FAILED;
+	res.why = cause != NULL ? cause : dr->why;
+	res.local = true;
+	r->registering = false;
+	sip_reg_report(r, &res);
+	free(cause);
+}
+
+int
+sip_reg_send(struct sip_reg *r, char **cause)
+{
+	char	*hop;
+
+	if (r->gone || sip_ua_nua() == NULL) {
+		*cause = xstrdup("the SIP stack is shutting down");
+		return -1;
+	}
+	r->auth_tries = 0;
+	if (r->lookup && r->h.nh == NULL) {
+		/* Looked up afresh at every attempt: the DNS may have come
+		 * back, or changed. */
+		if (r->dns != NULL)
+			return 0;
+		hop = sip_reg_hop(r->ca);
+		r->dns = sip_dns_resolve(hop, sip_reg_transport(r->ca),
+		    sip_reg_resolved, r, cause);
+		free(hop);
+		if (r->dns == NULL)
+			return -1;
+		r->registering = true;
+		return 0;
+	}
+	r->registering = true;
+	sip_reg_register(r);
 	return 0;
 }
 
@@ -289,6 +389,12 @@ sip_reg_tls_check(struct sip_reg *r)
 bool
 sip_reg_unsend(struct sip_reg *r)
 {
+	if (r != NULL && r->h.nh == NULL) {
+		/* Nothing was sent: forget the lookup. */
+		sip_dns_cancel(r->dns);
+		r->dns = NULL;
+		r->registering = false;
+	}
 	if (r == NULL || r->h.nh == NULL || (!r->bound && !r->registering))
 		return false;
 	r->auth_tries = 0;

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
+#include "sip-dns.h"
 #include "sip-ua.h"
 #include "tls-check.h"
 #include "trace.h"
@@ -386,6 +387,14 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 	bool	 tls = sip_ua_tls_needed(conf);
 
 	sip_ua_log_setup(trace);
+	/*
+	 * First hops that are names are looked up by sip-dns.c, so Sofia's
+	 * own resolver is left only names met inside a dialog (a Contact or
+	 * Record-Route with a host name, rare). Bound it too: 2 s per try,
+	 * 2 tries, unless the user says otherwise (SRES_OPTIONS, read when
+	 * the stack creates its resolver, before any other thread of ours).
+	 */
+	setenv("SRES_OPTIONS", "timeout:2 attempts:2", 0);
 	if (tls) {
 		if (sip_ua_tls_setup(conf, cause) != 0) {
 			sip_ua_tls_cleanup();
@@ -454,6 +463,7 @@ sip_ua_shutdown(void (*done)(void *), void *arg)
 {
 	sip_ua_done = done;
 	sip_ua_done_arg = arg;
+	sip_dns_shutdown();
 	if (sip_ua == NULL) {
 		loop_defer(sip_ua_shutdown_done, NULL);
 		return;

@@ -48,15 +48,15 @@ line=$(tsp_wait bob '"event":"call".*"state":"terminated"' 5)
 ok "the rejected call ends on bob's side" test -n "$line"
 
 tsp_cmd alice "dial sip:bob@127.0.0.1"
-tsp_wait bob '"state":"incoming"' 5 >/dev/null
+ok "reject 603: bob rings" tsp_wait bob '"state":"incoming"' 5
 tsp_cmd bob "reject 603"
 line=$(tsp_wait alice '"event":"call".*"state":"terminated"' 5)
 is "$(call_field "$line" code)" 603 "reject 603 gives the caller 603 (decline)"
 
 # --- cancel before answer
 tsp_cmd alice "dial bob"
-tsp_wait bob '"state":"incoming"' 5 >/dev/null
-tsp_wait alice '"state":"ringing"' 5 >/dev/null
+ok "cancel: bob rings" tsp_wait bob '"state":"incoming"' 5
+ok "cancel: alice hears ringing" tsp_wait alice '"state":"ringing"' 5
 tsp_cmd alice "hangup"
 line=$(tsp_wait bob '"event":"call".*"state":"terminated"' 5)
 ok "cancel ends the call at the callee" test -n "$line"
@@ -67,7 +67,7 @@ ok "and at the caller" test -n "$line"
 
 # --- answer, hold, resume, mute, hang up by the callee
 tsp_cmd alice "dial bob"
-tsp_wait bob '"state":"incoming"' 5 >/dev/null
+ok "hold: bob rings" tsp_wait bob '"state":"incoming"' 5
 tsp_cmd bob "answer"
 ok "bob: established" tsp_wait bob '"event":"call".*"state":"established"' 5
 ok "alice: established" tsp_wait alice '"event":"call".*"state":"established"' 5
@@ -104,9 +104,10 @@ ok "bob's call ends" tsp_wait bob '"event":"call".*"state":"terminated"' 5
 
 # --- a second incoming call holds the first when answered
 tsp_cmd alice "dial bob"
-tsp_wait bob '"state":"incoming"' 5 >/dev/null
+ok "second call: bob rings for alice" tsp_wait bob '"state":"incoming"' 5
 tsp_cmd bob "answer"
-tsp_wait alice '"event":"call".*"state":"established"' 5 >/dev/null
+ok "second call: alice is connected" \
+    tsp_wait alice '"event":"call".*"state":"established"' 5
 tsp_cmd carol "dial bob"
 line=$(tsp_wait bob '"event":"call".*"state":"incoming"' 5)
 ok "a second call rings during the first" test -n "$line"
@@ -127,9 +128,9 @@ like "$(call_field "$line" reason)" 'remote hung up' "the caller hangs up"
 
 # --- quit with a call up hangs it up first
 tsp_cmd alice "dial bob"
-tsp_wait bob '"state":"incoming"' 5 >/dev/null
+ok "quit: bob rings" tsp_wait bob '"state":"incoming"' 5
 tsp_cmd bob "answer"
-tsp_wait alice '"event":"call".*"state":"established"' 5 >/dev/null
+ok "quit: the call is up" tsp_wait alice '"event":"call".*"state":"established"' 5
 is "$(tsp_quit alice)" 0 "alice quits during a call"
 ok "bob's call ends when alice quits" tsp_wait bob '"event":"call".*"state":"terminated"' 5
 is "$(tsp_quit bob)" 0 "bob quits"

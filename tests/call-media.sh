@@ -40,19 +40,24 @@ EOF
 }
 
 connect() {	# the established call, alice calling bob
-	tsp_cmd alice "dial bob"
+	tsp_cmd alice "dial bob" || return 1
 	tsp_wait bob '"event":"call".*"state":"incoming"' 5 >/dev/null || return 1
-	tsp_cmd bob "answer"
+	tsp_cmd bob "answer" || return 1
 	tsp_wait bob '"event":"call".*"state":"established"' 5 >/dev/null &&
 	    tsp_wait alice '"event":"call".*"state":"established"' 5 >/dev/null
 }
 
-hangup() {
-	tsp_cmd alice "hangup"
-	tsp_wait bob '"event":"call".*"state":"terminated"' 5 >/dev/null
-	tsp_quit alice >/dev/null
-	tsp_quit bob >/dev/null
+hangup() {	# alice hangs up; both see the end; both quit with status 0
+	tsp_cmd alice "hangup" || return 1
+	tsp_wait bob '"event":"call".*"state":"terminated"' 5 >/dev/null &&
+	    tsp_wait alice '"event":"call".*"state":"terminated"' 5 >/dev/null
+	_hu_rc=$?
+	_hu_a=$(tsp_quit alice)
+	_hu_b=$(tsp_quit bob)
+	echo "alice exited $_hu_a, bob exited $_hu_b"
+	[ "$_hu_rc" -eq 0 ] && [ "$_hu_a" = 0 ] && [ "$_hu_b" = 0 ]
 }
+
 
 hears() {	# FILE FREQ FROM TO: the tone is in most of the span
 	"$TONECHECK" "$1" "$2" --from "$3" --to "$4" --min-fraction 0.8
@@ -74,8 +79,9 @@ for codec in opus pcmu pcma; do
 	esac
 	is "$(json_get "$line" codec)/$(json_get "$line" clock_rate)" "$want/$rate" \
 	    "$codec: negotiated $want/$rate"
-	sleep 3
-	hangup
+	ok "$codec: 3 s of the call recorded on both sides" \
+	    wav_recorded 3 "$T/bob-$codec.wav" "$T/alice-$codec.wav"
+	ok "$codec: hung up, both quit" hangup
 	ok "$codec: bob hears alice's 1000 Hz" hears "$T/bob-$codec.wav" 1000 0.5 2.5
 	ok "$codec: alice hears bob's 1500 Hz" hears "$T/alice-$codec.wav" 1500 0.6 2.5
 	ok "$codec: bob does not hear his own tone" silent "$T/bob-$codec.wav" 1500 0.5 2.5
@@ -91,7 +97,8 @@ for method in rfc4733 info; do
 	setup alice opus "dtmf = $method"
 	setup bob opus "dtmf = $method"
 	ok "dtmf $method: call established" connect
-	sleep 0.5
+	ok "dtmf $method: half a second of the call recorded" \
+	    wav_recorded 0.5 "$T/bob-opus.wav" "$T/alice-opus.wav"
 	tsp_cmd alice "dtmf 1234*#"
 	got=
 	i=0
@@ -105,48 +112,55 @@ for method in rfc4733 info; do
 	is "$m" "$method" "dtmf $method: reported method"
 	is "$(tsp_count alice '"event":"dtmf".*"direction":"out"')" 6 \
 	    "dtmf $method: alice reports the six digits sent"
+	# a duplicate is an absence to check, no event to wait for: give
+	# one a moment to arrive (RFC 4733 repeats its end packets at once)
 	sleep 0.5
 	is "$(tsp_count bob '"event":"dtmf"')" 6 "dtmf $method: each digit exactly once"
-	hangup
+	ok "dtmf $method: hung up, both quit" hangup
 done
 
-# Hold, resume and mute change what each side hears. Bob's recording
-# starts when he answers; the tone check allows half a second of slack
-# around each change.
+# Hold, resume and mute change what each side hears. Each change is
+# marked by where each recording had got to when the command was sent
+# (wav_pos: the recordings' own clock, not wall-clock time); the tone
+# check allows half a second or more after each mark for the change to
+# reach the speaker, and leaves a little before the next one.
 setup alice opus
 setup bob opus
+A=$T/alice-opus.wav B=$T/bob-opus.wav
 ok "hold: call established" connect
-t0=$(date +%s%N)
-since() { echo "$(( ($(date +%s%N) - t0) / 1000000 ))" | awk '{ printf "%.2f", $1 / 1000 }'; }
-sleep 2
-h1=$(since)
+ok "hold: 2 s of the call recorded" wav_recorded 2 "$B" "$A"
+h1a=$(wav_pos "$A") h1b=$(wav_pos "$B")
 tsp_cmd alice "hold"
-tsp_wait bob '"held_by_remote":true' 5 >/dev/null
-sleep 2
-r1=$(since)
+ok "hold: bob is told he is held" tsp_wait bob '"held_by_remote":true' 5
+ok "hold: 2 s more recorded" wav_recorded "$(wav_add "$h1b" 2)" "$B"
+r1a=$(wav_pos "$A") r1b=$(wav_pos "$B")
 tsp_cmd alice "resume"
-tsp_wait bob '"held_by_remote":false' 5 >/dev/null
-sleep 2
-m1=$(since)
+ok "resume: bob is told he is no longer held" \
+    tsp_wait bob '"held_by_remote":false' 5
+ok "resume: 2 s more recorded" wav_recorded "$(wav_add "$r1b" 2)" "$B"
+m1a=$(wav_pos "$A") m1b=$(wav_pos "$B")
 tsp_cmd alice "mute"
-sleep 2
-m2=$(since)
+ok "mute: alice shows the call muted" tsp_wait alice '"event":"call".*"muted":true' 5
+ok "mute: 2 s more recorded" wav_recorded "$(wav_add "$m1b" 2)" "$B"
+m2a=$(wav_pos "$A") m2b=$(wav_pos "$B")
 tsp_cmd alice "unmute"
-sleep 1.5
-e1=$(since)
-hangup
-w() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
-ok "before hold bob hears alice" hears "$T/bob-opus.wav" 1000 0.3 "$(w "$h1" -0.3)"
+ok "unmute: alice shows the call unmuted" tsp_wait alice '"event":"call".*"muted":false' 5
+ok "unmute: 1.5 s more recorded" wav_recorded "$(wav_add "$m2b" 1.5)" "$B"
+e1a=$(wav_pos "$A") e1b=$(wav_pos "$B")
+diag "marks (s) in bob's recording: hold $h1b, resume $r1b, mute $m1b, unmute $m2b, end $e1b"
+diag "marks (s) in alice's recording: hold $h1a, resume $r1a, mute $m1a, unmute $m2a, end $e1a"
+ok "hold: hung up, both quit" hangup
+ok "before hold bob hears alice" hears "$B" 1000 0.3 "$(wav_add "$h1b" -0.1)"
 ok "while held bob hears nothing from alice" \
-    silent "$T/bob-opus.wav" 1000 "$(w "$h1" 0.6)" "$(w "$r1" -0.1)"
+    silent "$B" 1000 "$(wav_add "$h1b" 0.6)" "$(wav_add "$r1b" -0.1)"
 ok "while holding alice hears nothing from bob" \
-    silent "$T/alice-opus.wav" 1500 "$(w "$h1" 0.8)" "$(w "$r1" 0.1)"
+    silent "$A" 1500 "$(wav_add "$h1a" 0.8)" "$(wav_add "$r1a" -0.1)"
 ok "after resume bob hears alice again" \
-    hears "$T/bob-opus.wav" 1000 "$(w "$r1" 0.6)" "$(w "$m1" -0.2)"
+    hears "$B" 1000 "$(wav_add "$r1b" 0.6)" "$(wav_add "$m1b" -0.1)"
 ok "muted: bob hears nothing from alice" \
-    silent "$T/bob-opus.wav" 1000 "$(w "$m1" 0.6)" "$(w "$m2" -0.1)"
+    silent "$B" 1000 "$(wav_add "$m1b" 0.6)" "$(wav_add "$m2b" -0.1)"
 ok "unmuted: bob hears alice again" \
-    hears "$T/bob-opus.wav" 1000 "$(w "$m2" 0.6)" "$(w "$e1" -0.3)"
+    hears "$B" 1000 "$(wav_add "$m2b" 0.6)" "$(wav_add "$e1b" -0.1)"
 ok "alice heard bob while muted" \
-    hears "$T/alice-opus.wav" 1500 "$(w "$m1" 0.8)" "$(w "$m2" 0.2)"
+    hears "$A" 1500 "$(wav_add "$m1a" 0.3)" "$(wav_add "$m2a" -0.1)"
 done_testing

@@ -4,7 +4,10 @@
 #    own tone come back (real media against a foreign stack);
 #  - a SIPp caller offering only G.729 gets 488, and no ringing;
 #  - a SIPp caller holds us with a sendonly re-INVITE (we answer
-#    recvonly and show held_by_remote), resumes, and hangs up.
+#    recvonly and show held_by_remote), resumes, and hangs up;
+#  - switching between two calls to SIPp peers holds the one left with a
+#    sendonly re-INVITE and resumes the other with a sendrecv one (the
+#    one-active-call rule against a stack that is not tsphone).
 . "$(dirname "$0")/lib.sh"
 require_sipp
 require_tsphone
@@ -34,12 +37,12 @@ ok "tsphone is up" tsp_wait me '"event":"registration"' 3
 # --- outgoing call answered by SIPp, RTP echoed back
 sport=$(free_port) || bail "no free port"
 sipp_start echo uas-answer.xml - -p "$sport" -rtp_echo
-sleep 0.3
+ok "SIPp echo listens on its port" sipp_ready echo
 tsp_cmd me "dial sip:echo@127.0.0.1:$sport"
 ok "SIPp answers" tsp_wait me '"event":"call".*"state":"established"' 5
 line=$(grep '"event":"media"' "$T/me.out" | tail -n 1)
 is "$(json_get "$line" codec)" PCMU "PCMU chosen from SIPp's answer"
-sleep 2.5
+ok "2.5 s of the echoed call recorded" wav_wait "$T/heard.wav" 2.5
 tsp_cmd me "hangup"
 ok "the call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
 sipp_wait echo
@@ -73,19 +76,19 @@ like "$(grep '"state":"incoming"' "$T/me.out" | tail -n 1)" 'SIPp Holder' \
 # --- early media: 183 with SDP, then 200
 sport=$(free_port) || bail "no free port"
 sipp_start early uas-early.xml - -p "$sport" -rtp_echo
-sleep 0.3
+ok "SIPp early listens on its port" sipp_ready early
 tsp_cmd me "dial sip:early@127.0.0.1:$sport"
 ok "183 with SDP is early media" tsp_wait me '"event":"call".*"state":"early"' 5
 ok "then the answer" tsp_wait me '"event":"call".*"state":"established"' 5
 tsp_cmd me "hangup"
-tsp_wait me '"event":"call".*"state":"terminated"' 5 >/dev/null
+ok "the early-media call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
 sipp_wait early
 is "$?" 0 "SIPp's early-media scenario completed"
 
 # --- an answer that rejects the audio stream
 sport=$(free_port) || bail "no free port"
 sipp_start noaudio uas-noaudio.xml - -p "$sport"
-sleep 0.3
+ok "SIPp noaudio listens on its port" sipp_ready noaudio
 tsp_cmd me "dial sip:noaudio@127.0.0.1:$sport"
 line=$(tsp_wait me '"event":"call".*"state":"terminated"' 5)
 is "$(json_get "$line" code)" 488 "rejected audio ends the call with 488"
@@ -96,15 +99,15 @@ is "$?" 0 "SIPp got our BYE"
 # --- 491 on our re-INVITE: retried after a random delay
 sport=$(free_port) || bail "no free port"
 sipp_start glare uas-glare.xml - -p "$sport"
-sleep 0.3
+ok "SIPp glare listens on its port" sipp_ready glare
 tsp_cmd me "dial sip:glare@127.0.0.1:$sport"
-tsp_wait me '"event":"call".*"state":"established"' 5 >/dev/null
+ok "SIPp answers the glare call" tsp_wait me '"event":"call".*"state":"established"' 5
 tsp_cmd me "hold"
 ok "the 491 is retried" tsp_wait me '"text":"call [0-9]+: re-INVITE glare' 3
 ok "and the retry succeeds: media is sendonly" \
     tsp_wait me '"event":"media".*"direction":"sendonly"' 6
 tsp_cmd me "hangup"
-tsp_wait me '"event":"call".*"state":"terminated"' 5 >/dev/null
+ok "the glare call ends" tsp_wait me '"event":"call".*"state":"terminated"' 5
 sipp_wait glare
 is "$?" 0 "SIPp saw the 491 dance and the BYE"
 is "$(tsp_quit me)" 0 "quit exits 0"
@@ -123,7 +126,7 @@ EOF
 tsp_start quiet "$T/quiet.conf"
 sport=$(free_port) || bail "no free port"
 sipp_start mute uas-answer.xml - -p "$sport"
-sleep 0.3
+ok "SIPp mute listens on its port" sipp_ready mute
 tsp_cmd quiet "dial sip:mute@127.0.0.1:$sport"
 ok "established with a silent peer" tsp_wait quiet '"event":"call".*"state":"established"' 5
 line=$(tsp_wait quiet '"event":"call".*"state":"terminated"' 6)
@@ -131,5 +134,50 @@ like "$(json_get "$line" reason)" 'no media' "hung up after 2 s without RTP"
 sipp_wait mute
 is "$?" 0 "SIPp got the BYE"
 is "$(tsp_quit quiet)" 0 "quit exits 0"
+# --- switching between two SIPp peers: the one left is held by re-INVITE
+write_conf "$T/sw.conf" <<EOF
+[sip]
+listen = 127.0.0.1:0
+[audio]
+driver = null
+[account sw]
+uri = sip:sw@127.0.0.1
+register = no
+codecs = pcmu
+EOF
+tsp_start sw "$T/sw.conf"
+ok "the switching phone is up" tsp_wait sw '"event":"registration"' 3
+pa=$(free_port) || bail "no free port"
+sipp_start pa uas-held.xml - -p "$pa"
+ok "the first SIPp peer listens" sipp_ready pa
+pb=$(free_port) || bail "no free port"
+sipp_start pb uas-held.xml - -p "$pb"
+ok "the second SIPp peer listens" sipp_ready pb
+tsp_cmd sw "dial sip:a@127.0.0.1:$pa"
+line=$(tsp_wait sw '"event":"call".*"state":"established"' 5)
+ok "the first peer answers" test -n "$line"
+ida=$(json_get "$line" id)
+tsp_cmd sw "dial sip:b@127.0.0.1:$pb"
+line=$(tsp_wait sw '"event":"call".*"remote":"sip:b@.*"state":"established"' 5)
+ok "the second peer answers" test -n "$line"
+idb=$(json_get "$line" id)
+ok "dialling held the first call" \
+    grep -q '"event":"call","id":'"$ida"',.*"state":"held"' "$T/sw.out"
+tsp_cmd sw "switch $ida"
+ok "switching back holds the second call" \
+    tsp_wait sw '"event":"call","id":'"$idb"',.*"state":"held"' 5
+ok "and resumes the first" \
+    tsp_wait sw '"event":"call","id":'"$ida"',.*"state":"established"' 5
+# The resume goes out once the hold it follows is answered: wait for the
+# first peer's third INVITE before hanging up.
+resumed() { [ "$(grep -c '^INVITE ' "$T/pa.msg")" -ge 3 ]; }
+ok "the first peer got the resuming re-INVITE" wait_until 5 resumed
+tsp_cmd sw "hangup $ida"
+tsp_cmd sw "hangup $idb"
+ok "both calls end" tsp_wait sw '"event":"call","id":'"$idb"',.*"state":"terminated"' 5
+sipp_wait pa
+is "$?" 0 "the first peer saw hold (sendonly), then resume (sendrecv), then BYE"
+sipp_wait pb
+is "$?" 0 "the second peer saw hold (sendonly), then BYE"
+is "$(tsp_quit sw)" 0 "quit exits 0"
 done_testing
-

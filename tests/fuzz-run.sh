@@ -1,8 +1,12 @@
 #!/bin/sh
 # Hostile input: build the libFuzzer targets of tests/fuzz/ with clang
 # (ASan, UBSan, LeakSanitizer) and, for each one, fuzz for FUZZ_SECONDS
-# (default 8) from a copy of its seed corpus, then replay every input in
-# tests/fuzz/regress/NAME/ (crashes found so far: see the README there).
+# (default 8) from a copy of its seed corpus with libFuzzer's -seed set
+# to FUZZ_SEED (default 1; never 0, which libFuzzer takes as "pick one"),
+# so that the mutations are the same on every run and a failure can be
+# replayed, then replay every input in tests/fuzz/regress/NAME/ (crashes
+# found so far: see the README there). The number of runs still depends
+# on the machine's speed within FUZZ_SECONDS.
 # A crash, leak, hang or broken promise fails the test, with the input
 # (kept in BUILDDIR/fuzz-crashes/NAME/ and dumped in hex) and the stack.
 # Skipped when clang or its fuzzer runtime is missing; CI installs them.
@@ -10,6 +14,10 @@
 . "$(dirname "$0")/lib.sh"
 
 : "${FUZZ_SECONDS:=8}"
+: "${FUZZ_SEED:=1}"
+case $FUZZ_SEED in
+'' | 0 | *[!0-9]*) bail "FUZZ_SEED must be a positive integer, not '$FUZZ_SEED'" ;;
+esac
 fz=$TOP_SRCDIR/tests/fuzz
 
 require_tsphone
@@ -39,6 +47,7 @@ add_log build "$T/build.log"
 ok "the fuzz targets build (clang, ASan, UBSan)" \
 	sh "$fz/build.sh" "$builddir" "$T/fuzz"
 [ -x "$T/fuzz/fuzz-rtp" ] || { done_testing; exit 1; }
+diag "libFuzzer seed: $FUZZ_SEED (set FUZZ_SEED to change it), $FUZZ_SECONDS s per target"
 
 # UBSan findings abort with a stack (build.sh makes them fatal).
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -80,16 +89,23 @@ for t in $targets; do
 	fi
 	mkdir -p "$T/corpus/$t" "$T/art/$t"
 	[ -d "$fz/corpus/$t" ] && cp -R "$fz/corpus/$t/." "$T/corpus/$t/"
-	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=1024 \
+	"$bin" -seed="$FUZZ_SEED" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=1024 \
 		-artifact_prefix="$T/art/$t/" -print_final_stats=1 \
 		"$T/corpus/$t" >"$T/$t.log" 2>&1
 	rc=$?
 	stats=$(grep -E '^#[0-9]+.*(DONE|INITED)' "$T/$t.log" | tail -n 1 |
 		sed -E 's/^#([0-9]+).*cov: ([0-9]+).*exec\/s: ([0-9]+).*/\1 runs, cov \2, \3 exec\/s/')
-	if [ "$rc" -eq 0 ] && [ -z "$(ls "$T/art/$t")" ]; then
-		pass "fuzz-$t: ${FUZZ_SECONDS} s from the seed corpus, no crash ($stats)"
+	# libFuzzer prints the seed it used: check it took ours
+	used=$(sed -n 's/.*Seed: \([0-9]*\).*/\1/p' "$T/$t.log" | head -n 1)
+	what="fuzz-$t: ${FUZZ_SECONDS} s from the seed corpus with -seed=$FUZZ_SEED, no crash"
+	if [ "$used" != "$FUZZ_SEED" ]; then
+		fail "$what (libFuzzer used seed '${used:-none}')"
+		report "$t" "$T/$t.log" "$T/art/$t"
+	elif [ "$rc" -eq 0 ] && [ -z "$(ls "$T/art/$t")" ]; then
+		pass "$what ($stats)"
 	else
-		fail "fuzz-$t: ${FUZZ_SECONDS} s from the seed corpus, no crash (exit $rc)"
+		fail "$what (exit $rc)"
+		diag "replay: FUZZ_SEED=$FUZZ_SEED FUZZ_SECONDS=$FUZZ_SECONDS make check TESTS=tests/fuzz-run.sh"
 		report "$t" "$T/$t.log" "$T/art/$t"
 	fi
 

@@ -942,6 +942,87 @@ write_conf() {
 	chmod 600 "$1"
 }
 
+# ------------------------------------------------------- recorded audio
+#
+# The file audio driver writes everything the speaker plays, silence
+# included, to its output WAV, a 20 ms writer thread behind the device
+# clock. The file's length is therefore the device's position in the
+# recording: read at the moment of an event, it says where in the WAV to
+# look for the event's effect, with no guess from wall-clock time.
+#
+#   t=$(wav_pos "$T/bob.wav")              # e.g. 2.140 (seconds)
+#   tsp_cmd alice hold
+#   ...
+#   "$TONECHECK" "$T/bob.wav" 1000 --to "$(wav_add "$t" -0.3)" ...
+
+# wav_pos FILE: print the length in seconds (3 decimals) of the audio
+# written so far to the WAV FILE, from its size and the "fmt " and
+# "data" chunks of its header; return 1 if FILE is not (yet) a WAV.
+wav_pos() {
+	[ -f "$1" ] || return 1
+	_wp_size=$(wc -c <"$1" | tr -d ' ')
+	od -An -v -tu1 -N 1024 "$1" 2>/dev/null | awk -v size="$_wp_size" '
+		function le(i, n,  v, k) { v = 0; for (k = n - 1; k >= 0; k--) v = v * 256 + b[i + k]; return v }
+		{ for (i = 1; i <= NF; i++) b[n++] = $i + 0 }
+		END {
+			if (n < 12 || le(0, 4) != 1179011410 || le(8, 4) != 1163280727)
+				exit 1		# "RIFF" ... "WAVE"
+			for (p = 12; p + 8 <= n; p += 8 + sz + sz % 2) {
+				id = le(p, 4); sz = le(p + 4, 4)
+				if (id == 544501094) {		# "fmt "
+					ch = le(p + 10, 2); rate = le(p + 12, 4); bits = le(p + 22, 2)
+				} else if (id == 1635017060) {	# "data"
+					if (rate < 1 || ch < 1 || bits < 8)
+						exit 1
+					fr = ch * int(bits / 8)
+					d = size - (p + 8)
+					printf "%.3f\n", (d < 0 ? 0 : int(d / fr)) / rate
+					found = 1
+					exit 0
+				}
+			}
+			exit 1
+		}'
+}
+
+# wav_add A B: print A + B (seconds, 2 decimals; never below 0).
+wav_add() {
+	awk -v a="$1" -v b="$2" 'BEGIN { s = a + b; printf "%.2f\n", s < 0 ? 0 : s }'
+}
+
+# wav_wait FILE SECONDS [TIMEOUT_S]: wait until FILE holds SECONDS of
+# audio (at most SECONDS + TIMEOUT_S, default 5 s, of wall-clock time);
+# print the position reached.  On timeout print a diagnostic on stderr
+# and return 1.  A recording grows no faster than real time, so it
+# sleeps half of what is missing between looks (at least 50 ms): a few
+# looks per wait, not twenty a second beside a phone playing audio.
+wav_wait() {
+	_ww_end=$(( $(_lib_now_ms) + $(_lib_s2ms "$2") + $(_lib_s2ms "${3:-5}") ))
+	while :; do
+		_ww_p=$(wav_pos "$1") || _ww_p=0
+		_ww_nap=$(awk -v p="$_ww_p" -v s="$2" 'BEGIN {
+			d = s - p
+			if (d <= 0) print "done"; else printf "%.3f\n", (d > 0.1 ? d / 2 : 0.05) }')
+		if [ "$_ww_nap" = done ]; then
+			printf '%s\n' "$_ww_p"
+			return 0
+		fi
+		[ "$(_lib_now_ms)" -lt "$_ww_end" ] || break
+		sleep "$_ww_nap"
+	done
+	note "wav_wait: $1 did not reach $2 s in time (at $(wav_pos "$1" || echo 'no WAV'))"
+	return 1
+}
+
+# wav_recorded SECONDS FILE...: wav_wait for SECONDS in each FILE.
+wav_recorded() {
+	_wrc_s=$1
+	shift
+	for _wrc_f in "$@"; do
+		wav_wait "$_wrc_f" "$_wrc_s" || return 1
+	done
+}
+
 # ----------------------------------------------------------------- sipp
 
 # sipp_start NAME SCENARIO TARGET [SIPP ARGS...]: start SIPp in the
@@ -1006,6 +1087,27 @@ sipp_wait() {
 		add_log "sipp-$_sw_name.screen" "$T/$_sw_name.screen"
 	fi
 	return "$_sw_rc"
+}
+
+# sipp_ready NAME [TIMEOUT_S]: wait (default 5 s) until the SIPp
+# sipp_start'ed as NAME has bound its SIP port, so that a request sent
+# to it is not lost; return 1 with a diagnostic on stderr if it has not,
+# or has ended first.
+sipp_ready() {
+	_sy_port=$(cat "$T/$1.port" 2>/dev/null) ||
+		{ note "sipp_ready: no SIPp '$1'"; return 1; }
+	wait_until "${2:-5}" _lib_sipp_bound "$1" "$_sy_port" && return 0
+	if _lib_running "sipp-$1"; then
+		note "sipp $1: port $_sy_port not bound within ${2:-5} s"
+	else
+		note "sipp $1 ended (status $(cat "$T/.run/sipp-$1.rc" 2>/dev/null))" \
+			"before binding port $_sy_port"
+	fi
+	return 1
+}
+
+_lib_sipp_bound() {	# NAME PORT
+	_lib_running "sipp-$1" && _lib_port_in_use "$2"
 }
 
 # sipp_run NAME SCENARIO TARGET [SIPP ARGS...]: sipp_start + sipp_wait.
@@ -1167,3 +1269,84 @@ tmux_stop() {
 }
 
 _tmux_dead() { ! _lib_alive "$1"; }
+
+# ================================================= events in any order
+#
+# tsp_wait reads one instance's events in order. When one action brings
+# several events whose order is not part of the contract (a switch holds
+# one call and resumes another), mark the output first and look after
+# the mark, in any order and in any key order; tsp_wait's cursor is not
+# moved:
+#
+#   m=$(tsp_lines alice)
+#   tsp_cmd alice "switch 2"
+#   ok "call 1 held" tsp_wait_after alice "$m" 5 event=call id=1 state=held
+#   ok "call 2 up" tsp_wait_after alice "$m" 5 event=call id=2 state=established
+#
+# A KEY=VALUE matches "KEY":VALUE in a flat JSON line, VALUE quoted unless
+# it is a number, true, false or null.
+
+# tsp_lines NAME: how many lines NAME has printed so far.
+tsp_lines() {
+	[ -f "$T/$1.out" ] || { echo 0; return 0; }
+	_tsp_lines "$1"
+}
+
+# tsp_find NAME FROM KEY=VALUE...: print the first line after line FROM
+# of NAME's output holding every KEY=VALUE; return 1 if there is none.
+tsp_find() {
+	_tsp_match first "$@"
+}
+
+# tsp_last NAME KEY=VALUE...: print the last line of NAME's output
+# holding every KEY=VALUE; return 1 if there is none.
+tsp_last() {
+	_tl_name=$1
+	shift
+	_tsp_match last "$_tl_name" 0 "$@"
+}
+
+_tsp_match() {	# first|last NAME FROM KEY=VALUE...
+	_tm_mode=$1 _tm_name=$2 _tm_from=$3
+	shift 3
+	[ -f "$T/$_tm_name.out" ] || return 1
+	_tm_pats=
+	for _tm_kv in "$@"; do
+		_tm_k=${_tm_kv%%=*} _tm_v=${_tm_kv#*=}
+		case $_tm_v in
+		true | false | null) ;;
+		'' | *[!0-9]*) _tm_v="\"$_tm_v\"" ;;
+		esac
+		_tm_pats="$_tm_pats\"$_tm_k\":$_tm_v
+"
+	done
+	PATS=$_tm_pats awk -v from="$_tm_from" -v n="$(_tsp_lines "$_tm_name")" \
+	    -v mode="$_tm_mode" '
+		BEGIN { np = split(ENVIRON["PATS"], p, "\n") }
+		NR > n { exit }
+		NR > from {
+			for (i = 1; i < np; i++)
+				if (!index($0, p[i] ",") && !index($0, p[i] "}"))
+					next
+			hit = $0
+			if (mode == "first")
+				exit
+		}
+		END { if (hit != "") print hit; exit (hit == "") }' "$T/$_tm_name.out"
+}
+
+# tsp_wait_after NAME FROM TIMEOUT_S KEY=VALUE...: wait for such a line
+# after line FROM and print it; on timeout say so (with NAME's output
+# since FROM) and return 1.
+tsp_wait_after() {
+	_twa_name=$1 _twa_from=$2 _twa_t=$3
+	shift 3
+	if wait_until "$_twa_t" tsp_find "$_twa_name" "$_twa_from" "$@"; then
+		tsp_find "$_twa_name" "$_twa_from" "$@"
+		return 0
+	fi
+	note "tsp_wait_after $_twa_name: no line with $* after line $_twa_from" \
+	    "within $_twa_t s"
+	_tsp_wait_diag "$_twa_name" "$_twa_from"
+	return 1
+}

@@ -45,7 +45,12 @@ cert phone 127.0.0.1 IP:127.0.0.1 2
 cert wrong wrong.example DNS:wrong.example 2
 cert expired 127.0.0.1 IP:127.0.0.1 0
 cert self 127.0.0.1 IP:127.0.0.1 2 self
-sleep 1		# the expired certificate's one second runs out
+# the expired certificate's last second runs out
+expired() {	# (exit status 1: "will expire", i.e. has expired)
+	openssl x509 -checkend 0 -noout -in "$P/expired.pem" >/dev/null 2>&1
+	[ $? -eq 1 ]
+}
+wait_until 5 expired || bail "the expired test certificate is still valid"
 
 sox -n -r 48000 -c 1 -b 16 "$T/alice-tone.wav" synth 1 sine 1000 vol 0.5
 sox -n -r 48000 -c 1 -b 16 "$T/bob-tone.wav" synth 1 sine 1500 vol 0.5
@@ -95,9 +100,10 @@ tsp_cmd bob "answer"
 ok "the call is up" tsp_wait alice '"event":"call".*"state":"established"' 5
 line=$(grep '"event":"media"' "$T/alice.out" | tail -n 1)
 is "$(json_get "$line" srtp)" true "media is SRTP"
-sleep 2.5
+ok "2.5 s of the call recorded on both sides" \
+    wav_recorded 2.5 "$T/bob-out.wav" "$T/alice-out.wav"
 tsp_cmd alice "hangup"
-tsp_wait bob '"event":"call".*"state":"terminated"' 5 >/dev/null
+ok "the call ends" tsp_wait bob '"event":"call".*"state":"terminated"' 5
 is "$(tsp_quit alice)" 0 "alice quits"
 is "$(tsp_quit bob)" 0 "bob quits"
 ok "bob heard alice (TLS + SRTP)" \

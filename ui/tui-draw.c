@@ -157,10 +157,13 @@ tui_draw_fit(const char *s, int width)
 	return used;
 }
 
-/* Draw S at Y,X in at most WIDTH columns; returns the columns used. */
-int
-tui_draw_text(int y, int x, int width, const char *s, attr_t attr)
+/* Draw at most LEN bytes of S at Y,X in at most WIDTH columns; returns
+ * the columns used. */
+static int
+tui_draw_ntext(int y, int x, int width, const char *s, size_t len,
+    attr_t attr)
 {
+	const char	*end = s + len;
 	wchar_t		 buf[256], wc;
 	mbstate_t	 ps;
 	size_t		 n;
@@ -171,7 +174,7 @@ tui_draw_text(int y, int x, int width, const char *s, attr_t attr)
 	memset(&ps, 0, sizeof ps);
 	move(y, x);
 	attrset(attr);
-	while ((n = tui_draw_next(s, &ps, &wc, &w)) != 0) {
+	while (s < end && (n = tui_draw_next(s, &ps, &wc, &w)) != 0) {
 		if (used + w > width)
 			break;
 		buf[k++] = wc;
@@ -186,6 +189,13 @@ tui_draw_text(int y, int x, int width, const char *s, attr_t attr)
 		addnwstr(buf, k);
 	attrset(A_NORMAL);
 	return used;
+}
+
+/* Draw S at Y,X in at most WIDTH columns; returns the columns used. */
+int
+tui_draw_text(int y, int x, int width, const char *s, attr_t attr)
+{
+	return tui_draw_ntext(y, x, width, s, strlen(s), attr);
 }
 
 static void
@@ -527,27 +537,56 @@ tui_draw_calls(int y, int cols, int rows)
 	return y + (i - first);
 }
 
+/*
+ * TEXT cut into pieces of at most WIDTH columns, at blanks: a word goes
+ * whole to the next line, and only a word wider than a line is cut.
+ * STARTS and LENS get where each piece begins and how many bytes it
+ * draws (trailing blanks left out); returns how many, 1 to MAX.
+ */
+int
+tui_draw_wrap_text(const char *text, int width, size_t *starts, size_t *lens,
+    int max)
+{
+	const char	*s = text;
+	size_t		 fit, cut, lead, j;
+	int		 n = 0;
+
+	do {
+		fit = tui_draw_fit(s, width);
+		if (fit == 0 && *s != '\0')
+			fit = 1;
+		cut = fit;
+		if (s[fit] != '\0' && s[fit] != ' ') {
+			/* The last blank that fits, after the indent. */
+			lead = strspn(s, " ");
+			for (j = fit; j > lead + 1 && s[j - 1] != ' '; j--)
+				;
+			if (j > lead + 1)
+				cut = j;
+		}
+		starts[n] = (size_t)(s - text);
+		for (j = cut; j > 0 && s[j - 1] == ' '; j--)
+			;
+		lens[n++] = j > 0 ? j : cut;
+		s += cut;
+		s += strspn(s, " ");	/* no piece but the first is indented */
+	} while (*s != '\0' && n < max);
+	return n;
+}
+
 #define TUI_DRAW_MAX_SEGS	64	/* a longer line is cut */
 
-/* Where the wrapped pieces of V start; returns how many (at least 1). */
+/* Where the wrapped pieces of V start and their lengths; how many. */
 static int
-tui_draw_wrap(const struct tui_draw_line *v, int cols, size_t *starts)
+tui_draw_wrap(const struct tui_draw_line *v, int cols, size_t *starts,
+    size_t *lens)
 {
-	const char	*s = v->text;
-	size_t		 fit;
-	int		 n = 0, w;
+	int	 w;
 
 	w = cols - (v->when != NULL ? (int)strlen(v->when) + 1 : 0);
 	if (w < 10)
 		w = 10;
-	do {
-		starts[n++] = (size_t)(s - v->text);
-		fit = tui_draw_fit(s, w);
-		if (fit == 0 && *s != '\0')
-			fit = 1;
-		s += fit;
-	} while (*s != '\0' && n < TUI_DRAW_MAX_SEGS);
-	return n;
+	return tui_draw_wrap_text(v->text, w, starts, lens, TUI_DRAW_MAX_SEGS);
 }
 
 /*
@@ -559,17 +598,17 @@ static void
 tui_draw_pane(int y, int rows, int cols, struct tui_draw_line *v, int n,
     int *scroll)
 {
-	size_t	 starts[TUI_DRAW_MAX_SEGS];
+	size_t	 starts[TUI_DRAW_MAX_SEGS], lens[TUI_DRAW_MAX_SEGS];
 	int	 i, k, nseg, skip, row = y + rows - 1, total = 0, tw;
 
 	for (i = 0; i < n && total < *scroll + rows; i++)
-		total += tui_draw_wrap(&v[n - 1 - i], cols, starts);
+		total += tui_draw_wrap(&v[n - 1 - i], cols, starts, lens);
 	if (*scroll > total - rows)
 		*scroll = total - rows > 0 ? total - rows : 0;
 	skip = *scroll;
 	for (i = n - 1; i >= 0 && row >= y; i--) {
 		tw = v[i].when != NULL ? (int)strlen(v[i].when) + 1 : 0;
-		nseg = tui_draw_wrap(&v[i], cols, starts);
+		nseg = tui_draw_wrap(&v[i], cols, starts, lens);
 		for (k = nseg - 1; k >= 0 && row >= y; k--) {
 			if (skip > 0) {
 				skip--;
@@ -578,8 +617,8 @@ tui_draw_pane(int y, int rows, int cols, struct tui_draw_line *v, int n,
 			if (k == 0 && tw > 0)
 				tui_draw_text(row, 0, tw, v[i].when,
 				    tui_draw_attr(TUI_S_DIM));
-			tui_draw_text(row, tw, cols - tw, v[i].text + starts[k],
-			    v[i].attr);
+			tui_draw_ntext(row, tw, cols - tw, v[i].text + starts[k],
+			    lens[k], v[i].attr);
 			row--;
 		}
 	}

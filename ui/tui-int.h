@@ -172,6 +172,8 @@ void		 tui_draw(void);
 attr_t		 tui_draw_attr(enum tui_style);
 int		 tui_draw_text(int y, int x, int width, const char *s, attr_t);
 int		 tui_draw_width(const char *s);
+int		 tui_draw_wrap_text(const char *text, int width, size_t *starts,
+		    size_t *lens, int max);
 
 /* tui-keys.c */
 void		 tui_keys_init(const struct conf *);

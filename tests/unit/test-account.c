@@ -1,8 +1,9 @@
 /*
  * test-account.c: the registration model (account.c) against a fake SIP
  * layer and a manual clock: attempts, results, the backoff and its cap,
- * Retry-After, a secret that cannot be had, unregistering (answered,
- * unanswered, late answers), and matching a request to an account.
+ * Retry-After, a failure logged once however often retries fail the same
+ * way, a secret that cannot be had, unregistering (answered, unanswered,
+ * late answers), and matching a request to an account.
  */
 #include "config.h"
 
@@ -142,6 +143,66 @@ test_register(void)
 	model_conf_account_free(ca);
 }
 
+/* How many log lines contain TEXT (since model_clear). */
+static int
+logged_count(const char *text)
+{
+	int	 i, n = 0;
+
+	fake_loop_run();
+	for (i = 0; i < model_nev; i++)
+		n += model_ev[i].kind == EVENT_LOG &&
+		    strstr(model_ev[i].u.log.text, text) != NULL;
+	return n;
+}
+
+/* Fail the pending attempt of A with 503 WHY, then let the retry go. */
+static void
+fail_and_retry(struct account *a, const char *why)
+{
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_FAILED, 503, why, 0, 0);
+	fake_loop_advance((unsigned int)a->retry_in * 1100);
+}
+
+static void
+test_retry_log(void)
+{
+	struct conf_account	*ca = model_conf_account("carol",
+	    "sip:carol@127.0.0.1", 1);
+	struct account		*a = account_new(7, ca);
+	int			 i;
+
+	fake_sip_fail_reg = false;
+	model_clear();
+	account_register(a);
+	for (i = 0; i < 10; i++)
+		fail_and_retry(a, "cannot reach the registrar");
+	is_int(model_count(EVENT_REGISTRATION), 21,
+	    "ten failed attempts and the retries: every one is an event");
+	is_int(logged_count("registration failed"), 1,
+	    "but the same failure is logged once");
+	fail_and_retry(a, "no answer");
+	fail_and_retry(a, "no answer");
+	is_int(logged_count("registration failed: no answer"), 1,
+	    "a new reason is logged, once");
+	fail_and_retry(a, "cannot reach the registrar");
+	is_int(logged_count("registration failed: cannot reach"), 2,
+	    "and the old one again when it comes back");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_FAILED, 503,
+	    "cannot reach the registrar", 0, 0);
+	is_int(logged_count("registration failed: cannot reach"), 3,
+	    "after a success, the same failure is news");
+	account_register(a);
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_FAILED, 503,
+	    "cannot reach the registrar", 0, 0);
+	is_int(logged_count("registration failed: cannot reach"), 4,
+	    "and when the user asks again");
+	account_unregister(a);
+	account_free(a);
+	model_conf_account_free(ca);
+}
+
 static void
 test_secret(void)
 {
@@ -221,6 +282,7 @@ main(void)
 	model_start_recording();
 	test_backoff();
 	test_register();
+	test_retry_log();
 	test_secret();
 	test_match();
 	fake_loop_run();

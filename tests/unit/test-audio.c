@@ -48,6 +48,35 @@ sleep_ms(unsigned int ms)
 		;
 }
 
+/*
+ * Poll the device's counters every 5 ms until each one named in WANT
+ * (0 = don't care) has reached its value there, or 5 s have passed: the
+ * device runs on its own clock thread, so a fixed sleep is only a guess
+ * of how far it has got. The caller then asserts the exact values.
+ */
+static void
+stats_wait(struct audio *a, struct audio_stats *st,
+    const struct audio_stats *want)
+{
+	double	end = now_s() + 5;
+
+	for (;;) {
+		audio_stats(a, st);
+		if (st->captured >= want->captured &&
+		    st->dropped >= want->dropped &&
+		    st->overruns >= want->overruns &&
+		    st->played >= want->played &&
+		    st->silence >= want->silence &&
+		    st->underruns >= want->underruns)
+			return;
+		if (now_s() > end) {
+			printf("# stats_wait: gave up after 5 s\n");
+			return;
+		}
+		sleep_ms(5);
+	}
+}
+
 /* Amplitude (in sample units) of the frequency f in x, by Goertzel. */
 static double
 goertzel(const int16_t *x, size_t n, double f, double rate)
@@ -358,8 +387,9 @@ test_null(void)
 	ok(audio_playback_space(a) + audio_playback_queued(a) >= 9600,
 	    "queued + space is the ring size");
 
-	sleep_ms(300);
-	audio_stats(a, &st);
+	/* until the 100 ms have played and the ring has run dry */
+	stats_wait(a, &st, &(struct audio_stats){ .played = 4800,
+	    .silence = 480, .underruns = 1, .captured = 4800 + 480 });
 	elapsed = now_s() - t0;
 	expect = elapsed * 48000;
 	ok(st.captured <= expect + 480,
@@ -386,9 +416,9 @@ test_null(void)
 	is_int(audio_playback_queued(a), 0, "nothing left to play");
 
 	/* Back to life, then dry again: a second episode. */
-	audio_playback_write(a, buf, 960);
-	sleep_ms(100);
-	audio_stats(a, &st);
+	is_int(audio_playback_write(a, buf, 960), 960, "a second burst queued");
+	stats_wait(a, &st, &(struct audio_stats){ .played = 4800 + 960,
+	    .underruns = 2 });
 	is_int(st.played, 4800 + 960, "the second burst was played");
 	is_int(st.underruns, 2, "and its end is a second underrun");
 	is_int(audio_close(a, &cause), 0, "close");
@@ -409,13 +439,14 @@ test_null(void)
 	is_int(audio_period(a), 160, "period of 20 ms at 8 kHz");
 	is_int(audio_playback_write(a, buf, 10), 0,
 	    "no playback ring: write 0");
-	sleep_ms(250);
-	audio_stats(a, &st);
+	/* until the ring has overflowed for five periods: one long episode */
+	stats_wait(a, &st, &(struct audio_stats){ .captured = 512,
+	    .dropped = 5 * 160 });
 	is_int(st.captured, 512, "captured until the ring (512) was full");
 	ok(st.dropped > 0, "then dropped (%llu)",
 	    (unsigned long long)st.dropped);
 	is_int(st.overruns, 1, "a long overflow is one overrun");
-	audio_close(a, NULL);
+	is_int(audio_close(a, &cause), 0, "close");
 }
 
 /* --- the file driver --------------------------------------------------- */
@@ -455,7 +486,7 @@ test_file_input(void)
 	    "(%.0f)", off);
 	i = zero_crossings(buf, n);
 	ok(i >= 395 && i <= 405, "400 zero crossings in 200 ms (%zu)", i);
-	audio_close(a, NULL);
+	is_int(audio_close(a, &cause), 0, "close");
 	a = NULL;
 	free(path);
 
@@ -480,7 +511,7 @@ test_file_input(void)
 			bad++;
 	}
 	is_int(bad, 0, "no gap where the loop wraps");
-	audio_close(a, NULL);
+	is_int(audio_close(a, &cause), 0, "close");
 	a = NULL;
 	free(path);
 
@@ -494,13 +525,13 @@ test_file_input(void)
 		goto out;
 	}
 	ok(wait_capture(a, n, 3000), "200 ms captured");
-	audio_capture_read(a, buf, n);
+	is_int(audio_capture_read(a, buf, n), n, "read 200 ms of the mix");
 	on = goertzel(buf, n, 1000, 48000);
 	ok(on > 0.37 * 32767 && on < 0.43 * 32767,
 	    "mono mix is half the left channel (%.0f)", on);
 	i = zero_crossings(buf, n);
 	ok(i >= 395 && i <= 405, "still 1 kHz at 48 kHz (%zu crossings)", i);
-	audio_close(a, NULL);
+	is_int(audio_close(a, &cause), 0, "close");
 
 out:
 	free(cause);
@@ -535,8 +566,8 @@ test_file_output(void)
 		seq[i] = (int16_t)(i + 1);
 	is_int(audio_playback_write(a, seq, nitems(seq)), nitems(seq),
 	    "queued a counting sequence");
-	sleep_ms(200);
-	audio_stats(a, &st);
+	stats_wait(a, &st, &(struct audio_stats){ .played = 2400,
+	    .silence = 480, .underruns = 1 });
 	is_int(st.played, 2400, "the sequence was played");
 	ok(st.silence > 0, "then silence");
 	is_int(st.underruns, 1, "one underrun after the sequence");

@@ -498,10 +498,42 @@ test_hold_details(void)
 	/* Glare: retried after a random delay. */
 	call_hold(call_find(a), false, &cause);
 	fake_sip_report(sipof(a), SIP_CALL_REINVITE_DONE, 491, "Request Pending");
-	ok(model_logged("glare"), "491 is glare");
+	ok(model_logged("re-INVITE glare (491); retrying"), "491 is glare");
 	fake_sip_log_clear();
 	fake_loop_advance(4100);
 	is_int(fake_sip_count("reinvite 1 resume"), 1, "retried within 4 s");
+	answer_reinvites();
+
+	/* 500: the peer was busy with another offer (RFC 3261 14.2). */
+	call_hold(call_find(a), true, &cause);
+	{
+		struct sip_call_report	 r;
+
+		memset(&r, 0, sizeof r);
+		r.kind = SIP_CALL_REINVITE_DONE;
+		r.code = 500;
+		r.retry_after = 3;
+		sipof(a)->handler(&r, sipof(a)->arg);
+	}
+	ok(model_logged("busy with another offer (500); retrying in 3000 ms"),
+	    "a 500 is retried after its Retry-After");
+	fake_sip_log_clear();
+	fake_loop_advance(2900);
+	is_int(fake_sip_count("reinvite"), 0, "a 500 waits its Retry-After");
+	fake_loop_advance(100);
+	is_int(fake_sip_count("reinvite 1 hold"), 1, "then the hold is sent again");
+	ok(call_find(a)->local_hold, "the call is still wanted held");
+	/* A peer that keeps answering 500 is given up on. */
+	for (int i = 0; i < 4; i++) {
+		fake_sip_report(sipof(a), SIP_CALL_REINVITE_DONE, 500, "busy");
+		fake_loop_advance(2100);
+	}
+	fake_sip_log_clear();
+	fake_sip_report(sipof(a), SIP_CALL_REINVITE_DONE, 500, "busy");
+	fake_loop_advance(10000);
+	is_int(fake_sip_count("reinvite"), 0, "after 5 tries, no more");
+	ok(!call_find(a)->local_hold && model_logged("re-INVITE answered 500 busy"),
+	    "the call stays as the peer has it, and says so");
 	end_all();
 }
 
@@ -676,8 +708,12 @@ test_transferee(void)
 	fa = sipof(a);
 	fake_sip_report_refer(fa, "sip:carol@x");
 	b = call_current()->id;
+	answer_reinvites();	/* the old call is held before the target refuses */
+	fake_sip_log_clear();
 	fake_sip_report(sipof(b), SIP_CALL_ENDED, 486, "Busy Here");
 	is_int(fa->last_notify, 486, "NOTIFY 486, not 503");
+	is_int(fake_sip_count("reinvite 1 resume"), 1,
+	    "the old call is resumed by re-INVITE");
 	ok(call_current() != NULL && call_current()->id == a,
 	    "the old call is current again");
 	answer_reinvites();
