@@ -127,6 +127,9 @@ static const struct cmd_entry cmd_action_entries[] = {
 	{ "redraw", "", 0, 0,
 	  "redraw the screen",
 	  NULL, "C-l" },
+	{ "clear", "", 0, 0,
+	  "remove the ended and missed calls from the call list",
+	  NULL, "c" },
 };
 
 const struct cmd_entry *

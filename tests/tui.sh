@@ -115,16 +115,16 @@ ok "the banner made way for the call keys" tmux_wait alice 'h hang up +p hold +m
 
 # --- hold and resume by key, seen by bob
 tmux_keys alice p
-ok "p holds: state held, flag HOLD" tmux_wait alice '^> +1 ← .* held +[0-9:]+ +HOLD' 5
+ok "p holds: state on hold, flag HOLD" tmux_wait alice '^> +1 ← .* on hold +[0-9:]+ +HOLD' 5
 ok "bob sees he is held" tsp_wait bob '"event":"call".*"held_by_remote":true' 5
 ok "the hint offers resume" tmux_wait alice 'p resume' 2
 tmux_keys alice p
 ok "p again resumes" tmux_wait alice '^> +1 ← .* established +[0-9:]+ ' 5
 ok "bob sees the resume" tsp_wait bob '"event":"call".*"held_by_remote":false' 5
 tsp_cmd bob "hold"
-ok "held by bob shows HELD" tmux_wait alice '^> +1 ← .* established +[0-9:]+ +HELD' 5
+ok "held by bob shows HELD-BY-REMOTE" tmux_wait alice '^> +1 ← .* established +[0-9:]+ +HELD-BY-REMOTE' 5
 tsp_cmd bob "resume"
-ok "and HELD goes when bob resumes" tmux_wait_gone alice 'HELD' 5
+ok "and HELD-BY-REMOTE goes when bob resumes" tmux_wait_gone alice 'HELD' 5
 
 # --- mute and DTMF
 tmux_keys alice m
@@ -197,7 +197,8 @@ ok "still running" test ! -f "$T/alice.rc"
 tmux_keys alice h
 ok "h hangs up: the call shows ended" tmux_wait alice '^ +1 ← .* ended' 5
 ok "bob's call ends" tsp_wait bob '"event":"call".*"state":"terminated"' 5
-ok "the ended call then leaves the list" tmux_wait alice 'No calls' 8
+tmux_keys alice c
+ok "c clears the ended call from the list" tmux_wait alice 'No calls' 2
 
 # --- dialling: a digit opens the prompt, ':' with Tab completion
 tmux_keys alice 1
@@ -244,7 +245,9 @@ ok "a is no longer answer" tmux_wait mono 'a: no such key' 2
 tmux_keys mono F1
 ok "F1 answers" tmux_wait mono '^> +1 ← .* established' 5
 tsp_cmd bob "hangup"
-ok "the call ends" tmux_wait mono 'No calls' 8
+ok "the call ends" tmux_wait mono '^ +1 ← .* ended' 5
+tmux_keys mono c
+ok "c clears it" tmux_wait mono 'No calls' 2
 tmux_keys mono q
 ok "q is unbound now" tmux_wait mono 'q: no such key' 2
 tmux_keys mono : q u i t Enter

@@ -31,7 +31,6 @@
 
 #define TUI_MIN_COLS	40
 #define TUI_MIN_ROWS	10
-#define TUI_DRAW_PARTY_MIN	30	/* columns the remote party keeps */
 
 enum {
 	TUI_PAIR_GOOD = 1,
@@ -139,7 +138,7 @@ tui_draw_width(const char *s)
 }
 
 /* Bytes of S that fit in WIDTH columns. */
-static size_t
+size_t
 tui_draw_fit(const char *s, int width)
 {
 	mbstate_t	 ps;
@@ -198,7 +197,7 @@ tui_draw_text(int y, int x, int width, const char *s, attr_t attr)
 	return tui_draw_ntext(y, x, width, s, strlen(s), attr);
 }
 
-static void
+void
 tui_draw_fill(int y, int x, int width, attr_t attr)
 {
 	if (width <= 0)
@@ -208,7 +207,7 @@ tui_draw_fill(int y, int x, int width, attr_t attr)
 }
 
 /* m:ss, then h:mm:ss. */
-static void
+void
 tui_draw_duration(long secs, char *buf, size_t len)
 {
 	if (secs < 0)
@@ -357,184 +356,6 @@ tui_draw_accounts(int y, int cols, int rows)
 		tui_draw_account(y + i, cols, &tui.accounts[i], namew);
 	}
 	return y + (i < rows ? i : rows);
-}
-
-/* The words and looks of a call's state. */
-static const char *
-tui_draw_state(const struct tui_call *c, enum tui_style *style)
-{
-	*style = TUI_S_NORMAL;
-	if (c->ended_ms != 0) {
-		*style = TUI_S_DIM;
-		return "ended";
-	}
-	switch (c->state) {
-	case CALL_INCOMING:
-		*style = TUI_S_RING;
-		return "incoming";
-	case CALL_CALLING:
-		*style = TUI_S_BUSY;
-		return "calling";
-	case CALL_RINGING:
-		*style = TUI_S_BUSY;
-		return "ringing";
-	case CALL_EARLY:
-		*style = TUI_S_BUSY;
-		return "early media";
-	case CALL_ESTABLISHED:
-		*style = TUI_S_GOOD;
-		return "established";
-	case CALL_HELD:
-		*style = TUI_S_BUSY;
-		return "held";
-	case CALL_TERMINATED:
-		*style = TUI_S_DIM;
-		return "ended";
-	}
-	return "?";
-}
-
-/* What follows the party on a call line, at a level of detail. */
-static void
-tui_draw_call_right(const struct tui_call *c, const char *state,
-    const char *timer, const char *flags, const char *q, int level, int cols,
-    char *right, size_t len)
-{
-	size_t	 n;
-
-	if (c->ended_ms != 0 && c->code > 0)
-		snprintf(right, len, "%-11s %d %s", state, c->code, c->reason);
-	else if (c->ended_ms != 0)
-		snprintf(right, len, "%-11s %s", state, c->reason);
-	else if (level == 0 && cols >= 100)
-		snprintf(right, len, "%-11s %7s  %-14s %-5s %s", state, timer,
-		    flags, c->codec, q);
-	else
-		snprintf(right, len, "%-11s %7s%s%s%s%s%s%s", state, timer,
-		    flags[0] != '\0' ? "  " : "", flags,
-		    level <= 2 && c->codec[0] != '\0' ? "  " : "",
-		    level <= 2 ? c->codec : "",
-		    level <= 1 && q[0] != '\0' ? "  " : "",
-		    level <= 1 ? q : "");
-	n = strlen(right);
-	while (n > 0 && right[n - 1] == ' ')
-		right[--n] = '\0';
-}
-
-static void
-tui_draw_call(int y, int cols, const struct tui_call *c)
-{
-	char		 right[EVENT_TEXT_MAX + 128], timer[32] = "";
-	char		 flags[32] = "", q[48] = "";
-	char		 name[EVENT_TEXT_MAX], uri[EVENT_TEXT_MAX];
-	char		 party[2 * EVENT_TEXT_MAX + 4], head[16];
-	const char	*state;
-	enum tui_style	 style;
-	attr_t		 row = A_NORMAL, a;
-	int		 x, rw, pw, level, fit, need;
-	size_t		 n;
-	double		 lost, expected;
-
-	state = tui_draw_state(c, &style);
-	if (c->answered_ms != 0 && c->ended_ms == 0)
-		tui_draw_duration((long)((util_now_ms() - c->answered_ms) / 1000),
-		    timer, sizeof timer);
-	if (c->state == CALL_HELD && c->ended_ms == 0)
-		strcat(flags, "HOLD ");
-	if (c->held_by_remote && c->ended_ms == 0)
-		strcat(flags, "HELD ");
-	if (c->muted && c->ended_ms == 0)
-		strcat(flags, "MUTE ");
-	if (c->srtp)
-		strcat(flags, "SRTP ");
-	if (c->have_stats) {
-		/* Lost over expected, as RTCP reports it. */
-		lost = c->lost > 0 ? (double)c->lost : 0;
-		expected = (double)c->rx_packets + lost;
-		snprintf(q, sizeof q, "loss %.1f%% jit %.0fms", expected > 0 ?
-		    100 * lost / expected : 0, c->jitter_ms);
-	}
-	tui_model_party(c->remote, name, sizeof name, uri, sizeof uri);
-	if (name[0] != '\0')
-		snprintf(party, sizeof party, "%s <%s>", name, uri);
-	else
-		snprintf(party, sizeof party, "%s", uri);
-	need = tui_draw_width(party) + 1;
-
-	n = strlen(flags);
-	while (n > 0 && flags[n - 1] == ' ')
-		flags[--n] = '\0';
-	/*
-	 * Right of the party: the state and the timer always; then, as room
-	 * allows, flags, codec and quality (in aligned columns on a wide
-	 * screen). The richest form that leaves the whole party visible
-	 * wins, else the richest that leaves it TUI_DRAW_PARTY_MIN columns.
-	 */
-	fit = -1;
-	for (level = 0; level < 4; level++) {
-		tui_draw_call_right(c, state, timer, flags, q, level, cols,
-		    right, sizeof right);
-		rw = tui_draw_width(right);
-		if (cols - 7 - rw >= need) {
-			fit = level;
-			break;
-		}
-		if (fit == -1 && cols - 7 - rw >= TUI_DRAW_PARTY_MIN)
-			fit = level;
-	}
-	if (level == 4) {
-		tui_draw_call_right(c, state, timer, flags, q, fit >= 0 ? fit : 3,
-		    cols, right, sizeof right);
-		rw = tui_draw_width(right);
-	}
-	pw = cols - 7 - rw;
-	if (pw < TUI_DRAW_PARTY_MIN)
-		pw = TUI_DRAW_PARTY_MIN;
-
-	if (c->ended_ms == 0 && c->state == CALL_INCOMING)
-		row = tui_draw_attr(TUI_S_RING);
-	else if (c->current)
-		row = tui_draw_attr(TUI_S_CURRENT);
-	else if (c->ended_ms != 0)
-		row = tui_draw_attr(TUI_S_DIM);
-	tui_draw_fill(y, 0, cols, row);
-	snprintf(head, sizeof head, "%c%2d %s ", c->current ? '>' : ' ',
-	    c->id, c->outgoing ? (tui.utf8 ? "\xe2\x86\x92" : "->") :
-	    (tui.utf8 ? "\xe2\x86\x90" : "<-"));
-	x = tui_draw_text(y, 0, cols, head, row | A_BOLD);
-	x += tui_draw_text(y, x, pw, party, row);
-	x = cols - rw - 1 > x + 1 ? cols - rw - 1 : x + 1;
-	/* The state keeps its colour on a plain row; on a highlighted one
-	 * the row's look wins, so the highlight reads as one bar. */
-	a = row == A_NORMAL ? tui_draw_attr(style) : row;
-	tui_draw_text(y, x, cols - x, right, a);
-}
-
-static int
-tui_draw_calls(int y, int cols, int rows)
-{
-	char	 hint[256], d[KEY_STRING_MAX], h[KEY_STRING_MAX];
-	int	 i, first = 0, cur = -1;
-
-	if (tui.ncalls == 0) {
-		bool	 dial = tui_keys_for("dial", d, sizeof d) != NULL;
-
-		snprintf(hint, sizeof hint, " No calls. Type a number%s%s to "
-		    "dial; %s shows the keys.", dial ? " or press " : "",
-		    dial ? d : "",
-		    tui_keys_for("help", h, sizeof h) != NULL ? h : ":help");
-		tui_draw_text(y, 0, cols, hint, tui_draw_attr(TUI_S_DIM));
-		return y + 1;
-	}
-	for (i = 0; i < tui.ncalls; i++) {
-		if (tui.calls[i].current)
-			cur = i;
-	}
-	if (cur >= rows)
-		first = cur - rows + 1;
-	for (i = first; i < tui.ncalls && i - first < rows; i++)
-		tui_draw_call(y + i - first, cols, &tui.calls[i]);
-	return y + (i - first);
 }
 
 /*
@@ -981,7 +802,7 @@ tui_draw(void)
 	tui_draw_title(y++, cols);
 	y = tui_draw_accounts(y, cols, acc);
 	tui_draw_rule(y++, cols, "Calls");
-	y = tui_draw_calls(y, cols, calls);
+	y = tui_calls_draw(y, cols, calls);
 	if (tui.view == TUI_VIEW_TRACE)
 		tui_draw_trace_title(title, sizeof title);
 	else

@@ -27,7 +27,6 @@ struct conf;
 #define TUI_PROMPT_MAX		512	/* characters on the input line */
 #define TUI_HISTORY_MAX		100
 #define TUI_URIS_MAX		64
-#define TUI_ENDED_MS		4000	/* an ended call stays shown, with why */
 #define TUI_BELL_MS		3000	/* the bell repeats while a call rings */
 #define TUI_MESSAGE_MS		10000	/* how long a message line stays */
 
@@ -56,8 +55,10 @@ struct tui_call {
 	bool		 held_by_remote;
 	bool		 muted;
 	bool		 current;
+	uint64_t	 started_ms;	/* when it rang in or was dialled */
 	uint64_t	 answered_ms;	/* 0 before answer */
-	uint64_t	 ended_ms;	/* 0 while the call is up */
+	uint64_t	 ended_ms;	/* 0 while the call is up; the row
+					   stays until cleared */
 	uint64_t	 bell_ms;	/* last bell while it rings */
 	char		 codec[32];
 	bool		 srtp;
@@ -163,6 +164,8 @@ const struct tui_line *tui_model_line(int i);
 struct tui_call	*tui_model_current(void);
 struct tui_call	*tui_model_ringing(void);
 int		 tui_model_live_calls(void);
+int		 tui_model_ended_calls(void);
+int		 tui_model_clear_ended(void);
 void		 tui_model_party(const char *remote, char *name, size_t nlen,
 		    char *uri, size_t ulen);
 
@@ -174,6 +177,29 @@ int		 tui_draw_text(int y, int x, int width, const char *s, attr_t);
 int		 tui_draw_width(const char *s);
 int		 tui_draw_wrap_text(const char *text, int width, size_t *starts,
 		    size_t *lens, int max);
+size_t		 tui_draw_fit(const char *s, int width);
+void		 tui_draw_fill(int y, int x, int width, attr_t);
+void		 tui_draw_duration(long secs, char *buf, size_t len);
+
+/* tui-calls.c */
+#define TUI_CALLS_PARTY_MIN	12	/* columns the remote party keeps */
+struct tui_calls_cols {
+	int	 idw;		/* digits of the call ids */
+	int	 party, partyw;	/* x and width of each column */
+	int	 account, accountw;	/* width 0: one account, not shown */
+	int	 state, statew;
+	int	 timer, timerw;	/* right-aligned */
+	int	 flags, flagsw;
+	int	 codec, codecw;	/* width 0: not shown */
+	int	 quality, qualityw;	/* width 0: not shown */
+};
+const char	*tui_calls_state(const struct tui_call *, enum tui_style *);
+void		 tui_calls_flags(const struct tui_call *, char *buf, size_t);
+long		 tui_calls_secs(const struct tui_call *, uint64_t now_ms);
+void		 tui_calls_layout(int cols, const struct tui_call *, int n,
+		    int naccounts, struct tui_calls_cols *);
+void		 tui_calls_cut(const char *s, int width, char *buf, size_t);
+int		 tui_calls_draw(int y, int cols, int rows);
 
 /* tui-keys.c */
 void		 tui_keys_init(const struct conf *);

@@ -54,6 +54,7 @@ tui_model_add(int id)
 		tui.calls[i] = tui.calls[i - 1];
 	memset(&tui.calls[i], 0, sizeof tui.calls[i]);
 	tui.calls[i].id = id;
+	tui.calls[i].started_ms = util_now_ms();
 	tui.ncalls++;
 	return &tui.calls[i];
 }
@@ -166,7 +167,10 @@ tui_model_call(const struct event_call *e)
 	int		 i;
 
 	/* A call that ends before it was ever shown (a dial refused at
-	 * once) is still shown for a moment, with why. */
+	 * once) is still shown, with why. Placing a call says the user is
+	 * at the keyboard: the ended rows have been seen, and go. */
+	if (c == NULL && e->outgoing && e->state != CALL_TERMINATED)
+		tui_model_clear_ended();
 	if (c == NULL && (c = tui_model_add(e->id)) == NULL)
 		return;
 	was_ringing = c->state == CALL_INCOMING && c->ended_ms == 0 &&
@@ -286,7 +290,7 @@ tui_model_event(const struct event *ev)
 	}
 }
 
-/* Once a second: ended calls leave the list, ringing calls ring. */
+/* Once a second: ringing calls ring. Ended calls stay until cleared. */
 bool
 tui_model_tick(uint64_t now)
 {
@@ -296,10 +300,7 @@ tui_model_tick(uint64_t now)
 
 	for (i = 0; i < tui.ncalls; i++) {
 		c = &tui.calls[i];
-		if (c->ended_ms != 0 && now - c->ended_ms >= TUI_ENDED_MS) {
-			tui_model_remove(i--);
-			changed = true;
-		} else if (c->ended_ms == 0 && c->state == CALL_INCOMING &&
+		if (c->ended_ms == 0 && c->state == CALL_INCOMING &&
 		    now - c->bell_ms >= TUI_BELL_MS) {
 			beep();
 			c->bell_ms = now;
@@ -341,6 +342,27 @@ tui_model_live_calls(void)
 	for (i = 0; i < tui.ncalls; i++) {
 		if (tui.calls[i].ended_ms == 0)
 			n++;
+	}
+	return n;
+}
+
+int
+tui_model_ended_calls(void)
+{
+	return tui.ncalls - tui_model_live_calls();
+}
+
+/* The user has seen the ended and missed calls: they leave the list. */
+int
+tui_model_clear_ended(void)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < tui.ncalls; i++) {
+		if (tui.calls[i].ended_ms != 0) {
+			tui_model_remove(i--);
+			n++;
+		}
 	}
 	return n;
 }
