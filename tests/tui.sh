@@ -197,6 +197,7 @@ ok "still running" test ! -f "$T/alice.rc"
 tmux_keys alice h
 ok "h hangs up: the call shows ended" tmux_wait alice '^ +1 ← .* ended' 5
 ok "bob's call ends" tsp_wait bob '"event":"call".*"state":"terminated"' 5
+like "$(tmux_screen alice)" 'c clear ended' "the hint line offers clearing it"
 tmux_keys alice c
 ok "c clears the ended call from the list" tmux_wait alice 'No calls' 2
 

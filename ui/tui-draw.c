@@ -552,93 +552,6 @@ tui_draw_trace(int y, int rows, int cols)
 	trace_msgs_free(m, n);
 }
 
-/*
- * "KEY label" in the hint bar at X, only if it fits whole before LIMIT;
- * returns the new x. KEY is the key bound to NAME, or FIXED.
- */
-static int
-tui_draw_hint(int y, int x, int limit, const char *name, const char *fixed,
-    const char *label)
-{
-	char		 k[KEY_STRING_MAX];
-	const char	*key = fixed;
-	attr_t		 bar = tui_draw_attr(TUI_S_BAR);
-
-	if (name != NULL && (key = tui_keys_for(name, k, sizeof k)) == NULL)
-		return x;
-	if (x + tui_draw_width(key) + 1 + tui_draw_width(label) > limit)
-		return x;
-	x += tui_draw_text(y, x, limit - x, key, tui_draw_attr(TUI_S_KEY));
-	x += tui_draw_text(y, x, limit - x, " ", bar);
-	x += tui_draw_text(y, x, limit - x, label, bar);
-	return x + 2;
-}
-
-static void
-tui_draw_hints(int y, int cols)
-{
-	const struct tui_call	*ring = tui_model_ringing();
-	const struct tui_call	*cur = tui_model_current();
-	char			 name[EVENT_TEXT_MAX], uri[EVENT_TEXT_MAX];
-	char			 buf[3 * EVENT_TEXT_MAX], a[KEY_STRING_MAX];
-	char			 r[KEY_STRING_MAX], how[64], h[KEY_STRING_MAX];
-	attr_t			 bar = tui_draw_attr(TUI_S_BAR);
-	int			 x = 1, limit = cols;
-
-	if (ring != NULL) {
-		/* Says which key answers, in the words of the key table. */
-		tui_model_party(ring->remote, name, sizeof name, uri, sizeof uri);
-		if (tui_keys_for("answer", a, sizeof a) != NULL &&
-		    tui_keys_for("reject", r, sizeof r) != NULL)
-			snprintf(how, sizeof how, "press %s to answer, %s to "
-			    "reject", a, r);
-		else if (tui_keys_for("answer", a, sizeof a) != NULL)
-			snprintf(how, sizeof how, "press %s to answer", a);
-		else
-			snprintf(how, sizeof how, "type :answer");
-		snprintf(buf, sizeof buf, " INCOMING CALL %d from %s%s%s%s: %s",
-		    ring->id, name, name[0] != '\0' ? " <" : "", uri,
-		    name[0] != '\0' ? ">" : "", how);
-		/* The key to press must show even when the party is long. */
-		if (tui_draw_width(buf) > cols && name[0] != '\0')
-			snprintf(buf, sizeof buf, " INCOMING CALL %d from %s: %s",
-			    ring->id, name, how);
-		if (tui_draw_width(buf) > cols)
-			snprintf(buf, sizeof buf, " INCOMING CALL %d: %s, from %s",
-			    ring->id, how, name[0] != '\0' ? name : uri);
-		tui_draw_fill(y, 0, cols, tui_draw_attr(TUI_S_RING));
-		tui_draw_text(y, 0, cols, buf, tui_draw_attr(TUI_S_RING));
-		return;
-	}
-	tui_draw_fill(y, 0, cols, bar);
-	/* The way to the help is always in view, at the right end. */
-	if (tui_keys_for("help", h, sizeof h) != NULL) {
-		limit = cols - 1 - tui_draw_width(h) - 1 - tui_draw_width("keys");
-		tui_draw_hint(y, limit, cols, "help", NULL, "keys");
-		limit--;
-	}
-	if (cur != NULL) {
-		x = tui_draw_hint(y, x, limit, "hangup", NULL, "hang up");
-		x = tui_draw_hint(y, x, limit, "hold_toggle", NULL,
-		    cur->state == CALL_HELD ? "resume" : "hold");
-		x = tui_draw_hint(y, x, limit, "mute_toggle", NULL,
-		    cur->muted ? "unmute" : "mute");
-		x = tui_draw_hint(y, x, limit, NULL, "0-9*#", "DTMF");
-		x = tui_draw_hint(y, x, limit, "transfer", NULL, "transfer");
-		if (tui_model_live_calls() > 1)
-			x = tui_draw_hint(y, x, limit, "switch", NULL,
-			    "next call");
-	} else {
-		x = tui_draw_hint(y, x, limit, NULL, "0-9", "dial a number");
-		x = tui_draw_hint(y, x, limit, "dial", NULL, "dial a URI");
-		x = tui_draw_hint(y, x, limit, "prompt", NULL, "command");
-	}
-	x = tui_draw_hint(y, x, limit, "trace", NULL,
-	    tui.view == TUI_VIEW_TRACE ? "log" : "SIP trace");
-	x = tui_draw_hint(y, x, limit, "quit", NULL, "quit");
-	(void)x;
-}
-
 static void
 tui_draw_input(int y, int cols)
 {
@@ -809,12 +722,12 @@ tui_draw(void)
 		snprintf(title, sizeof title, "Log%s", tui.scroll > 0 ?
 		    " (scrolled back)" : "");
 	tui_draw_rule(y++, cols, title);
-	tui.pane_rows = rows - 2 - y;
+	tui.pane_rows = rows - 2 - y - tui_hints_extra();
 	if (tui.view == TUI_VIEW_TRACE)
 		tui_draw_trace(y, tui.pane_rows, cols);
 	else
 		tui_draw_log(y, tui.pane_rows, cols);
-	tui_draw_hints(rows - 2, cols);
+	tui_hints_draw(rows - 2, cols);
 	if (tui.help)
 		tui_draw_help(rows, cols);
 	tui_draw_input(rows - 1, cols);

@@ -27,6 +27,7 @@ struct conf;
 #define TUI_PROMPT_MAX		512	/* characters on the input line */
 #define TUI_HISTORY_MAX		100
 #define TUI_URIS_MAX		64
+#define TUI_PROMPT_CANDIDATES	128	/* completions of one word */
 #define TUI_BELL_MS		3000	/* the bell repeats while a call rings */
 #define TUI_MESSAGE_MS		10000	/* how long a message line stays */
 
@@ -201,6 +202,20 @@ void		 tui_calls_layout(int cols, const struct tui_call *, int n,
 void		 tui_calls_cut(const char *s, int width, char *buf, size_t);
 int		 tui_calls_draw(int y, int cols, int rows);
 
+/* tui-hints.c */
+struct tui_hint {
+	const char	*name;		/* action or command bound to a key */
+	const char	*fixed;		/* or a fixed key ("0-9*#") */
+	const char	*label;
+};
+#define TUI_HINTS_MAX	12
+int		 tui_hints_list(const struct tui_call *cur, int live, int ended,
+		    enum tui_view, struct tui_hint *, int max);
+void		 tui_hints_ring(const struct tui_call *, bool prompt, int cols,
+		    char *buf, size_t len);
+int		 tui_hints_extra(void);
+void		 tui_hints_draw(int y, int cols);
+
 /* tui-keys.c */
 void		 tui_keys_init(const struct conf *);
 int		 tui_keys_from_curses(int rc, wint_t ch);
@@ -214,5 +229,7 @@ void		 tui_prompt_draw(int y, int width);
 void		 tui_prompt_remember(const char *line);
 void		 tui_prompt_add_uri(const char *uri);
 void		 tui_prompt_free(void);
+int		 tui_prompt_matches(const char **match, char ids[][16],
+		    char *cmd, size_t cmdlen, int *word);
 
 #endif

@@ -18,7 +18,6 @@
 #include "tui-int.h"
 #include "util.h"
 
-#define TUI_PROMPT_CANDIDATES	128
 #define TUI_CTRL(c)		((c) - 'a' + 1)
 
 static void
@@ -253,22 +252,30 @@ tui_prompt_candidates(const char *cmd, int word, const char **v,
 	return n;
 }
 
-static void
-tui_prompt_complete(void)
+/*
+ * The completions of the word before the cursor, in MATCH (pointers into
+ * the model, the command table or IDS; valid until the model changes).
+ * The line's first word goes to CMD and the index of the word being
+ * typed to *WORD. The hint line shows these as the user types; Tab
+ * inserts what they share.
+ */
+int
+tui_prompt_matches(const char **match, char ids[][16], char *cmd,
+    size_t cmdlen, int *word)
 {
 	struct tui_prompt	*p = &tui.prompt;
-	const char		*v[TUI_PROMPT_CANDIDATES], *match[TUI_PROMPT_CANDIDATES];
-	char			 ids[TUI_MAX_CALLS][16], *prefix, *first, list[512];
-	wchar_t			 add[TUI_PROMPT_MAX + 1];
-	size_t			 ws = p->pos, fe, plen, common, i, k;
-	int			 word = 0, n, m = 0, j;
+	const char		*v[TUI_PROMPT_CANDIDATES];
+	char			*prefix, *first;
+	size_t			 ws = p->pos, fe, plen, i;
+	int			 n, m = 0, j;
 	bool			 in_word = false;
 
+	*word = 0;
 	while (ws > 0 && p->buf[ws - 1] != L' ')
 		ws--;
 	for (i = 0; i < ws; i++) {
 		if (p->buf[i] != L' ' && !in_word)
-			word++;
+			(*word)++;
 		in_word = p->buf[i] != L' ';
 	}
 	for (fe = 0; fe < p->len && p->buf[fe] == L' '; fe++)
@@ -280,15 +287,35 @@ tui_prompt_complete(void)
 	prefix = tui_prompt_utf8(p->buf + ws, p->pos - ws);
 	plen = strlen(prefix);
 
-	n = tui_prompt_candidates(first, word, v, ids);
+	n = tui_prompt_candidates(first, *word, v, ids);
 	for (j = 0; j < n; j++) {
 		if (strncmp(v[j], prefix, plen) == 0)
 			match[m++] = v[j];
 	}
-	if (m == 0) {
-		tui_message(false, "nothing to complete");
-		goto out;
-	}
+	util_strlcpy(cmd, first, cmdlen);
+	free(first);
+	free(prefix);
+	return m;
+}
+
+static void
+tui_prompt_complete(void)
+{
+	struct tui_prompt	*p = &tui.prompt;
+	const char		*match[TUI_PROMPT_CANDIDATES];
+	char			 ids[TUI_MAX_CALLS][16], cmd[64], *prefix;
+	wchar_t			 add[TUI_PROMPT_MAX + 1];
+	size_t			 ws = p->pos, plen, common, k;
+	int			 word, m, j;
+
+	m = tui_prompt_matches(match, ids, cmd, sizeof cmd, &word);
+	if (m == 0)
+		return;		/* the hint line says there is nothing */
+	while (ws > 0 && p->buf[ws - 1] != L' ')
+		ws--;
+	prefix = tui_prompt_utf8(p->buf + ws, p->pos - ws);
+	plen = strlen(prefix);
+	free(prefix);
 	common = strlen(match[0]);
 	for (j = 1; j < m; j++) {
 		for (k = 0; k < common && match[j][k] == match[0][k]; k++)
@@ -303,19 +330,8 @@ tui_prompt_complete(void)
 			tui_prompt_insert(add, nw);
 		free(tail);
 	}
-	if (m == 1) {
-		if (p->pos == p->len)
-			tui_prompt_insert(L" ", 1);
-		tui.message[0] = '\0';
-	} else {
-		for (k = 0, j = 0; j < m && k < sizeof list - 1; j++)
-			k += (size_t)snprintf(list + k, sizeof list - k, "%s%s",
-			    j > 0 ? "  " : "", match[j]);
-		tui_message(false, "%s", list);
-	}
-out:
-	free(first);
-	free(prefix);
+	if (m == 1 && p->pos == p->len)
+		tui_prompt_insert(L" ", 1);
 }
 
 static void
