@@ -1,0 +1,195 @@
+/*
+ * test-tui.c: the pure parts of the full-screen interface, without a
+ * terminal: which keys the hint line offers in each call state
+ * (tui-hints.c), and the call list's words, flags, timer and columns
+ * (tui-calls.c). tests/tui.sh and tests/tui-calls.sh check the screen.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tap.h"
+#include "tui-int.h"
+
+/* NAME's label in the hints for CUR, LIVE and ENDED, or NULL. */
+static const char *
+offered(const struct tui_call *cur, int live, int ended, const char *name)
+{
+	static struct tui_hint	 v[TUI_HINTS_MAX];
+	int			 n, i;
+
+	n = tui_hints_list(cur, live, ended, TUI_VIEW_LOG, v, TUI_HINTS_MAX);
+	for (i = 0; i < n; i++) {
+		if ((v[i].name != NULL && strcmp(v[i].name, name) == 0) ||
+		    (v[i].fixed != NULL && strcmp(v[i].fixed, name) == 0))
+			return v[i].label;
+	}
+	return NULL;
+}
+
+static void
+test_hints(void)
+{
+	struct tui_call	 c;
+
+	ok(offered(NULL, 0, 0, "0-9") != NULL, "idle: digits dial");
+	ok(offered(NULL, 0, 0, "dial") != NULL, "idle: d dials");
+	ok(offered(NULL, 0, 0, "hangup") == NULL, "idle: no hang up");
+	ok(offered(NULL, 0, 0, "hold_toggle") == NULL, "idle: no hold");
+	ok(offered(NULL, 0, 0, "mute_toggle") == NULL, "idle: no mute");
+	ok(offered(NULL, 0, 0, "transfer") == NULL, "idle: no transfer");
+	ok(offered(NULL, 0, 0, "switch") == NULL, "idle: no next call");
+	ok(offered(NULL, 0, 0, "clear") == NULL, "nothing ended: no clear");
+	ok(offered(NULL, 0, 1, "clear") != NULL, "a call ended: clear");
+
+	memset(&c, 0, sizeof c);
+	c.outgoing = true;
+	c.state = CALL_RINGING;
+	is_str(offered(&c, 1, 0, "hangup"), "cancel", "ringing out: h cancels");
+	ok(offered(&c, 1, 0, "hold_toggle") == NULL, "ringing out: no hold");
+	ok(offered(&c, 1, 0, "0-9*#") == NULL, "ringing out: no DTMF");
+	ok(offered(&c, 1, 0, "transfer") == NULL, "ringing out: no transfer");
+	ok(offered(&c, 1, 0, "mute_toggle") != NULL, "ringing out: mute");
+	ok(offered(&c, 1, 0, "0-9") == NULL, "in a call: digits do not dial");
+
+	c.state = CALL_EARLY;
+	ok(offered(&c, 1, 0, "0-9*#") != NULL, "early media: DTMF");
+	ok(offered(&c, 1, 0, "hold_toggle") == NULL, "early media: no hold");
+
+	c.state = CALL_ESTABLISHED;
+	is_str(offered(&c, 1, 0, "hangup"), "hang up", "established: hang up");
+	is_str(offered(&c, 1, 0, "hold_toggle"), "hold", "established: hold");
+	ok(offered(&c, 1, 0, "0-9*#") != NULL, "established: DTMF");
+	ok(offered(&c, 1, 0, "transfer") != NULL, "established: transfer");
+	ok(offered(&c, 1, 0, "switch") == NULL, "one call: no next call");
+	ok(offered(&c, 2, 0, "switch") != NULL, "two calls: next call");
+	c.muted = true;
+	is_str(offered(&c, 1, 0, "mute_toggle"), "unmute", "muted: unmute");
+
+	c.state = CALL_HELD;
+	is_str(offered(&c, 1, 0, "hold_toggle"), "resume", "on hold: resume");
+	ok(offered(&c, 1, 0, "0-9*#") == NULL, "on hold: no DTMF");
+	ok(offered(&c, 1, 0, "transfer") != NULL, "on hold: transfer");
+}
+
+static void
+test_words(void)
+{
+	struct tui_call	 c;
+	enum tui_style	 st;
+	char		 buf[128];
+
+	memset(&c, 0, sizeof c);
+	c.state = CALL_HELD;
+	is_str(tui_calls_state(&c, &st), "on hold", "our hold: on hold");
+	c.held_by_remote = true;
+	c.muted = true;
+	c.srtp = true;
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "HOLD HELD-BY-REMOTE MUTE SRTP", "every flag, spelled");
+	c.state = CALL_ESTABLISHED;
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "HELD-BY-REMOTE MUTE SRTP", "their hold is not HOLD");
+
+	c.state = CALL_TERMINATED;
+	c.ended_ms = 9000;
+	c.code = 487;
+	is_str(tui_calls_state(&c, &st), "missed", "unanswered, cancelled: missed");
+	ok(st == TUI_S_DIM, "and dimmed");
+	c.code = 486;
+	is_str(tui_calls_state(&c, &st), "rejected", "486 of ours: rejected");
+	c.answered_ms = 3000;
+	is_str(tui_calls_state(&c, &st), "ended", "answered: ended");
+	c.outgoing = true;
+	c.answered_ms = 0;
+	is_str(tui_calls_state(&c, &st), "ended", "outgoing, unanswered: ended");
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "SRTP", "an ended call keeps only SRTP");
+
+	memset(&c, 0, sizeof c);
+	c.started_ms = 1000;
+	is_int(tui_calls_secs(&c, 6500), 5, "ringing: the time since it rang");
+	c.answered_ms = 3000;
+	is_int(tui_calls_secs(&c, 6500), 3, "answered: since the answer");
+	c.ended_ms = 5000;
+	is_int(tui_calls_secs(&c, 60000), 2, "ended: frozen at the end");
+
+	tui.utf8 = true;
+	tui_calls_cut("Bob <sip:bob@example.com>", 10, buf, sizeof buf);
+	is_str(buf, "Bob <sip:\xe2\x80\xa6", "cut to 10 columns with an ellipsis");
+	tui_calls_cut("Bob", 10, buf, sizeof buf);
+	is_str(buf, "Bob", "what fits is not cut");
+	tui_calls_cut("日本日本日本", 5, buf, sizeof buf);
+	is_str(buf, "日本\xe2\x80\xa6", "wide characters cut by columns");
+	tui.utf8 = false;
+	tui_calls_cut("Bob <sip:bob@example.com>", 10, buf, sizeof buf);
+	is_str(buf, "Bob <sip:~", "without UTF-8 the ellipsis is ~");
+}
+
+static void
+test_layout(void)
+{
+	struct tui_call		 v[3];
+	struct tui_calls_cols	 a, b;
+
+	tui.utf8 = true;
+	memset(v, 0, sizeof v);
+	v[0].id = 1;
+	v[0].state = CALL_ESTABLISHED;
+	snprintf(v[0].remote, sizeof v[0].remote, "Bob <sip:bob@example.com>");
+	snprintf(v[0].codec, sizeof v[0].codec, "opus");
+	snprintf(v[0].account, sizeof v[0].account, "alice");
+	v[1] = v[0];
+	v[1].id = 2;
+	snprintf(v[1].remote, sizeof v[1].remote, "\"%s\" <sip:x@example.com>",
+	    "A Very Long Display Name Indeed, Longer Than Any Screen Is Wide");
+	tui_calls_layout(80, v, 1, 1, &a);
+	tui_calls_layout(80, v, 2, 1, &b);
+	ok(a.state == b.state && a.timer == b.timer && a.codec == b.codec,
+	    "a long party moves no column");
+	is_int(a.accountw, 0, "one account: no account column");
+	is_int(a.codec + a.codecw, 79, "the codec ends one column from the edge");
+
+	v[1].state = CALL_HELD;
+	v[1].held_by_remote = true;
+	v[1].muted = true;
+	v[1].srtp = true;
+	snprintf(v[1].account, sizeof v[1].account, "office");
+	tui_calls_layout(80, v, 2, 2, &b);
+	is_int(b.accountw, 6, "two accounts: a column as wide as the names");
+	ok(b.flagsw >= (int)strlen("HOLD HELD-BY-REMOTE MUTE SRTP"),
+	    "the flags column holds every flag");
+	ok(b.partyw >= TUI_CALLS_PARTY_MIN, "the party keeps %d columns",
+	    TUI_CALLS_PARTY_MIN);
+	ok(b.codecw == 0 || b.codec + b.codecw <= 79, "nothing past 80 columns");
+	ok(b.flags + b.flagsw <= 79, "the flags end within 80 columns");
+
+	v[0].have_stats = true;
+	tui_calls_layout(80, v, 1, 1, &a);
+	is_int(a.qualityw, 0, "no quality at 80 columns");
+	tui_calls_layout(120, v, 1, 1, &a);
+	ok(a.qualityw > 0, "the quality at 120 columns");
+
+	v[2] = v[0];
+	v[2].id = 3;
+	v[2].state = CALL_TERMINATED;
+	v[2].ended_ms = 1;
+	v[2].code = 487;
+	snprintf(v[2].reason, sizeof v[2].reason, "cancelled by the caller");
+	tui_calls_layout(80, v, 1, 1, &a);
+	tui_calls_layout(80, v + 2, 1, 1, &b);
+	ok(79 - b.flags >= (int)strlen("487 cancelled by the caller"),
+	    "an ended call has room for why");
+}
+
+int
+main(void)
+{
+	setlocale(LC_CTYPE, "C.UTF-8");
+	test_hints();
+	test_words();
+	test_layout();
+	return done_testing();
+}
