@@ -24,4 +24,20 @@ awk '/^\.Sh / { inside = ($2 == "OPTIONS") }
 ok "tsphone -h lists options" test -s "$T/code"
 is "$(comm -23 "$T/code" "$T/man" | tr '\n' ' ')" "" "every option of -h is in tsphone(1)"
 is "$(comm -13 "$T/code" "$T/man" | tr '\n' ' ')" "" "every option of tsphone(1) is in -h"
+
+# make install puts both pages under $(mandir), as they are in man/.
+builddir=$(dirname "$TSPHONE")
+if [ -f "$builddir/Makefile" ]; then
+	${MAKE:-make} -s --no-print-directory -C "$builddir" install-man DESTDIR="$T/inst" \
+	    >"$T/install.out" 2>&1
+	is "$?" 0 "make install-man DESTDIR=... succeeds"
+	mandir=$(printf 'print-mandir:\n\t@echo $(mandir)\n' |
+	    ${MAKE:-make} -s --no-print-directory -C "$builddir" -f Makefile -f - print-mandir)
+	for page in man1/tsphone.1 man5/tsphone.conf.5; do
+		ok "$page is installed under $mandir" \
+		    cmp "$T/inst$mandir/$page" "$TOP_SRCDIR/man/${page#*/}"
+	done
+else
+	skip "no Makefile next to $TSPHONE" 3
+fi
 done_testing
