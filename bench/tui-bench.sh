@@ -94,7 +94,10 @@ while [ "$i" -lt "$RUNS" ]; do
 	stamp=$(invite_stamps | sed -n "$((n0 + 1))p")
 	[ -n "$stamp" ] && echo $((stamp - t0)) >>"$T/lat.us"
 	tsp_cmd bob reject
-	tmux_wait alice 'No calls' 8 >/dev/null || bail "run $i: the call did not end"
+	tmux_wait alice '^.? *[0-9]+ → .* ended ' 8 >/dev/null ||
+		bail "run $i: the call did not end"
+	tmux_keys alice c	# an ended call stays until cleared
+	tmux_wait alice 'No calls' 2 >/dev/null || bail "run $i: c did not clear it"
 	i=$((i + 1))
 done
 lat=$(awk '{ print $1 / 1000 }' "$T/lat.us" | median)
