@@ -92,7 +92,10 @@ ok "no hold" lacks "$h" 'hold|resume'
 ok "no DTMF, no transfer, no mute" lacks "$h" 'DTMF|transfer|mute'
 
 # --- the prompt shows its completions as they are typed
-tmux_keys alice :
+tmux_keys alice : a c c o u n t Space
+ok "account completes account names" \
+    tmux_wait alice '^ account NAME +Tab alice  office *$' 2
+tmux_keys alice C-u
 ok "the open prompt lists the commands Tab completes" \
     tmux_wait alice '^ Tab dial  answer  reject  hangup' 2
 tmux_keys alice d

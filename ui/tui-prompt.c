@@ -216,7 +216,7 @@ tui_prompt_candidates(const char *cmd, int word, const char **v,
 	else if (strcmp(cmd, "transfer") == 0)
 		what = word == 1 ? URIS : word == 2 ? CALLS : NONE;
 	else if (strcmp(cmd, "register") == 0 ||
-	    strcmp(cmd, "unregister") == 0)
+	    strcmp(cmd, "unregister") == 0 || strcmp(cmd, "account") == 0)
 		what = word == 1 ? ACCOUNTS : NONE;
 	else if (strcmp(cmd, "dtmf") == 0)
 		what = word == 2 ? CALLS : NONE;
