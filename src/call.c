@@ -435,9 +435,10 @@ call_ended(struct call *c, int code, const char *reason)
 		media_stats(c->media, &st);
 		call_media_stats(&st, NULL);
 	}
-	/* A call made for a REFER that failed: the transferor hears why. */
+	/* A call made for a REFER that failed: the transferor hears why,
+	 * with the standard phrase (our reason is worded for people). */
 	if (c->transfer_from != 0 && c->answered_ms == 0)
-		call_notify_transferor(c, code >= 300 ? code : 487, reason);
+		call_notify_transferor(c, code >= 300 ? code : 487, NULL);
 	call_emit(c);
 	if (call_cur == c) {
 		for (n = call_list; n != NULL; n = n->next) {

@@ -53,6 +53,24 @@
 	SOATAG_RTP_SORT(SOA_RTP_SORT_LOCAL),				\
 	SOATAG_AUDIO_AUX("telephone-event")
 
+/*
+ * Our in-dialog re-INVITEs and NOTIFYs go one at a time: sent back to back
+ * they can overtake each other (a proxy's workers relay them in
+ * parallel), and a peer then refuses the one with the lower CSeq with 500
+ * (RFC 3261 12.2.2), on which Sofia ends the call with a BYE. Sofia 1.12
+ * also lost a re-INVITE queued behind our final NOTIFY. So a request
+ * waits here while another is out, and goes when it is answered.
+ */
+#define SIP_CALL_QUEUE	4
+
+struct sip_call_req {
+	bool			 invite;	/* else a NOTIFY */
+	bool			 hold;		/* INVITE: hold (else resume) */
+	bool			 inactive;	/* INVITE: hold as inactive */
+	int			 code;		/* NOTIFY: the sipfrag */
+	char			 phrase[64];
+};
+
 struct sip_call {
 	struct sip_handle	 h;		/* first: the callback dispatches on it */
 	su_home_t		 home[1];	/* the refer event copy */
@@ -88,11 +106,11 @@ struct sip_call {
 	bool			 info_busy;
 	bool			 transferring;	/* our REFER is under way */
 	sip_event_t		*refer_event;	/* theirs, for our NOTIFYs */
-	bool			 notify_final;	/* the last NOTIFY is out */
-	int			 notifies;	/* NOTIFYs of ours unanswered */
-	bool			 reinvite_waits;/* a re-INVITE waits for them */
-	bool			 reinvite_hold;	/* its mode */
-	bool			 reinvite_inactive;
+	bool			 notify_final;	/* the last NOTIFY is given */
+	bool			 final_out;	/* ... and sent */
+	int			 out;		/* our re-INVITE/NOTIFY unanswered */
+	struct sip_call_req	 q[SIP_CALL_QUEUE];	/* waiting for them */
+	int			 nq;
 	char			*referred_by;	/* of their REFER */
 	char			*refer_by_us;	/* Referred-By for our INVITE */
 
@@ -639,17 +657,13 @@ sip_call_hangup(struct sip_call *sc, const char *why)
 	}
 }
 
-/*
- * Sofia 1.12 queues an INVITE behind a client request already out on the
- * handle; behind our final NOTIFY (which ends the refer subscription) the
- * INVITE was lost, never sent and never answered. So a re-INVITE waits
- * here until our NOTIFYs are answered, and goes out then.
- */
 static void
 sip_call_send_reinvite(struct sip_call *sc, bool hold, bool inactive)
 {
 	const char	*mode = NULL;
 
+	/* RFC 3264 8.4: holding a stream the peer already holds makes it
+	 * inactive; otherwise sendonly. */
 	if (hold)
 		mode = inactive ? "#" : "audio";
 	nua_invite(sc->h.nh,
@@ -660,20 +674,86 @@ sip_call_send_reinvite(struct sip_call *sc, bool hold, bool inactive)
 	    TAG_END());
 }
 
+static void
+sip_call_send_notify(struct sip_call *sc, int code, const char *phrase)
+{
+	char		 frag[160];
+	const char	*ss;
+
+	snprintf(frag, sizeof frag, "SIP/2.0 %03d %s\r\n", code, phrase);
+	if (code >= 200) {
+		sc->final_out = true;
+		ss = "terminated;reason=noresource";
+	} else
+		ss = "active;expires=60";
+	nua_notify(sc->h.nh,
+	    SIPTAG_EVENT(sc->refer_event),
+	    SIPTAG_SUBSCRIPTION_STATE_STR(ss),
+	    SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
+	    SIPTAG_PAYLOAD_STR(frag),
+	    TAG_END());
+}
+
+static void
+sip_call_send_req(struct sip_call *sc, const struct sip_call_req *rq)
+{
+	sc->out++;
+	if (rq->invite)
+		sip_call_send_reinvite(sc, rq->hold, rq->inactive);
+	else
+		sip_call_send_notify(sc, rq->code, rq->phrase);
+}
+
+/* Send RQ now, or once what is out has been answered. */
+static void
+sip_call_request(struct sip_call *sc, const struct sip_call_req *rq)
+{
+	int	 i;
+
+	if (sc->out == 0) {
+		sip_call_send_req(sc, rq);
+		return;
+	}
+	/* Only the latest hold wish matters; a provisional NOTIFY that is
+	 * still waiting is overtaken by the next one. */
+	for (i = 0; i < sc->nq; i++) {
+		if (sc->q[i].invite == rq->invite &&
+		    (rq->invite || sc->q[i].code < 200)) {
+			sc->q[i] = *rq;
+			return;
+		}
+	}
+	if (sc->nq < SIP_CALL_QUEUE)
+		sc->q[sc->nq++] = *rq;
+}
+
+/* One of our re-INVITEs or NOTIFYs was answered: send what waits. */
+static void
+sip_call_request_done(struct sip_call *sc)
+{
+	struct sip_call_req	 rq;
+
+	if (sc->out > 0)
+		sc->out--;
+	if (sc->out > 0 || sc->nq == 0 || sc->h.nh == NULL || sc->ended)
+		return;
+	rq = sc->q[0];
+	memmove(&sc->q[0], &sc->q[1], sizeof sc->q[0] * (size_t)--sc->nq);
+	sip_call_send_req(sc, &rq);
+}
+
 void
 sip_call_reinvite(struct sip_call *sc, bool hold, bool held_by_remote)
 {
+	struct sip_call_req	 rq;
+
 	if (sc->h.nh == NULL || sc->ended)
 		return;
-	/* RFC 3264 8.4: holding a stream the peer already holds makes it
-	 * inactive; otherwise sendonly. */
-	if (sc->notifies > 0) {
-		sc->reinvite_waits = true;
-		sc->reinvite_hold = hold;
-		sc->reinvite_inactive = held_by_remote;
-		return;
-	}
-	sip_call_send_reinvite(sc, hold, held_by_remote);
+	memset(&rq, 0, sizeof rq);
+	rq.invite = true;
+	rq.hold = hold;
+	rq.inactive = held_by_remote;
+	sip_call_request(sc, &rq);
 }
 
 static void
@@ -744,28 +824,20 @@ sip_call_refer(struct sip_call *sc, const char *target, char **cause)
 void
 sip_call_notify_refer(struct sip_call *sc, int code, const char *phrase)
 {
-	char		 frag[160];
-	const char	*ss;
+	struct sip_call_req	 rq;
 
 	if (sc->h.nh == NULL || sc->ended || sc->refer_event == NULL ||
 	    sc->notify_final)
 		return;
 	if (phrase == NULL || *phrase == '\0')
 		phrase = sip_status_phrase(code);
-	snprintf(frag, sizeof frag, "SIP/2.0 %03d %s\r\n", code,
-	    phrase != NULL ? phrase : "Unknown");
-	if (code >= 200) {
+	memset(&rq, 0, sizeof rq);
+	rq.code = code;
+	util_strlcpy(rq.phrase, phrase != NULL ? phrase : "Unknown",
+	    sizeof rq.phrase);
+	if (code >= 200)
 		sc->notify_final = true;
-		ss = "terminated;reason=noresource";
-	} else
-		ss = "active;expires=60";
-	sc->notifies++;
-	nua_notify(sc->h.nh,
-	    SIPTAG_EVENT(sc->refer_event),
-	    SIPTAG_SUBSCRIPTION_STATE_STR(ss),
-	    SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
-	    SIPTAG_PAYLOAD_STR(frag),
-	    TAG_END());
+	sip_call_request(sc, &rq);
 }
 
 void
@@ -1013,16 +1085,20 @@ sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
 				return;
 			sip_call_set_final(sc, status, cause);
 			free(cause);
-			if (sc->established)
+			if (sc->established) {
 				sip_call_queue(sc, SIP_CALL_REINVITE_DONE,
 				    status, phrase);
+				sip_call_request_done(sc);
+			}
 			return;
 		}
 		if (!sc->established)
 			sip_call_set_failed(sc, status, phrase, sip);
-		else
+		else {
 			sip_call_queue(sc, SIP_CALL_REINVITE_DONE, status,
 			    phrase);
+			sip_call_request_done(sc);
+		}
 		return;
 	}
 	if (status >= 200)
@@ -1035,6 +1111,7 @@ sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
 			if (sip != NULL && sip->sip_retry_after != NULL)
 				r->retry_after =
 				    (int)sip->sip_retry_after->af_delta;
+			sip_call_request_done(sc);
 		}
 		return;
 	}
@@ -1212,15 +1289,11 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 	case nua_r_notify:
 		if (status < 200)
 			return;
-		if (sc->notifies > 0)
-			sc->notifies--;
-		if (sc->notifies == 0 && sc->reinvite_waits) {
-			sc->reinvite_waits = false;
-			sip_call_send_reinvite(sc, sc->reinvite_hold,
-			    sc->reinvite_inactive);
-		}
-		if (sc->notify_final && sc->notifies == 0)
+		sip_call_request_done(sc);
+		if (sc->final_out && sc->out == 0 && sc->nq == 0) {
+			sc->final_out = false;
 			sip_call_queue(sc, SIP_CALL_NOTIFIED, status, phrase);
+		}
 		return;
 	case nua_i_refer:
 		sip_call_i_refer(sc, sip, tags);
