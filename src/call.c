@@ -56,6 +56,8 @@ static bool		 call_accepting = true;
 static void	 call_update_audio(void);
 static void	 call_report(const struct sip_call_report *, void *);
 static void	 call_focus(struct call *);
+static int	 call_dial_for(struct account *, const char *, struct call *,
+		    char **);
 
 void
 call_set_timeouts(int ring, int rtp)
@@ -494,7 +496,6 @@ call_refer_status(struct call *c, const struct sip_call_report *r)
 static void
 call_refer(struct call *c, const char *target)
 {
-	struct call	*nc;
 	char		*cause = NULL;
 
 	if (c->transfer_to != 0 && call_find(c->transfer_to) != NULL) {
@@ -505,18 +506,14 @@ call_refer(struct call *c, const char *target)
 	}
 	log_info("call %d: transferred by the remote party to %s", c->id,
 	    target);
-	if (call_dial(c->acct, target, &cause) != 0) {
+	if (call_dial_for(c->acct, target, c, &cause) != 0) {
 		log_error("call %d: cannot follow the transfer: %s", c->id,
 		    cause);
 		sip_call_notify_refer(c->sip, 503, "Service Unavailable");
 		free(cause);
 		return;
 	}
-	/* call_dial made the new call current and held this one. */
-	nc = call_cur;
-	nc->transfer_from = c->id;
-	c->transfer_to = nc->id;
-	sip_call_referred(nc->sip, c->sip);
+	/* The new call is current now, and this one held. */
 	sip_call_notify_refer(c->sip, 100, "Trying");
 }
 
@@ -738,8 +735,11 @@ call_switch(struct call *c, char **cause)
 	return 0;
 }
 
-int
-call_dial(struct account *a, const char *target, char **cause)
+/* Dial TARGET from A; for a transfer we follow, REFERRER is the call
+ * whose REFER asked for it (its Referred-By goes into the INVITE). */
+static int
+call_dial_for(struct account *a, const char *target, struct call *referrer,
+    char **cause)
 {
 	struct call	*c;
 	struct sip_call	*sc;
@@ -754,9 +754,16 @@ call_dial(struct account *a, const char *target, char **cause)
 	c->sip = sc;
 	util_strlcpy(c->remote, sip_call_target(sc), sizeof c->remote);
 	util_strlcpy(c->call_id, sip_call_callid(sc), sizeof c->call_id);
+	if (referrer != NULL) {
+		sip_call_referred(sc, referrer->sip);
+		c->transfer_from = referrer->id;
+		referrer->transfer_to = c->id;
+	}
 	c->media = media_new(c->id, sip_call_media_addr(sc), cause);
 	if (c->media == NULL || sip_call_invite(sc, media_local_port(c->media),
 	    cause) != 0) {
+		if (referrer != NULL)
+			referrer->transfer_to = 0;
 		call_free(c);
 		return -1;
 	}
@@ -765,6 +772,12 @@ call_dial(struct account *a, const char *target, char **cause)
 	/* A new call puts the one in progress on hold, as answering does. */
 	call_focus(c);
 	return 0;
+}
+
+int
+call_dial(struct account *a, const char *target, char **cause)
+{
+	return call_dial_for(a, target, NULL, cause);
 }
 
 int

@@ -267,6 +267,7 @@ sip_call_referred(struct sip_call *sc, const struct sip_call *old)
 {
 	(void)old;
 	sc->f.referred = true;
+	logf_("referred %d", sc->f.n);
 }
 
 void

@@ -683,6 +683,14 @@ test_transferee(void)
 	fb = sipof(b);
 	ok(b != a && call_find(b)->outgoing, "a REFER makes a new outgoing call");
 	ok(fb != NULL && fb->referred, "it carries Referred-By");
+	{
+		char	 want[64];
+
+		snprintf(want, sizeof want, "referred %d\ninvite %d", fb->n,
+		    fb->n);
+		ok(strstr(fake_sip_log(), want) != NULL,
+		    "set before its INVITE goes out");
+	}
 	ok(strstr(fake_sip_log(), "new") != NULL &&
 	    fake_sip_count("sip:carol@x") == 1, "to the Refer-To target");
 	ok(call_find(a)->local_hold && fake_sip_count("reinvite") == 1,
