@@ -51,7 +51,7 @@ int	 phone_set_default(const char *name, char **cause);
  */
 void	 phone_quit(void);
 
-/* Quit's time bounds in ms (tests shorten them). */
+/* Quit's time bounds in ms. */
 #define PHONE_CALLS_WAIT	2000
 #define PHONE_UNREG_WAIT	2000
 #define PHONE_SHUTDOWN_WAIT	3000

@@ -91,6 +91,7 @@ struct sip_call {
 	char			*target;	/* outgoing: the request URI */
 	char			 call_id[EVENT_CALL_ID_MAX];
 	char			 addr[64];	/* local media address */
+	char			 ruri_host[256];/* incoming: whom the INVITE named */
 	int			 port;
 
 	int			 auth_tries;
@@ -526,14 +527,11 @@ void
 sip_call_bind(struct sip_call *sc, const struct conf_account *ca,
     const struct sip_cred *cred, sip_call_report_h handler, void *arg)
 {
-	char	 host[256];
-
 	sc->ca = ca;
 	sc->cred = cred;
 	sc->handler = handler;
 	sc->arg = arg;
-	util_strlcpy(host, sc->addr, sizeof host);	/* the R-URI host */
-	sip_call_local_addr(host, sc->addr, sizeof sc->addr);
+	sip_call_local_addr(sc->ruri_host, sc->addr, sizeof sc->addr);
 }
 
 /* "399 tsphone \"TEXT\"" with TEXT's quotes and backslashes escaped. */
@@ -899,8 +897,8 @@ sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 				util_strlcpy(in->ruri_user, u->url_user,
 				    sizeof in->ruri_user);
 			if (u->url_host != NULL)
-				util_strlcpy(sc->addr, u->url_host,
-				    sizeof sc->addr);
+				util_strlcpy(sc->ruri_host, u->url_host,
+				    sizeof sc->ruri_host);
 		}
 		if (sip->sip_to != NULL && sip->sip_to->a_url->url_user != NULL)
 			util_strlcpy(in->to_user, sip->sip_to->a_url->url_user,
