@@ -77,6 +77,8 @@ static int	conf_parse_int(const struct conf_key *, void *, const char *,
 		    char **);
 static int	conf_parse_codecs(const struct conf_key *, void *, const char *,
 		    char **);
+static int	conf_parse_echo(const struct conf_key *, void *, const char *,
+		    char **);
 static int	conf_parse_ha1(const struct conf_key *, void *, const char *,
 		    char **);
 
@@ -188,6 +190,44 @@ static const struct conf_key conf_table[] = {
 	{ .info = { "audio", "ring", "string", "default",
 	    "playback device for the ringtone (portaudio only)" },
 	  .parse = conf_parse_string, .offset = CONF_OFF(ring) },
+	{ .info = { "audio", "rate", "int", "48000",
+	    "sample rate asked of the device, 8000 to 48000 Hz; a device "
+	    "that runs at another rate is followed" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(rate),
+	  .min = 8000, .max = 48000 },
+	{ .info = { "audio", "period", "int", "20",
+	    "device period in ms: 10 or 20" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(period),
+	  .min = 10, .max = 20 },
+	{ .info = { "audio", "aec", "bool", "yes with portaudio, else no",
+	    "echo cancellation (needs input and output on one device)" },
+	  .parse = conf_parse_bool, .offset = CONF_OFF(aec),
+	  .tmpl = "#aec = yes" },
+	{ .info = { "audio", "echo_tail", "int", "200",
+	    "longest echo cancelled, in ms (50 to 500)" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(echo_tail),
+	  .min = 50, .max = 500 },
+	{ .info = { "audio", "noise_suppression", "bool",
+	    "yes with portaudio, else no",
+	    "suppress steady background noise in what you send" },
+	  .parse = conf_parse_bool, .offset = CONF_OFF(noise_suppression),
+	  .tmpl = "#noise_suppression = yes" },
+	{ .info = { "audio", "agc", "bool", "no",
+	    "automatic gain control of the microphone" },
+	  .parse = conf_parse_bool, .offset = CONF_OFF(agc) },
+	{ .info = { "audio", "opus_complexity", "int", "5",
+	    "Opus encoder complexity, 0 (cheapest) to 10 (best)" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(opus_complexity),
+	  .min = 0, .max = 10 },
+	{ .info = { "audio", "opus_bitrate", "int", "32000",
+	    "Opus bit rate we send, 6000 to 510000 bit/s" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(opus_bitrate),
+	  .min = 6000, .max = 510000 },
+	{ .info = { "audio", "file_echo", "DELAY_MS GAIN_DB", NULL,
+	    "test aid of the file driver: what it plays is mixed into what "
+	    "it captures, DELAY_MS later and GAIN_DB louder" },
+	  .parse = conf_parse_echo, .offset = CONF_OFF(file_echo),
+	  .tmpl = "#file_echo = 60 -6" },
 
 	{ .info = { "account", "uri", "uri", NULL,
 	    "address of record, sip:user@domain (required)" },
@@ -585,6 +625,36 @@ bad:
 	return -1;
 }
 
+/* file_echo = DELAY_MS GAIN_DB: 0 to 1000 ms, -60 to +20 dB. */
+static int
+conf_parse_echo(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	struct conf	*conf = base;
+	char		 buf[CONF_QUOTE_MAX + 4], *end, *end2;
+	long		 delay;
+	double		 gain;
+
+	errno = 0;
+	delay = strtol(value, &end, 10);
+	if (end == value || (*end != ' ' && *end != '\t') || errno != 0 ||
+	    delay < 0 || delay > 1000)
+		goto bad;
+	gain = strtod(end, &end2);
+	if (end2 == end || *end2 != '\0' || gain < -60 || gain > 20)
+		goto bad;
+	conf->file_echo = true;
+	conf->file_echo_delay = (int)delay;
+	conf->file_echo_gain = gain;
+	return 0;
+
+bad:
+	xasprintf(cause, "bad value \"%s\" for %s: expected DELAY_MS GAIN_DB, "
+	    "e.g. 60 -6 (0 to 1000 ms, -60 to 20 dB)",
+	    conf_shorten(value, buf, sizeof buf), k->info.key);
+	return -1;
+}
+
 static int
 conf_parse_codecs(const struct conf_key *k, void *base, const char *value,
     char **cause)
@@ -721,6 +791,13 @@ conf_new(void)
 	conf->input = xstrdup("default");
 	conf->output = xstrdup("default");
 	conf->ring = xstrdup("default");
+	conf->rate = 48000;
+	conf->period = 20;
+	conf->aec = true;		/* with portaudio, the default driver */
+	conf->noise_suppression = true;
+	conf->echo_tail = 200;
+	conf->opus_complexity = 5;
+	conf->opus_bitrate = 32000;
 	return conf;
 }
 
@@ -1306,6 +1383,17 @@ conf_parse_finish(struct conf_parse *cp, const char *path, mode_t mode)
 			    "output set to a WAV file to write");
 		}
 	}
+	/* What a headset needs, and what WAV files and silence do not. */
+	if (!conf_seen_line(cp, "audio", "aec"))
+		conf->aec = conf->driver == CONF_DRIVER_PORTAUDIO;
+	if (!conf_seen_line(cp, "audio", "noise_suppression"))
+		conf->noise_suppression = conf->driver == CONF_DRIVER_PORTAUDIO;
+	if (conf->period != 10 && conf->period != 20)
+		conf_error_add(cp, conf_seen_line(cp, "audio", "period"),
+		    "period must be 10 or 20 (ms)");
+	if (conf->file_echo && conf->driver != CONF_DRIVER_FILE)
+		conf_error_add(cp, conf_seen_line(cp, "audio", "file_echo"),
+		    "file_echo works with driver = file only");
 	if (conf->tls_listen_host != NULL && conf->tls_listen_port != 0 &&
 	    conf->tls_listen_port == conf->listen_port) {
 		conf_error_add(cp, conf_seen_line(cp, "sip", "tls_listen"),

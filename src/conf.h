@@ -97,6 +97,17 @@ struct conf {
 	char			*input;		/* default "default" */
 	char			*output;	/* default "default" */
 	char			*ring;		/* default "default" */
+	int			 rate;		/* device rate asked, Hz; 48000 */
+	int			 period;	/* device period, ms: 10 or 20 */
+	bool			 aec;		/* default: yes with portaudio */
+	int			 echo_tail;	/* ms, default 200 */
+	bool			 noise_suppression; /* default: as aec */
+	bool			 agc;		/* default no */
+	bool			 file_echo;	/* file driver test aid */
+	int			 file_echo_delay; /* ms */
+	double			 file_echo_gain; /* dB */
+	int			 opus_complexity; /* 0..10, default 5 */
+	int			 opus_bitrate;	/* bit/s, default 32000 */
 
 	struct conf_account	*accounts;	/* in file order */
 	int			 naccounts;

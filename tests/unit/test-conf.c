@@ -428,6 +428,23 @@ test_errors(void)
 	one_error("file driver with input = default",
 	    "[audio]\ndriver = file\ninput = default\noutput = o.wav\n" ALICE, 2,
 	    "[audio]: driver file needs input set to a WAV file to send");
+	one_error("file_echo without a gain",
+	    "[audio]\ndriver = file\ninput = i.wav\noutput = o.wav\n"
+	    "file_echo = 60\n" ALICE, 5,
+	    "bad value \"60\" for file_echo: expected DELAY_MS GAIN_DB, e.g. "
+	    "60 -6 (0 to 1000 ms, -60 to 20 dB)");
+	one_error("file_echo gain out of range",
+	    "[audio]\ndriver = file\ninput = i.wav\noutput = o.wav\n"
+	    "file_echo = 60 30\n" ALICE, 5,
+	    "bad value \"60 30\" for file_echo: expected DELAY_MS GAIN_DB, e.g. "
+	    "60 -6 (0 to 1000 ms, -60 to 20 dB)");
+	one_error("file_echo with portaudio",
+	    "[audio]\nfile_echo = 60 -6\n" ALICE, 2,
+	    "file_echo works with driver = file only");
+	one_error("period 15", "[audio]\nperiod = 15\n" ALICE, 2,
+	    "period must be 10 or 20 (ms)");
+	one_error("rate too high", "[audio]\nrate = 96000\n" ALICE, 2,
+	    "bad value \"96000\" for rate: expected a number from 8000 to 48000");
 	one_error("bad listen", "[sip]\nlisten = 0.0.0.0:65536\n" ALICE, 2,
 	    "bad value \"0.0.0.0:65536\" for listen: expected ADDRESS:PORT, "
 	    "e.g. 0.0.0.0:5060 or [::]:5060, with a port from 0 to 65535");
@@ -781,6 +798,12 @@ test_default(void)
 	is_int(c->listen_port, 5060, "default: listen port");
 	ok(c->listen_auto, "default: next free port if taken");
 	is_int(c->driver, CONF_DRIVER_PORTAUDIO, "default: portaudio");
+	ok(c->aec && c->noise_suppression && !c->agc,
+	    "default: echo cancellation and noise suppression, no AGC");
+	is_int(c->rate, 48000, "default: 48 kHz");
+	is_int(c->period, 20, "default: 20 ms period");
+	is_int(c->opus_complexity, 5, "default: Opus complexity 5");
+	is_int(c->opus_bitrate, 32000, "default: Opus at 32 kbit/s");
 	is_str(c->input, "default", "default: input device");
 	is_str(c->user_agent, "tsphone/" PACKAGE_VERSION, "default: user_agent");
 	conf_free(c);
@@ -897,6 +920,36 @@ test_template(void)
 }
 
 static void
+test_audio(void)
+{
+	struct conf	*c;
+
+	c = loads("file driver", "[audio]\ndriver = file\ninput = i.wav\n"
+	    "output = o.wav\nfile_echo = 60 -6.5\nrate = 44100\nperiod = 10\n"
+	    ALICE);
+	if (c == NULL)
+		return;
+	ok(!c->aec && !c->noise_suppression,
+	    "file driver: no echo cancellation unless asked");
+	ok(c->file_echo && c->file_echo_delay == 60 &&
+	    c->file_echo_gain == -6.5, "file_echo = 60 -6.5");
+	is_int(c->rate, 44100, "rate = 44100");
+	is_int(c->period, 10, "period = 10");
+	conf_free(c);
+	c = loads("file driver with aec", "[audio]\ndriver = file\n"
+	    "input = i.wav\noutput = o.wav\naec = yes\nagc = yes\n"
+	    "echo_tail = 300\nopus_complexity = 9\nopus_bitrate = 64000\n"
+	    ALICE);
+	if (c == NULL)
+		return;
+	ok(c->aec && !c->noise_suppression && c->agc,
+	    "aec and agc as set, noise suppression by driver");
+	ok(c->echo_tail == 300 && c->opus_complexity == 9 &&
+	    c->opus_bitrate == 64000, "echo_tail and Opus settings read");
+	conf_free(c);
+}
+
+static void
 test_keys(void)
 {
 	static const char *const want[] = {
@@ -905,6 +958,9 @@ test_keys(void)
 		"sip.tls_ca_file",
 		"sip.tls_cert_file", "sip.tls_key_file", "sip.tls_verify",
 		"audio.driver", "audio.input", "audio.output", "audio.ring",
+		"audio.rate", "audio.period", "audio.aec", "audio.echo_tail",
+		"audio.noise_suppression", "audio.agc", "audio.opus_complexity",
+		"audio.opus_bitrate", "audio.file_echo",
 		"account.uri", "account.display_name", "account.username",
 		"account.password", "account.password_cmd", "account.ha1",
 		"account.registrar", "account.proxy", "account.transport",
@@ -1104,6 +1160,7 @@ main(void)
 	test_open_errors();
 	test_default();
 	test_template();
+	test_audio();
 	test_keys();
 	test_garbage();
 	test_no_echo();
