@@ -7,16 +7,27 @@
  * looping, into the capture ring. Everything the speaker plays, silence
  * included, goes to the output WAV. File I/O has no place on the clock
  * thread: it copies each played period into a second ring and a writer
- * thread drains that ring into libsndfile. At close the clock stops first,
+ * thread ("tsp-wav") drains that ring into libsndfile. The writer sleeps on
+ * an eventfd the clock signals once per AUDIO_FILE_WRITER_MS of audio, so
+ * it wakes five times a second rather than fifty, and writes in chunks
+ * big enough to be worth a system call. At close the clock stops first,
  * then the writer empties the ring, then sf_close finishes the header;
- * the header is also kept up to date after every write, so the file stays
- * readable even if the process is killed.
+ * the header is also rewritten after every write, so the file stays
+ * readable (all but the last chunk) even if the process is killed.
+ *
+ * Capture and playback run in one tick, so this is a duplex device with
+ * an echo reference at offset 0. For testing echo cancellation it can
+ * also play the room (file_echo): a delay line, allocated at open, feeds
+ * what the speaker played in period k into the capture of period
+ * k + delay, scaled by the echo gain, on top of the input file.
  *
  * libsndfile is loaded with dlopen when this driver is first opened, not
  * linked: it links FLAC, Vorbis, Ogg, Opus, mpg123 and LAME, which would
  * cost every phone memory for a driver that only tests and recordings use.
  */
 #include "config.h"
+
+#include <sys/eventfd.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -38,11 +49,12 @@
 
 /* The longest input we load, at the device rate: it lives in memory. */
 #define AUDIO_FILE_MAX_SECONDS	3600
-/* How much played audio may wait for the writer thread: 25 of its wake-ups,
- * plenty for a disk that stalls briefly, and small in resident memory. */
-#define AUDIO_FILE_RECORD_MS	500
-/* How often the writer thread wakes to drain it. */
-#define AUDIO_FILE_WRITER_MS	20
+/* How much played audio may wait for the writer thread: five of its
+ * wake-ups, so a disk may stall for 800 ms before anything is lost, and
+ * still small in resident memory (128 KiB at 48 kHz). */
+#define AUDIO_FILE_RECORD_MS	1000
+/* How much played audio makes the clock wake the writer thread. */
+#define AUDIO_FILE_WRITER_MS	200
 /* Input frames converted per step at open. */
 #define AUDIO_FILE_CHUNK	4096
 
@@ -56,10 +68,19 @@ struct audio_file {
 	int16_t			*cap_scratch;	/* one period each */
 	int16_t			*play_scratch;
 
+	bool			 echo;		/* file_echo */
+	float			 echo_gain;	/* linear */
+	int16_t			*echo_line;	/* echo_len samples, a ring */
+	size_t			 echo_len;
+	size_t			 echo_pos;	/* clock thread only */
+
 	char			*out_path;
 	SNDFILE			*out;
 	struct audio_ring	*record;	/* clock -> writer */
 	_Atomic uint64_t	 record_lost;	/* written by the clock */
+	size_t			 record_chunk;	/* samples per wake-up */
+	size_t			 record_pending; /* clock thread only */
+	int			 writer_fd;	/* eventfd: clock -> writer */
 	pthread_t		 writer;
 	bool			 writer_running;
 	atomic_bool		 writer_stop;
@@ -154,13 +175,75 @@ audio_file_load_lib(char **cause)
 
 /* --- the driver --------------------------------------------------------- */
 
+/* Hand a played period to the writer; wake it once a chunk is waiting. */
+static void
+audio_file_record(struct audio_file *f, const int16_t *pcm, size_t n)
+{
+	static const uint64_t	one = 1;
+	size_t			done, lost;
+
+	done = audio_ring_write(f->record, pcm, n);
+	if ((lost = n - done) != 0) {
+		atomic_store_explicit(&f->record_lost,
+		    atomic_load_explicit(&f->record_lost,
+		    memory_order_relaxed) + lost, memory_order_relaxed);
+	}
+	f->record_pending += n;
+	if (f->record_pending >= f->record_chunk) {
+		f->record_pending = 0;
+		if (write(f->writer_fd, &one, sizeof one) < 0) {
+			/* Only at 2^64 - 2 unread wake-ups: it is awake. */
+		}
+	}
+}
+
+/* The room: add what was played echo_len samples ago to the microphone. */
+static void
+audio_file_echo(struct audio_file *f, int16_t *mic, const int16_t *played,
+    size_t n)
+{
+	size_t	i;
+	int16_t	in, out;
+	float	v;
+
+	for (i = 0; i < n; i++) {
+		in = played != NULL ? played[i] : 0;
+		if (f->echo_len == 0)
+			out = in;
+		else {
+			out = f->echo_line[f->echo_pos];
+			f->echo_line[f->echo_pos] = in;
+			if (++f->echo_pos == f->echo_len)
+				f->echo_pos = 0;
+		}
+		v = mic[i] + out * f->echo_gain;
+		if (v > 32767.0f)
+			v = 32767.0f;
+		else if (v < -32768.0f)
+			v = -32768.0f;
+		mic[i] = (int16_t)lrintf(v);
+	}
+}
+
+/*
+ * One device period. Playback comes first so that its period can go, as
+ * the reference, beside the capture of the same period (and into the
+ * room's delay line).
+ */
 static void
 audio_file_tick(void *arg)
 {
 	struct audio_file	*f = arg;
 	struct audio		*a = f->audio;
-	size_t			 n, done, lost;
+	const int16_t		*played = NULL;
+	size_t			 n, done;
 
+	if (a->playback != NULL) {
+		audio_device_playback(a, f->play_scratch, a->period);
+		played = f->play_scratch;
+		if (f->record != NULL)
+			audio_file_record(f, played, a->period);
+	}
 	if (a->capture != NULL) {
 		for (done = 0; done < a->period; done += n) {
 			n = f->loop_len - f->loop_pos;
@@ -172,20 +255,9 @@ audio_file_tick(void *arg)
 			if (f->loop_pos == f->loop_len)
 				f->loop_pos = 0;
 		}
-		audio_device_capture(a, f->cap_scratch, a->period);
-	}
-	if (a->playback != NULL) {
-		audio_device_playback(a, f->play_scratch, a->period);
-		if (f->record != NULL) {
-			done = audio_ring_write(f->record, f->play_scratch,
-			    a->period);
-			if ((lost = a->period - done) != 0) {
-				atomic_store_explicit(&f->record_lost,
-				    atomic_load_explicit(&f->record_lost,
-				    memory_order_relaxed) + lost,
-				    memory_order_relaxed);
-			}
-		}
+		if (f->echo)
+			audio_file_echo(f, f->cap_scratch, played, a->period);
+		audio_device_capture_ref(a, f->cap_scratch, played, a->period);
 	}
 }
 
@@ -395,10 +467,16 @@ audio_file_writer(void *arg)
 {
 	struct audio_file	*f = arg;
 	struct timespec		 ts = { 0, AUDIO_FILE_WRITER_MS * 1000000L };
+	uint64_t		 v;
 
+	pthread_setname_np(pthread_self(), "tsp-wav");
 	while (!atomic_load_explicit(&f->writer_stop, memory_order_acquire)) {
-		if (!audio_file_drain(f))
+		/* A blocking read: woken by the clock, or by close. It
+		 * cannot fail on an eventfd, but if it did, poll slowly
+		 * rather than spin. */
+		if (read(f->writer_fd, &v, sizeof v) < 0 && errno != EINTR)
 			nanosleep(&ts, NULL);
+		audio_file_drain(f);
 	}
 	/* The clock has stopped: what is left is the end of the file. */
 	audio_file_drain(f);
@@ -415,6 +493,7 @@ audio_file_open(struct audio *a, const struct audio_config *cfg,
 		return -1;
 	f = xcalloc(1, sizeof *f);
 	f->audio = a;
+	f->writer_fd = -1;
 	atomic_init(&f->record_lost, 0);
 	atomic_init(&f->writer_stop, false);
 	if (cfg->input != NULL &&
@@ -428,7 +507,16 @@ audio_file_open(struct audio *a, const struct audio_config *cfg,
 		free(f);
 		return -1;
 	}
+	if (cfg->file_echo && cfg->input != NULL) {
+		f->echo = true;
+		f->echo_gain = powf(10.0f, (float)cfg->echo_gain_db / 20.0f);
+		f->echo_len = (size_t)a->rate * cfg->echo_delay_ms / 1000;
+		if (f->echo_len != 0)
+			f->echo_line = xcalloc(f->echo_len,
+			    sizeof *f->echo_line);
+	}
 	a->priv = f;
+	a->duplex = true;
 	return 0;
 }
 
@@ -444,6 +532,13 @@ audio_file_start(struct audio *a, char **cause)
 	if (f->out != NULL) {
 		f->record = audio_ring_new(audio_period_samples(a->rate,
 		    AUDIO_FILE_RECORD_MS) + a->period);
+		f->record_chunk = audio_period_samples(a->rate,
+		    AUDIO_FILE_WRITER_MS);
+		if ((f->writer_fd = eventfd(0, EFD_CLOEXEC)) == -1) {
+			xasprintf(cause, "cannot start the audio writer: "
+			    "eventfd: %s", strerror(errno));
+			return -1;
+		}
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		error = pthread_create(&f->writer, NULL, audio_file_writer, f);
@@ -463,7 +558,7 @@ static int
 audio_file_close(struct audio *a, char **cause)
 {
 	struct audio_file	*f = a->priv;
-	uint64_t		 lost;
+	uint64_t		 lost, one = 1;
 	int			 rv = 0;
 
 	if (f == NULL)
@@ -472,8 +567,13 @@ audio_file_close(struct audio *a, char **cause)
 	if (f->writer_running) {
 		atomic_store_explicit(&f->writer_stop, true,
 		    memory_order_release);
+		if (write(f->writer_fd, &one, sizeof one) < 0) {
+			/* an eventfd write cannot fail here */
+		}
 		pthread_join(f->writer, NULL);
 	}
+	if (f->writer_fd != -1)
+		close(f->writer_fd);
 	if (f->out != NULL) {
 		lost = atomic_load_explicit(&f->record_lost,
 		    memory_order_relaxed);
@@ -502,6 +602,7 @@ audio_file_close(struct audio *a, char **cause)
 	free(f->loop);
 	free(f->cap_scratch);
 	free(f->play_scratch);
+	free(f->echo_line);
 	free(f);
 	a->priv = NULL;
 	return rv;

@@ -21,7 +21,9 @@ struct audio_driver {
 	const char	*name;
 	/*
 	 * Check the config and open the device without starting it. May
-	 * change a->rate to what the device can do. On failure set *cause
+	 * change a->rate to what the device can do, and sets a->duplex when
+	 * capture and playback run on one clock in one thread (so that an
+	 * echo reference can be kept in lockstep). On failure set *cause
 	 * and leave nothing allocated (close is not called).
 	 */
 	int		(*open)(struct audio *, const struct audio_config *,
@@ -43,7 +45,14 @@ struct audio {
 	size_t			 period;	/* samples */
 	struct audio_ring	*capture;	/* NULL: no capture */
 	struct audio_ring	*playback;	/* NULL: no playback */
+	/* What was played, in lockstep with capture; NULL: none. */
+	struct audio_ring	*reference;
+	bool			 duplex;	/* set by the driver's open */
 	void			*priv;		/* the driver's */
+
+	int			 notify_fd;	/* -1: no wake-ups */
+	size_t			 notify_samples;
+	size_t			 notify_acc;	/* device thread only */
 
 	/* Written by the device thread only, read by anyone. */
 	_Atomic uint64_t	 captured, dropped, overruns;
@@ -67,13 +76,19 @@ audio_period_samples(unsigned int rate, unsigned int period_ms)
 }
 
 /*
- * Device-thread side (real-time safe: no allocation, locks or syscalls).
- * audio_device_capture pushes n samples (NULL: silence), dropping what
- * does not fit; audio_device_playback fills n samples, silence for what
- * the ring lacks. audio_device_xrun counts a glitch the device itself
- * reported (PortAudio status flags).
+ * Device-thread side (real-time safe: no allocation or locks; the only
+ * system call is the eventfd write of the consumer's wake-up, which
+ * neither blocks nor allocates). audio_device_capture pushes n samples
+ * (NULL: silence), dropping what does not fit; audio_device_capture_ref
+ * does the same and pushes, beside them, the n samples the speaker played
+ * in the same period (NULL: silence) into the reference ring, always as
+ * many as went into capture. audio_device_playback fills n samples,
+ * silence for what the ring lacks. audio_device_xrun counts a glitch the
+ * device itself reported (PortAudio status flags).
  */
 void	audio_device_capture(struct audio *, const int16_t *, size_t);
+void	audio_device_capture_ref(struct audio *, const int16_t *,
+	    const int16_t *, size_t);
 void	audio_device_playback(struct audio *, int16_t *, size_t);
 void	audio_device_xrun(struct audio *, bool input, bool output);
 
@@ -84,9 +99,10 @@ int	audio_portaudio_list(FILE *, char **);
 int	audio_stderr_sink(void);
 
 /*
- * A thread calling tick(arg) every `samples` samples at `rate` Hz on
- * absolute CLOCK_MONOTONIC deadlines, so it keeps a sound card's pace
- * without drifting. The tick is the device: it must be real-time safe.
+ * A thread ("tsp-audio") calling tick(arg) every `samples` samples at
+ * `rate` Hz on absolute CLOCK_MONOTONIC deadlines, so it keeps a sound
+ * card's pace without drifting. The tick is the device: it must be
+ * real-time safe.
  */
 struct audio_clock {
 	pthread_t	 thread;

@@ -2,7 +2,9 @@
  * audio-null.c: a sound card with nothing plugged in. Its clock thread
  * keeps real time, records silence and plays into nothing, so the media
  * path runs exactly as with a card (pacing, ring levels, counters) on a
- * machine without one, and when the real card cannot be opened.
+ * machine without one, and when the real card cannot be opened. Both
+ * directions run in the one tick, so it is a duplex device: its echo
+ * reference is what it played, at offset 0 from its silent capture.
  */
 #include "config.h"
 
@@ -24,10 +26,10 @@ audio_null_tick(void *arg)
 	struct audio_null	*n = arg;
 	struct audio		*a = n->audio;
 
-	if (a->capture != NULL)
-		audio_device_capture(a, NULL, a->period);
 	if (a->playback != NULL)
 		audio_device_playback(a, n->scratch, a->period);
+	if (a->capture != NULL)
+		audio_device_capture_ref(a, NULL, n->scratch, a->period);
 }
 
 static int
@@ -39,6 +41,7 @@ audio_null_open(struct audio *a, const struct audio_config *cfg,
 	n = xcalloc(1, sizeof *n);
 	n->audio = a;
 	a->priv = n;
+	a->duplex = true;
 	return 0;
 }
 

@@ -1,12 +1,21 @@
 /*
  * audio-portaudio.c: the sound card, through PortAudio.
  *
- * Capture and playback are two separate streams, each with its own
- * callback, so the two directions may be different devices, even on
+ * Capture and playback are normally two separate streams, each with its
+ * own callback, so the two directions may be different devices, even on
  * different host APIs, and each ring keeps exactly one producer and one
  * consumer. A callback only converts channels and copies between its
  * stream and its ring (audio_device_capture/playback): no allocation, no
- * locks, no logging.
+ * locks, no logging. The callbacks run on PortAudio's (or the host API's)
+ * threads, which are not ours to name or to reconfigure.
+ *
+ * An echo reference needs what was played and what was captured on one
+ * clock, period by period, which two streams (two callbacks, drifting
+ * apart) cannot give. So when one is asked for and input and output are
+ * the same device, a single duplex stream is opened instead: its one
+ * callback plays a period, captures one, and pushes the period it played
+ * beside the captured one as the reference. If the device refuses duplex
+ * the two streams are opened as before, without a reference.
  *
  * PortAudio is initialised only when this driver is opened (or devices are
  * listed), never for the file and null drivers. ALSA and JACK write
@@ -50,6 +59,8 @@ struct audio_portaudio {
 	bool		 initialised;	/* we hold a Pa_Initialize */
 	PaStream	*in, *out;
 	bool		 in_started, out_started;
+	PaStream	*duplex;	/* instead of in and out */
+	bool		 duplex_started;
 	int		 in_channels, out_channels;
 	int16_t		*in_scratch, *out_scratch;
 	size_t		 scratch_frames;
@@ -372,6 +383,38 @@ audio_portaudio_find(const char *spec, bool input, PaDeviceIndex *out,
 
 /* --- the callbacks (device threads: real-time rules apply) ------------ */
 
+/* n interleaved input frames as mono: the input itself, or the scratch. */
+static const int16_t *
+audio_portaudio_mono(struct audio_portaudio *p, const int16_t *in, size_t n)
+{
+	size_t	i;
+	int	c, ch = p->in_channels, sum;
+
+	if (ch == 1)
+		return in;
+	for (i = 0; i < n; i++) {
+		sum = 0;
+		for (c = 0; c < ch; c++)
+			sum += in[i * ch + c];
+		p->in_scratch[i] = (int16_t)(sum / ch);
+	}
+	return p->in_scratch;
+}
+
+/* n mono samples to every channel of the output. */
+static void
+audio_portaudio_spread(struct audio_portaudio *p, int16_t *out,
+    const int16_t *mono, size_t n)
+{
+	size_t	i;
+	int	c, ch = p->out_channels;
+
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < ch; c++)
+			out[i * ch + c] = mono[i];
+	}
+}
+
 static int
 audio_portaudio_capture_cb(const void *input, void *output,
     unsigned long frames, const PaStreamCallbackTimeInfo *ti,
@@ -380,27 +423,59 @@ audio_portaudio_capture_cb(const void *input, void *output,
 	struct audio_portaudio	*p = arg;
 	struct audio		*a = p->audio;
 	const int16_t		*in = input;
-	size_t			 n, i;
-	int			 c, ch = p->in_channels, sum;
+	size_t			 n;
 
 	if (flags & paInputOverflow)
 		audio_device_xrun(a, true, false);
 	if (in == NULL)
 		return paContinue;
-	if (ch == 1) {
+	if (p->in_channels == 1) {
 		audio_device_capture(a, in, frames);
 		return paContinue;
 	}
 	while (frames > 0) {
 		n = frames < p->scratch_frames ? frames : p->scratch_frames;
-		for (i = 0; i < n; i++) {
-			sum = 0;
-			for (c = 0; c < ch; c++)
-				sum += in[i * ch + c];
-			p->in_scratch[i] = (int16_t)(sum / ch);
+		audio_device_capture(a, audio_portaudio_mono(p, in, n), n);
+		in += n * p->in_channels;
+		frames -= n;
+	}
+	return paContinue;
+}
+
+/*
+ * Both directions of one device in one callback: play a stretch, capture
+ * the same stretch, and push what was played beside it as the reference.
+ * PortAudio hands both buffers for the same frames, so the offset between
+ * capture and reference is the device's own, and fixed.
+ */
+static int
+audio_portaudio_duplex_cb(const void *input, void *output,
+    unsigned long frames, const PaStreamCallbackTimeInfo *ti,
+    PaStreamCallbackFlags flags, void *arg)
+{
+	struct audio_portaudio	*p = arg;
+	struct audio		*a = p->audio;
+	const int16_t		*in = input;
+	int16_t			*out = output;
+	size_t			 n;
+
+	if (flags & (paInputOverflow | paInputUnderflow))
+		audio_device_xrun(a, true, false);
+	if (flags & (paOutputUnderflow | paOutputOverflow))
+		audio_device_xrun(a, false, true);
+	while (frames > 0) {
+		n = frames < p->scratch_frames ? frames : p->scratch_frames;
+		audio_device_playback(a, p->out_scratch, n);
+		if (out != NULL) {
+			audio_portaudio_spread(p, out, p->out_scratch, n);
+			out += n * p->out_channels;
 		}
-		audio_device_capture(a, p->in_scratch, n);
-		in += n * ch;
+		/* No input buffer (PortAudio says it may happen after
+		 * an overflow): silence, so the reference keeps step. */
+		audio_device_capture_ref(a, in != NULL ?
+		    audio_portaudio_mono(p, in, n) : NULL, p->out_scratch, n);
+		if (in != NULL)
+			in += n * p->in_channels;
 		frames -= n;
 	}
 	return paContinue;
@@ -414,25 +489,21 @@ audio_portaudio_playback_cb(const void *input, void *output,
 	struct audio_portaudio	*p = arg;
 	struct audio		*a = p->audio;
 	int16_t			*out = output;
-	size_t			 n, i;
-	int			 c, ch = p->out_channels;
+	size_t			 n;
 
 	if (flags & paOutputUnderflow)
 		audio_device_xrun(a, false, true);
 	if (out == NULL)
 		return paContinue;
-	if (ch == 1) {
+	if (p->out_channels == 1) {
 		audio_device_playback(a, out, frames);
 		return paContinue;
 	}
 	while (frames > 0) {
 		n = frames < p->scratch_frames ? frames : p->scratch_frames;
 		audio_device_playback(a, p->out_scratch, n);
-		for (i = 0; i < n; i++) {
-			for (c = 0; c < ch; c++)
-				out[i * ch + c] = p->out_scratch[i];
-		}
-		out += n * ch;
+		audio_portaudio_spread(p, out, p->out_scratch, n);
+		out += n * p->out_channels;
 		frames -= n;
 	}
 	return paContinue;
@@ -538,6 +609,30 @@ audio_portaudio_open_stream(struct audio_portaudio *p, PaDeviceIndex dev,
 	return 0;
 }
 
+/*
+ * One duplex stream on device dev, if it takes both directions together
+ * at the rate picked; false (and nothing open) if not: the caller opens
+ * two streams instead.
+ */
+static bool
+audio_portaudio_open_duplex(struct audio_portaudio *p, PaDeviceIndex dev,
+    unsigned long frames)
+{
+	struct audio		*a = p->audio;
+	PaStreamParameters	 in, out;
+
+	audio_portaudio_params(&in, dev, p->in_channels, true);
+	audio_portaudio_params(&out, dev, p->out_channels, false);
+	if (pa.Pa_IsFormatSupported(&in, &out, a->rate) != paFormatIsSupported)
+		return false;
+	if (pa.Pa_OpenStream(&p->duplex, &in, &out, a->rate, frames, paNoFlag,
+	    audio_portaudio_duplex_cb, p) != paNoError) {
+		p->duplex = NULL;
+		return false;
+	}
+	return true;
+}
+
 static int audio_portaudio_close(struct audio *, char **);
 
 static int
@@ -580,6 +675,12 @@ audio_portaudio_open(struct audio *a, const struct audio_config *cfg,
 	p->scratch_frames = frames;
 	p->in_scratch = xcalloc(frames, sizeof *p->in_scratch);
 	p->out_scratch = xcalloc(frames, sizeof *p->out_scratch);
+	if (cfg->echo_ref && in != paNoDevice && in == out &&
+	    audio_portaudio_open_duplex(p, in, frames)) {
+		a->duplex = true;
+		rv = 0;
+		goto out;
+	}
 	if (in != paNoDevice &&
 	    audio_portaudio_open_stream(p, in, true, frames, cause) != 0)
 		goto out;
@@ -608,6 +709,11 @@ audio_portaudio_start(struct audio *a, char **cause)
 	if (p == NULL)
 		return 0;
 	saved = audio_portaudio_quiet();
+	if (p->duplex != NULL) {
+		if ((error = pa.Pa_StartStream(p->duplex)) == paNoError)
+			p->duplex_started = true;
+		what = "duplex stream";
+	}
 	if (p->in != NULL) {
 		if ((error = pa.Pa_StartStream(p->in)) == paNoError)
 			p->in_started = true;
@@ -636,6 +742,10 @@ audio_portaudio_close(struct audio *a, char **cause)
 	if (p == NULL)
 		return 0;
 	saved = audio_portaudio_quiet();
+	if (p->duplex_started)
+		pa.Pa_StopStream(p->duplex);
+	if (p->duplex != NULL)
+		pa.Pa_CloseStream(p->duplex);
 	if (p->in_started)
 		pa.Pa_StopStream(p->in);
 	if (p->out_started)

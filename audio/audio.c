@@ -1,13 +1,24 @@
 /*
  * audio.c: the driver table, audio_open/audio_close, the calls the media
  * thread makes on the rings, and what every driver shares: the device-side
- * bookkeeping of overruns and underruns and the real-time clock thread.
+ * bookkeeping of overruns and underruns, the echo reference kept in
+ * lockstep with capture, the consumer's eventfd wake-ups, and the
+ * real-time clock thread.
  *
  * Overruns and underruns are counted once per episode, not once per
  * period: a phone with no call in progress would otherwise count a hundred
  * "underruns" a second from an empty playback ring, drowning the one
  * glitch in a call that matters. The sample counters (dropped, silence)
  * give the exact amounts.
+ *
+ * The echo reference is a second ring beside capture. Lockstep means both
+ * rings always receive the same number of samples and give back the same
+ * number: the device writes as many to both as the fuller of the two can
+ * take (and drops the rest of both), the consumer reads as many from both
+ * as the emptier holds. Their totals then stay equal, so capture sample k
+ * and reference sample k are always the k-th of each, whatever overflowed
+ * or was dropped in between. The device fills the reference first, so
+ * when the consumer sees capture samples their reference is already there.
  */
 #include "config.h"
 
@@ -17,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audio.h"
 #include "audio-int.h"
@@ -79,6 +91,17 @@ audio_open(const struct audio_config *cfg, struct audio **out, char **cause)
 		xasprintf(cause, "audio ring size is out of range");
 		return -1;
 	}
+	if (cfg->file_echo && cfg->echo_delay_ms > AUDIO_MAX_ECHO_DELAY_MS) {
+		xasprintf(cause, "audio echo delay %u ms is out of range (at "
+		    "most %u)", cfg->echo_delay_ms, AUDIO_MAX_ECHO_DELAY_MS);
+		return -1;
+	}
+	if (cfg->file_echo && !(cfg->echo_gain_db >= -100 &&
+	    cfg->echo_gain_db <= 20)) {
+		xasprintf(cause, "audio echo gain %g dB is out of range (-100 "
+		    "to 20)", cfg->echo_gain_db);
+		return -1;
+	}
 
 	a = xcalloc(1, sizeof *a);
 	a->driver = drv;
@@ -94,6 +117,10 @@ audio_open(const struct audio_config *cfg, struct audio **out, char **cause)
 	/* An empty ring before anything was queued is idle, not an
 	 * underrun; the first time it runs dry after playing is one. */
 	a->starving = true;
+	/* notify_fd 0 is a real descriptor: only notify_samples says on. */
+	a->notify_fd = cfg->notify_samples != 0 && cfg->notify_fd >= 0 ?
+	    cfg->notify_fd : -1;
+	a->notify_samples = cfg->notify_samples;
 
 	if (drv->open(a, cfg, cause) != 0) {
 		free(a);
@@ -109,6 +136,10 @@ audio_open(const struct audio_config *cfg, struct audio **out, char **cause)
 		a->capture = audio_new_ring(a, cap_ms);
 	if (cfg->output != NULL)
 		a->playback = audio_new_ring(a, play_ms);
+	/* The same size as capture, so neither overflows before the other. */
+	if (cfg->echo_ref && a->duplex && a->capture != NULL &&
+	    a->playback != NULL)
+		a->reference = audio_new_ring(a, cap_ms);
 
 	if (drv->start(a, cause) != 0) {
 		audio_close(a, NULL);
@@ -128,6 +159,7 @@ audio_close(struct audio *a, char **cause)
 	rv = a->driver->close(a, cause);
 	audio_ring_free(a->capture);
 	audio_ring_free(a->playback);
+	audio_ring_free(a->reference);
 	free(a);
 	return rv;
 }
@@ -162,10 +194,42 @@ audio_has_playback(const struct audio *a)
 	return a->playback != NULL;
 }
 
+bool
+audio_has_echo_ref(const struct audio *a)
+{
+	return a->reference != NULL;
+}
+
 size_t
 audio_capture_avail(struct audio *a)
 {
-	return a->capture != NULL ? audio_ring_readable(a->capture) : 0;
+	size_t	n, r;
+
+	if (a->capture == NULL)
+		return 0;
+	n = audio_ring_readable(a->capture);
+	if (a->reference != NULL && (r = audio_ring_readable(a->reference)) < n)
+		n = r;
+	return n;
+}
+
+/* Take n (at most what both rings hold) from capture and reference. */
+static size_t
+audio_capture_take(struct audio *a, int16_t *mic, int16_t *ref, size_t n)
+{
+	size_t	avail;
+
+	if (a->reference == NULL) {
+		n = audio_ring_read(a->capture, mic, n);
+		if (ref != NULL)
+			memset(ref, 0, n * sizeof *ref);
+		return n;
+	}
+	if (n > (avail = audio_capture_avail(a)))
+		n = avail;
+	audio_ring_read(a->capture, mic, n);
+	audio_ring_read(a->reference, ref, n);
+	return n;
 }
 
 size_t
@@ -173,7 +237,15 @@ audio_capture_read(struct audio *a, int16_t *buf, size_t n)
 {
 	if (a->capture == NULL || buf == NULL)
 		return 0;
-	return audio_ring_read(a->capture, buf, n);
+	return audio_capture_take(a, buf, NULL, n);
+}
+
+size_t
+audio_capture_read_ref(struct audio *a, int16_t *mic, int16_t *ref, size_t n)
+{
+	if (a->capture == NULL || mic == NULL)
+		return 0;
+	return audio_capture_take(a, mic, ref, n);
 }
 
 size_t
@@ -181,7 +253,7 @@ audio_capture_drop(struct audio *a)
 {
 	if (a->capture == NULL)
 		return 0;
-	return audio_ring_read(a->capture, NULL, SIZE_MAX);
+	return audio_capture_take(a, NULL, NULL, SIZE_MAX);
 }
 
 size_t
@@ -232,14 +304,55 @@ audio_count(_Atomic uint64_t *c, uint64_t n)
 	    memory_order_relaxed) + n, memory_order_relaxed);
 }
 
+/*
+ * Wake the consumer every notify_samples samples. The counter is the
+ * device's own (samples the device produced, whether or not the ring took
+ * them: a consumer that lets the ring overflow needs waking all the more).
+ * eventfd adds what is written, so several wake-ups due in one period cost
+ * one write. It fails only with EAGAIN, at 2^64 - 2 unread wake-ups, when
+ * one more would change nothing anyway.
+ */
+static void
+audio_device_notify(struct audio *a, size_t n)
+{
+	uint64_t	k;
+
+	if (a->notify_fd < 0)
+		return;
+	a->notify_acc += n;
+	if (a->notify_acc < a->notify_samples)
+		return;
+	k = a->notify_acc / a->notify_samples;
+	a->notify_acc %= a->notify_samples;
+	if (write(a->notify_fd, &k, sizeof k) < 0) {
+		/* nothing to do: see above */
+	}
+}
+
 void
 audio_device_capture(struct audio *a, const int16_t *pcm, size_t n)
 {
-	size_t	done;
+	audio_device_capture_ref(a, pcm, NULL, n);
+}
+
+void
+audio_device_capture_ref(struct audio *a, const int16_t *pcm,
+    const int16_t *ref, size_t n)
+{
+	size_t	done, room;
 
 	if (a->capture == NULL)
 		return;
-	done = audio_ring_write(a->capture, pcm, n);
+	if (a->reference != NULL) {
+		done = audio_ring_writable(a->capture);
+		if ((room = audio_ring_writable(a->reference)) < done)
+			done = room;
+		if (done > n)
+			done = n;
+		audio_ring_write(a->reference, ref, done);
+		audio_ring_write(a->capture, pcm, done);
+	} else
+		done = audio_ring_write(a->capture, pcm, n);
 	audio_count(&a->captured, done);
 	if (done < n) {
 		audio_count(&a->dropped, n - done);
@@ -248,6 +361,7 @@ audio_device_capture(struct audio *a, const int16_t *pcm, size_t n)
 		a->overflowing = true;
 	} else
 		a->overflowing = false;
+	audio_device_notify(a, n);
 }
 
 void
@@ -268,6 +382,8 @@ audio_device_playback(struct audio *a, int16_t *pcm, size_t n)
 		a->starving = true;
 	} else
 		a->starving = false;
+	if (a->capture == NULL)
+		audio_device_notify(a, n);
 }
 
 void
@@ -335,6 +451,7 @@ audio_clock_main(void *arg)
 	int64_t			 late;
 	int			 error;
 
+	pthread_setname_np(pthread_self(), "tsp-audio");
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (!atomic_load_explicit(&c->stop, memory_order_acquire)) {
 		audio_clock_deadline(c, &start, ++k, &deadline);

@@ -15,6 +15,11 @@
  * runs: the capture calls and the playback calls each have exactly one
  * consumer/producer, so use each side from one thread at a time.
  *
+ * A device opened with echo_ref also pushes, beside each captured period,
+ * what its speaker played in that period (the reference an echo canceller
+ * needs), and the consumer can be woken through an eventfd every so many
+ * samples instead of polling on a timer of its own.
+ *
  * The device starts running in audio_open. Capture that nobody reads
  * overflows the ring and is dropped; playback that nobody writes is heard
  * as silence. Both are counted (audio_stats), once per episode.
@@ -56,7 +61,42 @@ struct audio_config {
 	unsigned int	 capture_ring_ms; /* ring sizes (at least; rounded
 					    up to a power of two); 0: 200 ms */
 	unsigned int	 playback_ring_ms;
+
+	/*
+	 * Echo reference: the device thread pushes, period by period and
+	 * in lockstep with capture, what the speaker played in the same
+	 * period into a reference ring, so that sample k of capture and
+	 * sample k of the reference sit at a fixed offset (the device's
+	 * own in->out latency). Needs capture and playback on one duplex
+	 * device: file and null always; portaudio only when input and
+	 * output are one device, which it then opens as one duplex stream.
+	 * Otherwise audio_has_echo_ref() is false.
+	 */
+	bool		 echo_ref;
+	/*
+	 * Wake-up for the consumer: when notify_samples is not 0 and
+	 * notify_fd >= 0, the device thread adds 1 to this eventfd each
+	 * time notify_samples more samples have been captured (or, with no
+	 * capture, played); several in one period are added by one write.
+	 * notify_samples 0 is "off", whatever notify_fd holds. The
+	 * descriptor must be an eventfd (a write to one never blocks
+	 * short of 2^64 unread wake-ups, nor allocates); the caller owns
+	 * it and keeps it open until audio_close.
+	 */
+	int		 notify_fd;
+	unsigned int	 notify_samples;
+	/*
+	 * The file driver's room ([audio] file_echo = DELAY_MS GAIN_DB):
+	 * what the speaker plays is mixed, echo_delay_ms later and scaled
+	 * by echo_gain_db, into what the microphone captures (saturating).
+	 * Off unless file_echo; ignored by the other drivers.
+	 */
+	bool		 file_echo;
+	unsigned int	 echo_delay_ms;	/* up to AUDIO_MAX_ECHO_DELAY_MS */
+	double		 echo_gain_db;	/* -100..+20 */
 };
+
+#define AUDIO_MAX_ECHO_DELAY_MS	2000
 
 /*
  * Counters since open. Samples: captured (pushed into the capture ring),
@@ -96,11 +136,25 @@ unsigned int	 audio_rate(const struct audio *);
 size_t		 audio_period(const struct audio *);
 bool		 audio_has_capture(const struct audio *);
 bool		 audio_has_playback(const struct audio *);
+/* Is there a reference ring beside capture (see echo_ref above)? */
+bool		 audio_has_echo_ref(const struct audio *);
 
-/* Capture side: samples waiting, take up to n of them, drop them all. */
+/*
+ * Capture side: samples waiting, take up to n of them, drop them all.
+ * With an echo reference, each of these takes (or drops) the matching
+ * reference samples too, so capture and reference never slip apart.
+ */
 size_t		 audio_capture_avail(struct audio *);
 size_t		 audio_capture_read(struct audio *, int16_t *, size_t n);
 size_t		 audio_capture_drop(struct audio *);
+/*
+ * Take up to n samples from capture into mic and the matching n from the
+ * reference into ref (NULL drops them), in lockstep; returns how many
+ * (the least of n and what both hold). Without an echo reference ref is
+ * filled with silence.
+ */
+size_t		 audio_capture_read_ref(struct audio *, int16_t *mic,
+		     int16_t *ref, size_t n);
 
 /* Playback side: samples still to be played, room left, queue up to n. */
 size_t		 audio_playback_queued(struct audio *);

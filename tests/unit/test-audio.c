@@ -2,7 +2,11 @@
  * test-audio.c: the audio layer without a sound card: the lock-free ring
  * (edges, wrap, and a two-thread stress run), the null driver's real-time
  * pacing and xrun counting, the file driver (resampling, mono mixing,
- * looping, the output WAV), open errors, and the tone generators.
+ * looping, the output WAV), device rates other than 48 kHz, the echo
+ * reference kept in lockstep with capture (through overflow, drops and
+ * reads without it), the file driver's echo (file_echo), the eventfd
+ * wake-ups, the names and wake-ups of the driver threads, open errors,
+ * and the tone generators.
  *
  * Wall-clock checks are one-sided and generous (never faster than real
  * time by more than a period, never slower than half of it) so a loaded
@@ -10,7 +14,11 @@
  */
 #include "config.h"
 
+#include <sys/eventfd.h>
+
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -668,6 +676,672 @@ done:
 	free(cause);
 }
 
+/* --- device rates ------------------------------------------------------ */
+
+/*
+ * A device at `rate` Hz with `period_ms` periods: it captures and plays
+ * whole periods of that size at that pace, the file driver resamples its
+ * input to that rate and writes its output WAV at it.
+ */
+static void
+test_rate(const char *driver, unsigned int rate, unsigned int period_ms)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio_stats	 st;
+	struct audio		*a = NULL;
+	SF_INFO			 info = { 0 };
+	SNDFILE			*sf;
+	bool			 file = strcmp(driver, "file") == 0;
+	char			*cause = NULL, *in = NULL, *out = NULL;
+	int16_t			*seq, *buf, *wav = NULL;
+	size_t			 period = (size_t)rate * period_ms / 1000;
+	size_t			 n = rate / 10, i, start = 0, mism = 0;
+	size_t			 zc;
+	double			 t0, elapsed, expect, level;
+	sf_count_t		 frames;
+	bool			 found = false;
+
+	seq = xcalloc(n, sizeof *seq);
+	buf = xcalloc(rate, sizeof *buf);
+	for (i = 0; i < n; i++)
+		seq[i] = (int16_t)(i + 1);
+	cfg.driver = driver;
+	cfg.rate = rate;
+	cfg.period_ms = period_ms;
+	cfg.capture_ring_ms = 2000;
+	if (file) {
+		xasprintf(&in, "%s/rate-in.wav", tmpdir);
+		xasprintf(&out, "%s/rate-out.wav", tmpdir);
+		ok(write_tone_wav(in, 8000, 1, 4000, 0.5) == 0,
+		    "%s %u Hz: wrote an 8 kHz input", driver, rate);
+		cfg.input = in;
+		cfg.output = out;
+	} else
+		cfg.input = cfg.output = "x";
+	is_int(audio_open(&cfg, &a, &cause), 0, "%s driver opens at %u Hz, "
+	    "%u ms", driver, rate, period_ms);
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	t0 = now_s();
+	is_int(audio_rate(a), rate, "%s runs at %u Hz", driver, rate);
+	is_int(audio_period(a), period, "%s: a period is %zu samples", driver,
+	    period);
+	is_int(audio_playback_write(a, seq, n), n, "%s %u Hz: 100 ms queued",
+	    driver, rate);
+	stats_wait(a, &st, &(struct audio_stats){ .played = n,
+	    .silence = period, .underruns = 1, .captured = rate / 5 });
+	elapsed = now_s() - t0;
+	expect = elapsed * rate;
+	ok(st.captured <= expect + period && st.captured >= expect * 0.5,
+	    "%s %u Hz: captured at the device rate (%llu samples in %.3f s)",
+	    driver, rate, (unsigned long long)st.captured, elapsed);
+	is_int(st.captured % period, 0, "%s %u Hz: captured whole periods",
+	    driver, rate);
+	is_int(st.played, n, "%s %u Hz: played what was queued", driver,
+	    rate);
+	is_int((st.played + st.silence) % period, 0,
+	    "%s %u Hz: played whole periods", driver, rate);
+	is_int(audio_capture_read(a, buf, rate / 5), rate / 5,
+	    "%s %u Hz: read 200 ms of capture", driver, rate);
+	if (file) {
+		zc = zero_crossings(buf, rate / 5);
+		level = goertzel(buf + period, rate / 5 - 2 * period, 1000,
+		    rate);
+		ok(zc >= 395 && zc <= 405 && level > 0.45 * 32767 &&
+		    level < 0.55 * 32767, "file %u Hz: the 8 kHz input is "
+		    "resampled to 1 kHz at %u Hz (%zu crossings in 200 ms, "
+		    "level %.0f)", rate, rate, zc, level);
+	} else
+		ok(all_zero(buf, rate / 5), "null %u Hz: silent capture", rate);
+	is_int(audio_close(a, &cause), 0, "%s %u Hz: close", driver, rate);
+	if (!file)
+		goto out;
+
+	if ((sf = sf_open(out, SFM_READ, &info)) == NULL) {
+		ok(0, "reopen the output: %s", sf_strerror(NULL));
+		goto out;
+	}
+	is_int(info.samplerate, rate, "file %u Hz: output WAV at %u Hz", rate,
+	    rate);
+	ok(info.frames >= (sf_count_t)(st.played + st.silence) &&
+	    info.frames % period == 0, "file %u Hz: output WAV holds every "
+	    "period played (%lld frames)", rate, (long long)info.frames);
+	wav = xcalloc(info.frames + 1, sizeof *wav);
+	frames = sf_read_short(sf, wav, info.frames);
+	sf_close(sf);
+	for (i = 0; i < (size_t)frames; i++) {
+		if (wav[i] == 1) {
+			start = i;
+			found = true;
+			break;
+		}
+	}
+	for (i = 0; found && i < n; i++) {
+		if (start + i >= (size_t)frames || wav[start + i] != seq[i])
+			mism++;
+	}
+	ok(found && mism == 0 && all_zero(wav, start) && start % period == 0,
+	    "file %u Hz: the sequence is in the WAV, intact, from a period's "
+	    "start (%zu)", rate, start);
+
+out:
+	if (in != NULL)
+		unlink(in);
+	if (out != NULL)
+		unlink(out);
+	free(in);
+	free(out);
+	free(wav);
+	free(buf);
+	free(seq);
+	free(cause);
+}
+
+/* --- the echo reference ------------------------------------------------- */
+
+/*
+ * Read n samples of capture and reference, polling (bounded): the device
+ * produces them in real time. Returns how many were read.
+ */
+static size_t
+read_ref(struct audio *a, int16_t *mic, int16_t *ref, size_t n,
+    unsigned int max_ms)
+{
+	double	end = now_s() + max_ms / 1000.0;
+	size_t	got = 0, step;
+
+	while (got < n) {
+		/* An odd size, so reads straddle periods. */
+		step = n - got < 333 ? n - got : 333;
+		step = audio_capture_read_ref(a, mic + got, ref != NULL ?
+		    ref + got : NULL, step);
+		got += step;
+		if (step == 0) {
+			if (now_s() > end)
+				break;
+			sleep_ms(2);
+		}
+	}
+	return got;
+}
+
+/* How many of x[i] differ from y[i]. */
+static size_t
+differ(const int16_t *x, const int16_t *y, size_t n)
+{
+	size_t	i, d = 0;
+
+	for (i = 0; i < n; i++) {
+		if (x[i] != y[i])
+			d++;
+	}
+	return d;
+}
+
+/* Breaks in a counting sequence (each sample the last one plus one). */
+static size_t
+breaks(const int16_t *x, size_t n)
+{
+	size_t	i, b = 0;
+
+	for (i = 1; i < n; i++) {
+		if (x[i] != (int16_t)(x[i - 1] + 1))
+			b++;
+	}
+	return b;
+}
+
+/* The counting sequence from value v on, wrapping before 0 comes up. */
+static void
+counting(int16_t *x, size_t n, int16_t *v)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		x[i] = *v;
+		*v = *v == 32767 ? 1 : *v + 1;
+	}
+}
+
+/* Which devices have a reference, and what it holds on the null one. */
+static void
+test_echo_ref_null(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio		*a = NULL;
+	char			*cause = NULL;
+	int16_t			 seq[2400], mic[9600], ref[9600];
+	size_t			 i, got, start;
+
+	cfg.driver = "null";
+	cfg.input = cfg.output = "x";
+	is_int(audio_open(&cfg, &a, &cause), 0, "null without echo_ref");
+	if (a == NULL)
+		return;
+	ok(!audio_has_echo_ref(a), "has no reference unless asked");
+	memset(ref, 0x55, sizeof ref);
+	ok(wait_capture(a, 480, 3000) && audio_capture_read_ref(a, mic, ref,
+	    480) == 480 && all_zero(ref, 480),
+	    "read_ref without a reference gives silence as the reference");
+	audio_close(a, NULL);
+
+	cfg.echo_ref = true;
+	cfg.output = NULL;
+	a = NULL;
+	is_int(audio_open(&cfg, &a, &cause), 0, "null, capture only, echo_ref");
+	if (a == NULL)
+		return;
+	ok(!audio_has_echo_ref(a), "no reference without playback");
+	audio_close(a, NULL);
+
+	cfg.output = "x";
+	cfg.capture_ring_ms = 1000;
+	a = NULL;
+	is_int(audio_open(&cfg, &a, &cause), 0, "null, both, echo_ref");
+	if (a == NULL)
+		return;
+	ok(audio_has_echo_ref(a), "the null device has a reference");
+	for (i = 0; i < nitems(seq); i++)
+		seq[i] = (int16_t)(i + 1);
+	is_int(audio_playback_write(a, seq, nitems(seq)), nitems(seq),
+	    "queued a counting sequence");
+	got = read_ref(a, mic, ref, nitems(mic), 3000);
+	is_int(got, nitems(mic), "read 200 ms of capture and reference");
+	ok(all_zero(mic, got), "the microphone is silent");
+	for (start = 0; start < got && ref[start] == 0; start++)
+		;
+	ok(start + nitems(seq) <= got && differ(ref + start, seq,
+	    nitems(seq)) == 0 && all_zero(ref + start + nitems(seq),
+	    got - start - nitems(seq)), "the reference is what was played, "
+	    "in order, then silence (from %zu)", start);
+	is_int(start % 480, 0, "it starts on a period's boundary");
+	is_int(audio_close(a, &cause), 0, "close");
+}
+
+/*
+ * The file driver's room with no delay and no gain makes the microphone
+ * hear exactly what the speaker played, in the same period: sample k of
+ * capture and of the reference must then be equal, always. Checked on a
+ * sequence played from idle, then through a capture overflow, a drop and
+ * a read without the reference.
+ */
+static void
+test_echo_ref_lockstep(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio_stats	 st;
+	struct audio		*a = NULL;
+	char			*cause = NULL, *in;
+	int16_t			*mic, *ref, *play, v = 1;
+	size_t			 n = 48000, got, start, i, d;
+	double			 end;
+
+	mic = xcalloc(n, sizeof *mic);
+	ref = xcalloc(n, sizeof *ref);
+	play = xcalloc(2 * n, sizeof *play);
+	xasprintf(&in, "%s/silence.wav", tmpdir);
+	ok(write_tone_wav(in, 8000, 1, 800, 0) == 0, "wrote silence.wav");
+	cfg.driver = "file";
+	cfg.input = in;
+	cfg.output = NULL;
+	cfg.echo_ref = true;
+	cfg.file_echo = true;
+	cfg.echo_delay_ms = 0;
+	cfg.echo_gain_db = 0;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file, capture only, echo_ref");
+	ok(a != NULL && !audio_has_echo_ref(a), "no reference without "
+	    "playback");
+	audio_close(a, NULL);
+	a = NULL;
+
+	/* 100 ms of capture ring: 8192 samples once rounded up. */
+	cfg.output = "/dev/null";
+	cfg.capture_ring_ms = 100;
+	cfg.playback_ring_ms = 3000;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file, both, echo_ref, an "
+	    "echo of 0 ms at 0 dB");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	ok(audio_has_echo_ref(a), "the file device has a reference");
+
+	/* From idle: a period-aligned sequence in both. */
+	counting(play, 4800, &v);
+	audio_playback_write(a, play, 4800);
+	got = read_ref(a, mic, ref, 14400, 3000);
+	is_int(got, 14400, "read 300 ms");
+	is_int(differ(mic, ref, got), 0, "capture equals reference, sample "
+	    "for sample");
+	for (start = 0; start < got && ref[start] == 0; start++)
+		;
+	ok(start + 4800 <= got && differ(ref + start, play, 4800) == 0 &&
+	    all_zero(ref + start + 4800, got - start - 4800),
+	    "the reference is the sequence played (from %zu)", start);
+	is_int(start % 480, 0, "from the start of a period");
+
+	/* Overflow: nobody reads for longer than the ring lasts. */
+	counting(play, 2 * n, &v);
+	is_int(audio_playback_write(a, play, 2 * n), 2 * n,
+	    "queued 2 s of a counting sequence");
+	audio_stats(a, &st);
+	stats_wait(a, &st, &(struct audio_stats){ .dropped = st.dropped +
+	    480 });
+	ok(st.dropped > 0, "the capture ring overflowed (%llu dropped)",
+	    (unsigned long long)st.dropped);
+	got = read_ref(a, mic, ref, 8192 + 4800, 3000);
+	d = differ(mic, ref, got);
+	ok(got == 8192 + 4800 && d == 0 && !all_zero(ref, got),
+	    "after the overflow, still sample for sample (%zu of %zu differ)",
+	    d, got);
+	i = breaks(ref, got);
+	is_int(i, 1, "the reference is the sequence played, with one gap "
+	    "where both overflowed");
+
+	/* A drop takes both. */
+	end = now_s() + 3;
+	while (audio_capture_avail(a) < 2000 && now_s() < end)
+		sleep_ms(2);
+	ok(audio_capture_drop(a) >= 2000, "dropped what was waiting");
+	got = read_ref(a, mic, ref, 4800, 3000);
+	d = differ(mic, ref, got);
+	ok(got == 4800 && d == 0 && breaks(ref, got) == 0 && ref[0] != 0,
+	    "after a drop, still sample for sample and in sequence (%zu "
+	    "differ)", d);
+
+	/* A read without the reference drops its reference. */
+	end = now_s() + 3;
+	while (audio_capture_avail(a) < 1000 && now_s() < end)
+		sleep_ms(2);
+	is_int(audio_capture_read(a, mic, 1000), 1000,
+	    "read 1000 without the reference");
+	got = read_ref(a, mic, ref, 4800, 3000);
+	d = differ(mic, ref, got);
+	ok(got == 4800 && d == 0 && breaks(ref, got) == 0 && ref[0] != 0,
+	    "then, with it, still sample for sample (%zu differ)", d);
+	is_int(audio_close(a, &cause), 0, "close");
+
+out:
+	unlink(in);
+	free(in);
+	free(cause);
+	free(mic);
+	free(ref);
+	free(play);
+}
+
+/*
+ * The room: a 1 kHz tone burst played is captured DELAY later, GAIN
+ * quieter, at exactly that offset from its reference, and saturates
+ * instead of wrapping when the gain is positive.
+ */
+static void
+test_file_echo(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio_tone	 tone;
+	struct audio		*a = NULL;
+	char			*cause = NULL, *in;
+	int16_t			*mic, *ref, *play;
+	size_t			 n = 48000, got, r0, m0, i, d = 5760, bad;
+	size_t			 len = 9600;	/* 200 ms of tone */
+	double			 lm, lr, db, want;
+	long			 e, worst = 0;
+
+	mic = xcalloc(n, sizeof *mic);
+	ref = xcalloc(n, sizeof *ref);
+	play = xcalloc(len, sizeof *play);
+	xasprintf(&in, "%s/silence.wav", tmpdir);
+	ok(write_tone_wav(in, 8000, 1, 800, 0) == 0, "wrote silence.wav");
+	cfg.driver = "file";
+	cfg.input = in;
+	cfg.output = "/dev/null";
+	cfg.capture_ring_ms = 2000;
+	cfg.echo_ref = true;
+	cfg.file_echo = true;
+	cfg.echo_delay_ms = 120;
+	cfg.echo_gain_db = -6;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file with an echo of 120 ms "
+	    "at -6 dB");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	audio_tone_init_sine(&tone, 48000, 1000, 0.5);
+	audio_tone_fill(&tone, play, len);
+	audio_playback_write(a, play, len);
+	got = read_ref(a, mic, ref, n, 5000);
+	is_int(got, n, "read 1 s of capture and reference");
+	for (r0 = 0; r0 < got && ref[r0] == 0; r0++)
+		;
+	for (m0 = 0; m0 < got && mic[m0] == 0; m0++)
+		;
+	ok(r0 + len + d <= got, "the whole burst and its echo were read "
+	    "(reference from %zu)", r0);
+	is_int(m0 - r0, d, "the echo starts 120 ms (5760 samples) after the "
+	    "reference");
+	if (r0 + len + d <= got) {
+		lr = goertzel(ref + r0 + 480, len - 960, 1000, 48000);
+		lm = goertzel(mic + r0 + d + 480, len - 960, 1000, 48000);
+		db = 20 * log10(lm / lr);
+		ok(fabs(db - -6) < 0.5, "the echo is 6 dB down (%.2f dB)", db);
+		want = pow(10, -6 / 20.0);
+		for (bad = 0, i = d; i < got; i++) {
+			e = labs(mic[i] - lrint(ref[i - d] * want));
+			if (e > worst)
+				worst = e;
+			if (e > 1)
+				bad++;
+		}
+		ok(bad == 0, "every sample is the reference 5760 earlier times "
+		    "the gain (worst error %ld)", worst);
+		ok(all_zero(mic, r0 + d) && all_zero(mic + r0 + d + len,
+		    got - r0 - d - len), "and nothing else is heard");
+	}
+	is_int(audio_close(a, &cause), 0, "close");
+
+	/* +12 dB on a loud tone: full scale, never a wrapped sample. */
+	cfg.echo_delay_ms = 10;
+	cfg.echo_gain_db = 12;
+	a = NULL;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file with +12 dB of echo");
+	if (a == NULL)
+		goto out;
+	audio_tone_init_sine(&tone, 48000, 1000, 0.9);
+	audio_tone_fill(&tone, play, len);
+	audio_playback_write(a, play, len);
+	got = read_ref(a, mic, ref, 24000, 5000);
+	for (bad = 0, i = 480; i < got; i++) {
+		if ((ref[i - 480] > 0 && mic[i] < 0) ||
+		    (ref[i - 480] < 0 && mic[i] > 0))
+			bad++;
+	}
+	ok(got == 24000 && bad == 0, "a loud echo never wraps (%zu samples "
+	    "of the wrong sign)", bad);
+	for (bad = 0, i = 0; i < got; i++) {
+		if (mic[i] == 32767 || mic[i] == -32768)
+			bad++;
+	}
+	ok(bad > 1000, "it clips at full scale (%zu samples)", bad);
+	is_int(audio_close(a, &cause), 0, "close");
+
+	cfg.echo_delay_ms = AUDIO_MAX_ECHO_DELAY_MS + 1;
+	a = NULL;
+	is_int(audio_open(&cfg, &a, &cause), -1, "an absurd echo delay fails");
+	ok(cause != NULL && strstr(cause, "delay") != NULL, "saying so: %s",
+	    cause);
+	free(cause);
+	cause = NULL;
+	cfg.echo_delay_ms = 10;
+	cfg.echo_gain_db = NAN;
+	is_int(audio_open(&cfg, &a, &cause), -1, "a gain of NaN dB fails");
+	ok(cause != NULL && strstr(cause, "gain") != NULL, "saying so: %s",
+	    cause);
+
+out:
+	unlink(in);
+	free(in);
+	free(cause);
+	free(mic);
+	free(ref);
+	free(play);
+}
+
+/* --- the consumer's wake-ups -------------------------------------------- */
+
+/*
+ * Count the eventfd's wake-ups over about a second, waiting on it with
+ * poll as the media thread will; then compare with what the device
+ * produced. `capture`: count captured samples, else played ones.
+ */
+static void
+check_notify(unsigned int rate, unsigned int period_ms,
+    unsigned int every, bool capture)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio_stats	 st;
+	struct audio		*a = NULL;
+	struct pollfd		 pfd;
+	char			*cause = NULL;
+	uint64_t		 v, total = 0, produced;
+	size_t			 wakes = 0;
+	double			 t0, elapsed, expect;
+	int			 fd;
+
+	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	cfg.driver = "null";
+	cfg.input = capture ? "x" : NULL;
+	cfg.output = "x";
+	cfg.rate = rate;
+	cfg.period_ms = period_ms;
+	cfg.capture_ring_ms = 2000;
+	cfg.notify_fd = fd;
+	cfg.notify_samples = every;
+	is_int(audio_open(&cfg, &a, &cause), 0, "null at %u Hz, %u ms, "
+	    "waking every %u %s samples", rate, period_ms, every,
+	    capture ? "captured" : "played");
+	if (a == NULL) {
+		close(fd);
+		return;
+	}
+	t0 = now_s();
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while ((elapsed = now_s() - t0) < 1.0) {
+		if (poll(&pfd, 1, 100) == 1 && read(fd, &v, sizeof v) ==
+		    sizeof v) {
+			total += v;
+			wakes++;
+		}
+	}
+	if (read(fd, &v, sizeof v) == sizeof v)
+		total += v;
+	audio_stats(a, &st);
+	elapsed = now_s() - t0;
+	produced = capture ? st.captured + st.dropped : st.played + st.silence;
+	expect = elapsed * rate / every;
+	printf("# %zu wake-ups, %llu notifications in %.3f s (%.1f expected)\n",
+	    wakes, (unsigned long long)total, elapsed, expect);
+	ok(total <= expect + 2 && total >= expect * 0.5,
+	    "about rate / notify_samples a second (%llu in %.3f s)",
+	    (unsigned long long)total, elapsed);
+	ok(produced / every >= total && produced / every - total <= 2,
+	    "one for each %u samples the device produced (%llu for %llu)",
+	    every, (unsigned long long)total, (unsigned long long)produced);
+	ok(wakes > 0 && wakes <= total, "each wake-up carries at least one "
+	    "(%zu wake-ups)", wakes);
+	is_int(audio_close(a, &cause), 0, "close");
+	close(fd);
+}
+
+static void
+test_notify(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio		*a = NULL;
+	char			*cause = NULL;
+	uint64_t		 v;
+	int			 fd;
+
+	check_notify(48000, 10, 480, true);
+	check_notify(16000, 20, 160, true);	/* two in each period */
+	check_notify(44100, 10, 1323, true);	/* one every three */
+	check_notify(48000, 20, 960, false);	/* playback only */
+
+	/* notify_samples 0 is off, whatever the descriptor. */
+	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	cfg.driver = "null";
+	cfg.input = cfg.output = "x";
+	cfg.notify_fd = fd;
+	is_int(audio_open(&cfg, &a, &cause), 0, "null with notify_samples 0");
+	ok(a != NULL && wait_capture(a, 2400, 3000), "ran 50 ms");
+	ok(read(fd, &v, sizeof v) == -1 && errno == EAGAIN,
+	    "and never wrote to the eventfd");
+	audio_close(a, NULL);
+	close(fd);
+}
+
+/* --- the driver threads ------------------------------------------------ */
+
+/*
+ * Find our thread called `name` in /proc and its voluntary context
+ * switches (each a sleep it woke from). Returns false if there is none.
+ */
+static bool
+thread_switches(const char *name, long *out)
+{
+	DIR		*d;
+	struct dirent	*de;
+	FILE		*f;
+	char		 path[512], line[256];
+	bool		 found = false;
+
+	if ((d = opendir("/proc/self/task")) == NULL)
+		return false;
+	while (!found && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/status",
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (strncmp(line, "Name:", 5) == 0) {
+				line[strcspn(line, "\n")] = '\0';
+				if (strcmp(line + 5 + strspn(line + 5, " \t"),
+				    name) != 0)
+					break;
+				found = true;
+			} else if (found && sscanf(line,
+			    "voluntary_ctxt_switches: %ld", out) == 1)
+				break;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The clock and the WAV writer are named, and the writer sleeps until
+ * the clock has 200 ms for it: five wake-ups a second, not fifty.
+ */
+static void
+test_threads(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio_stats	 st;
+	struct audio		*a = NULL;
+	char			*cause = NULL, *out;
+	long			 before = 0, after = 0, clock = 0;
+	SF_INFO			 info = { 0 };
+	SNDFILE			*sf;
+
+	if (access("/proc/self/task", R_OK) != 0) {
+		printf("ok %d # SKIP no /proc/self/task\n", ++tap_n);
+		return;
+	}
+	xasprintf(&out, "%s/threads.wav", tmpdir);
+	cfg.driver = "file";
+	cfg.output = out;
+	is_int(audio_open(&cfg, &a, &cause), 0, "file driver with an output");
+	if (a == NULL)
+		goto out;
+	stats_wait(a, &st, &(struct audio_stats){ .silence = 480 });
+	ok(thread_switches("tsp-audio", &clock), "the clock thread is "
+	    "called tsp-audio");
+	ok(thread_switches("tsp-wav", &before), "the WAV writer is called "
+	    "tsp-wav");
+	audio_stats(a, &st);
+	stats_wait(a, &st, &(struct audio_stats){ .silence = st.silence +
+	    48000 });
+	thread_switches("tsp-wav", &after);
+	printf("# tsp-wav slept %ld times in 1 s of audio\n", after - before);
+	ok(after - before >= 3 && after - before <= 12, "the writer woke "
+	    "about five times in a second (%ld)", after - before);
+
+	/*
+	 * While the device runs, the file on disk is already a WAV holding
+	 * all but the last chunk or two (the writer may not have finished
+	 * the chunk it was just woken for).
+	 */
+	if ((sf = sf_open(out, SFM_READ, &info)) != NULL) {
+		sf_close(sf);
+		ok(info.frames > 0 && (uint64_t)info.frames + 2 * 9600 + 480 >=
+		    st.silence, "readable while running, short of at most "
+		    "two chunks (%lld frames of %llu)", (long long)info.frames,
+		    (unsigned long long)st.silence);
+	} else
+		ok(0, "readable while running: %s", sf_strerror(NULL));
+	is_int(audio_close(a, &cause), 0, "close");
+out:
+	unlink(out);
+	free(out);
+	free(cause);
+}
+
 /* --- tones ------------------------------------------------------------- */
 
 static void
@@ -784,6 +1458,16 @@ main(void)
 	test_file_input();
 	test_file_output();
 	test_file_both();
+	test_rate("null", 44100, 10);
+	test_rate("null", 16000, 20);
+	test_rate("file", 44100, 10);
+	test_rate("file", 16000, 20);
+	test_rate("file", 44100, 20);
+	test_echo_ref_null();
+	test_echo_ref_lockstep();
+	test_file_echo();
+	test_notify();
+	test_threads();
 	test_tones();
 	rmdir(tmpdir);
 	return done_testing();
