@@ -4,7 +4,8 @@
  * codecs we offer and how (RFC 3551 static types, RFC 7587 for Opus,
  * RFC 4733 for telephone-event), the Opus encoder settings for a phone
  * call, strict checks on payloads from the network before any library
- * sees them, and one interface for decode, concealment and FEC.
+ * sees them, and one interface for decode, concealment and FEC. An
+ * instance may hold only the half one direction of a call needs.
  */
 #include "config.h"
 
@@ -58,6 +59,7 @@ enum media_codec_kind {
 struct media_codec {
 	const struct media_codec_info	*info;
 	enum media_codec_kind		 kind;
+	enum media_codec_role		 role;
 	struct media_codec_params	 params;
 	OpusEncoder			*enc;
 	OpusDecoder			*dec;
@@ -142,22 +144,28 @@ media_codec_params_default(struct media_codec_params *p)
 	p->dtx = false;
 }
 
-static int
-media_codec_check_params(const struct media_codec_params *p, char **cause)
+/* Settings out of range (a config typo) become the defaults. */
+static void
+media_codec_params_fix(struct media_codec_params *p)
 {
-	const char	*why = NULL;
+	struct media_codec_params	 d;
 
+	media_codec_params_default(&d);
 	if (p->complexity < 0 || p->complexity > 10)
-		why = "complexity must be 0..10";
-	else if (p->bitrate < 6000 || p->bitrate > 510000)
-		why = "bitrate must be 6000..510000";
-	else if (p->loss_perc < 0 || p->loss_perc > 100)
-		why = "loss percentage must be 0..100";
-	if (why == NULL)
-		return 0;
-	if (cause != NULL)
-		xasprintf(cause, "opus: %s", why);
-	return -1;
+		p->complexity = d.complexity;
+	if (p->bitrate < 6000 || p->bitrate > 510000)
+		p->bitrate = d.bitrate;
+	if (p->loss_perc < 0 || p->loss_perc > 100)
+		p->loss_perc = d.loss_perc;
+}
+
+static int
+media_codec_check_params(const struct media_codec_params *p)
+{
+	if (p->complexity < 0 || p->complexity > 10 || p->bitrate < 6000 ||
+	    p->bitrate > 510000 || p->loss_perc < 0 || p->loss_perc > 100)
+		return -1;
+	return 0;
 }
 
 /* Push every encoder setting; the first libopus refusal wins. */
@@ -181,8 +189,8 @@ media_codec_opus_setup(struct media_codec *c)
 }
 
 struct media_codec *
-media_codec_new(const char *name, const struct media_codec_params *params,
-    char **cause)
+media_codec_new_role(const char *name, enum media_codec_role role,
+    const struct media_codec_params *params, char **cause)
 {
 	const struct media_codec_info	*ci;
 	struct media_codec		*c;
@@ -195,48 +203,78 @@ media_codec_new(const char *name, const struct media_codec_params *params,
 			    ci == NULL ? "unknown codec" : "not a voice codec");
 		return NULL;
 	}
+	if (role != MEDIA_CODEC_ENCODER && role != MEDIA_CODEC_DECODER &&
+	    role != MEDIA_CODEC_BOTH) {
+		if (cause != NULL)
+			xasprintf(cause, "%s: no such codec role %d", ci->name,
+			    (int)role);
+		return NULL;
+	}
 	c = xcalloc(1, sizeof *c);
 	c->info = ci;
+	c->role = role;
 	if (params != NULL)
 		c->params = *params;
 	else
 		media_codec_params_default(&c->params);
+	media_codec_params_fix(&c->params);
 
 	if (strcasecmp(ci->name, "PCMU") == 0 ||
 	    strcasecmp(ci->name, "PCMA") == 0) {
 		c->kind = strcasecmp(ci->name, "PCMU") == 0 ?
 		    MEDIA_CODEC_PCMU : MEDIA_CODEC_PCMA;
-		c->plc = media_g711_plc_new();
+		if (role & MEDIA_CODEC_DECODER)
+			c->plc = media_g711_plc_new();
 		return c;
 	}
 
+	/*
+	 * Only the halves asked for: a call sends with one instance and
+	 * receives with another, and each half is most of an instance
+	 * (libopus 1.3.1, mono: opus_encoder_get_size 43572 bytes,
+	 * opus_decoder_get_size 18228).
+	 */
 	c->kind = MEDIA_CODEC_OPUS;
-	if (media_codec_check_params(&c->params, cause) != 0)
-		goto fail;
-	c->enc = opus_encoder_create(OPUS_RATE, 1, OPUS_APPLICATION_VOIP, &err);
-	if (c->enc == NULL) {
-		if (cause != NULL)
-			xasprintf(cause, "opus encoder: %s", opus_strerror(err));
-		goto fail;
+	if (role & MEDIA_CODEC_ENCODER) {
+		c->enc = opus_encoder_create(OPUS_RATE, 1,
+		    OPUS_APPLICATION_VOIP, &err);
+		if (c->enc == NULL) {
+			if (cause != NULL)
+				xasprintf(cause, "opus encoder: %s",
+				    opus_strerror(err));
+			goto fail;
+		}
+		/* A phone carries voice: lean towards SILK, where FEC lives. */
+		if (opus_encoder_ctl(c->enc,
+		    OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) != OPUS_OK ||
+		    media_codec_opus_setup(c) != 0) {
+			if (cause != NULL)
+				xasprintf(cause, "opus encoder: settings "
+				    "refused");
+			goto fail;
+		}
 	}
-	/* A phone carries voice: lean towards SILK, where FEC lives. */
-	if (opus_encoder_ctl(c->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) !=
-	    OPUS_OK || media_codec_opus_setup(c) != 0) {
-		if (cause != NULL)
-			xasprintf(cause, "opus encoder: settings refused");
-		goto fail;
-	}
-	c->dec = opus_decoder_create(OPUS_RATE, 1, &err);
-	if (c->dec == NULL) {
-		if (cause != NULL)
-			xasprintf(cause, "opus decoder: %s", opus_strerror(err));
-		goto fail;
+	if (role & MEDIA_CODEC_DECODER) {
+		c->dec = opus_decoder_create(OPUS_RATE, 1, &err);
+		if (c->dec == NULL) {
+			if (cause != NULL)
+				xasprintf(cause, "opus decoder: %s",
+				    opus_strerror(err));
+			goto fail;
+		}
 	}
 	return c;
 
 fail:
 	media_codec_free(c);
 	return NULL;
+}
+
+struct media_codec *
+media_codec_new(const char *name, const struct media_codec_params *params,
+    char **cause)
+{
+	return media_codec_new_role(name, MEDIA_CODEC_BOTH, params, cause);
 }
 
 void
@@ -258,6 +296,12 @@ media_codec_info(const struct media_codec *c)
 	return c->info;
 }
 
+enum media_codec_role
+media_codec_role(const struct media_codec *c)
+{
+	return c->role;
+}
+
 static int
 media_codec_opus_error(int r)
 {
@@ -270,7 +314,7 @@ media_codec_encode(struct media_codec *c, const int16_t *pcm, size_t n,
 {
 	opus_int32	 r;
 
-	if (n == 0)
+	if (n == 0 || !(c->role & MEDIA_CODEC_ENCODER))
 		return -EINVAL;
 	switch (c->kind) {
 	case MEDIA_CODEC_PCMU:
@@ -340,6 +384,8 @@ media_codec_decode(struct media_codec *c, const uint8_t *p, size_t len,
 {
 	int	n, r;
 
+	if (!(c->role & MEDIA_CODEC_DECODER))
+		return -EINVAL;
 	n = media_codec_packet_samples(c, p, len);
 	if (n < 0)
 		return n;
@@ -368,7 +414,7 @@ media_codec_conceal(struct media_codec *c, int16_t *pcm, size_t n)
 {
 	int	r;
 
-	if (n == 0 || n > INT_MAX)
+	if (n == 0 || n > INT_MAX || !(c->role & MEDIA_CODEC_DECODER))
 		return -EINVAL;
 	switch (c->kind) {
 	case MEDIA_CODEC_PCMU:
@@ -392,6 +438,8 @@ media_codec_decode_fec(struct media_codec *c, const uint8_t *next,
 {
 	int	r;
 
+	if (!(c->role & MEDIA_CODEC_DECODER))
+		return -EINVAL;
 	if (c->kind != MEDIA_CODEC_OPUS || next == NULL || len == 0)
 		return media_codec_conceal(c, pcm, n);
 	if (n == 0 || n > OPUS_MAX_SAMPLES || n % OPUS_GRAIN != 0)
@@ -408,7 +456,7 @@ media_codec_decode_fec(struct media_codec *c, const uint8_t *next,
 bool
 media_codec_has_fec(const struct media_codec *c)
 {
-	return c->kind == MEDIA_CODEC_OPUS;
+	return c->kind == MEDIA_CODEC_OPUS && c->dec != NULL;
 }
 
 void
@@ -430,7 +478,7 @@ media_codec_update(struct media_codec *c, const struct media_codec_params *p)
 
 	if (c->kind != MEDIA_CODEC_OPUS)
 		return -ENOTSUP;
-	if (media_codec_check_params(p, NULL) != 0)
+	if (c->enc == NULL || media_codec_check_params(p) != 0)
 		return -EINVAL;
 	c->params = *p;
 	if (media_codec_opus_setup(c) != 0) {
@@ -484,6 +532,42 @@ media_codec_set_dtx(struct media_codec *c, bool on)
 
 	p.dtx = on;
 	return media_codec_update(c, &p);
+}
+
+int
+media_codec_get_params(const struct media_codec *c,
+    struct media_codec_params *p)
+{
+	opus_int32	 v[5];
+
+	if (c->kind != MEDIA_CODEC_OPUS)
+		return -ENOTSUP;
+	if (c->enc == NULL)
+		return -EINVAL;
+	if (opus_encoder_ctl(c->enc, OPUS_GET_COMPLEXITY(&v[0])) != OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_BITRATE(&v[1])) != OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_PACKET_LOSS_PERC(&v[2])) !=
+	    OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_INBAND_FEC(&v[3])) != OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_DTX(&v[4])) != OPUS_OK)
+		return -EINVAL;
+	p->complexity = v[0];
+	p->bitrate = v[1];
+	p->loss_perc = v[2];
+	p->fec = v[3] != 0;
+	p->dtx = v[4] != 0;
+	return 0;
+}
+
+int
+media_codec_get_loss(const struct media_codec *c)
+{
+	struct media_codec_params	 p;
+	int				 r;
+
+	if ((r = media_codec_get_params(c, &p)) != 0)
+		return r;
+	return p.loss_perc;
 }
 
 /* A decimal value 0..INT_MAX from an fmtp, or -1. */
@@ -546,7 +630,7 @@ media_codec_apply_fmtp(struct media_codec *c, const char *fmtp)
 	const char	*p, *end, *eq, *k, *v;
 	size_t		 klen, vlen;
 
-	if (c->kind != MEDIA_CODEC_OPUS || fmtp == NULL)
+	if (c->kind != MEDIA_CODEC_OPUS || c->enc == NULL || fmtp == NULL)
 		return 0;
 	for (p = fmtp; *p != '\0'; p = *end == '\0' ? end : end + 1) {
 		end = strchr(p, ';');

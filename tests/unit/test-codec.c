@@ -372,9 +372,9 @@ test_table(void)
 	media_codec_params_default(&p);
 	p.complexity = 11;
 	c = media_codec_new("opus", &p, &cause);
-	ok(c == NULL && cause != NULL, "opus complexity 11 refused");
-	free(cause);
-	cause = NULL;
+	ok(c != NULL && cause == NULL, "opus complexity 11 falls back to the "
+	    "default (test_opus_params)");
+	media_codec_free(c);
 	c = media_codec_new("PCMU", NULL, &cause);
 	ok(c != NULL && cause == NULL, "PCMU instance");
 	if (c != NULL) {
@@ -726,6 +726,246 @@ out:
 	media_codec_free(ref);
 	media_codec_free(plc);
 	media_codec_free(fec);
+}
+
+/* An instance for one direction has only that half. */
+static void
+test_roles(void)
+{
+	struct media_codec	*e, *d, *b;
+	struct media_codec_params p;
+	int16_t			 in[960], out[960];
+	uint8_t			 pay[400];
+	char			*cause = NULL;
+	int			 len, i, bad = 0;
+
+	printf("# libopus %s, mono: encoder %d bytes, decoder %d bytes\n",
+	    opus_get_version_string(), opus_encoder_get_size(1),
+	    opus_decoder_get_size(1));
+	e = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, NULL, &cause);
+	d = media_codec_new_role("opus", MEDIA_CODEC_DECODER, NULL, &cause);
+	b = media_codec_new("opus", NULL, &cause);
+	if (e == NULL || d == NULL || b == NULL) {
+		ok(0, "opus instances for each role: %s", cause ? cause : "");
+		free(cause);
+		goto out;
+	}
+	ok(cause == NULL, "no cause when it works");
+	ok(media_codec_role(e) == MEDIA_CODEC_ENCODER &&
+	    media_codec_role(d) == MEDIA_CODEC_DECODER &&
+	    media_codec_role(b) == MEDIA_CODEC_BOTH,
+	    "each instance knows its role; media_codec_new is both");
+
+	for (i = 0; i < 10; i++) {
+		sine(in, 960, 48000, 1000, 0.3, (size_t)i * 960);
+		len = media_codec_encode(e, in, 960, pay, sizeof pay);
+		if (len <= 0 || media_codec_decode(d, pay, (size_t)len, out,
+		    960) != 960)
+			bad++;
+	}
+	is_int(bad, 0, "an encoder-only instance feeds a decoder-only one");
+	ok(ratio16(out, 960, 1000) > 0.9, "with the tone intact (%.2f)",
+	    ratio16(out, 960, 1000));
+
+	is_int(media_codec_encode(d, in, 960, pay, sizeof pay), -EINVAL,
+	    "decoder-only: encode refused");
+	is_int(media_codec_set_loss(d, 5), -EINVAL,
+	    "decoder-only: no encoder settings");
+	is_int(media_codec_get_loss(d), -EINVAL, "decoder-only: no loss to "
+	    "read");
+	is_int(media_codec_apply_fmtp(d, "useinbandfec=0;cbr=1;"
+	    "maxplaybackrate=8000"), 0, "decoder-only: fmtp ignored");
+	ok(media_codec_has_fec(d), "decoder-only: can use FEC");
+	is_int(media_codec_conceal(d, out, 960), 960,
+	    "decoder-only: conceals");
+	is_int(media_codec_decode_fec(d, pay, (size_t)len, out, 960), 960,
+	    "decoder-only: decodes FEC");
+
+	is_int(media_codec_decode(e, pay, (size_t)len, out, 960), -EINVAL,
+	    "encoder-only: decode refused");
+	is_int(media_codec_conceal(e, out, 960), -EINVAL,
+	    "encoder-only: conceal refused");
+	is_int(media_codec_decode_fec(e, pay, (size_t)len, out, 960), -EINVAL,
+	    "encoder-only: decode_fec refused");
+	is_int(media_codec_decode_fec(e, NULL, 0, out, 960), -EINVAL,
+	    "encoder-only: decode_fec without a packet refused too");
+	ok(!media_codec_has_fec(e), "encoder-only: cannot use FEC");
+	is_int(media_codec_packet_samples(e, pay, (size_t)len), 960,
+	    "encoder-only: still reads a packet's length");
+	is_int(media_codec_apply_fmtp(e, "maxaveragebitrate=12000"), 0,
+	    "encoder-only: takes the peer's fmtp");
+	is_int(media_codec_get_params(e, &p), 0, "encoder-only: settings "
+	    "read back");
+	is_int(p.bitrate, 12000, "the fmtp's bitrate reached libopus");
+	media_codec_reset(e);
+	media_codec_reset(d);
+	ok(media_codec_encode(e, in, 960, pay, sizeof pay) > 0,
+	    "reset with one half: still encodes");
+
+	media_codec_free(e);
+	media_codec_free(d);
+	e = media_codec_new_role("opus", 0, NULL, &cause);
+	ok(e == NULL && cause != NULL, "role 0 refused: %s",
+	    cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	e = media_codec_new_role("opus", 4, NULL, &cause);
+	ok(e == NULL && cause != NULL, "role 4 refused");
+	free(cause);
+	cause = NULL;
+
+	/* G.711 halves: no state to speak of, but the same rules. */
+	e = media_codec_new_role("PCMU", MEDIA_CODEC_ENCODER, NULL, NULL);
+	d = media_codec_new_role("pcma", MEDIA_CODEC_DECODER, NULL, NULL);
+	if (e == NULL || d == NULL) {
+		ok(0, "G.711 instances for each role");
+		goto out;
+	}
+	is_int(media_codec_encode(e, in, 160, pay, sizeof pay), 160,
+	    "PCMU encoder-only encodes");
+	is_int(media_codec_decode(e, pay, 160, out, 960), -EINVAL,
+	    "PCMU encoder-only: decode refused");
+	is_int(media_codec_conceal(e, out, 160), -EINVAL,
+	    "PCMU encoder-only: conceal refused");
+	is_int(media_codec_encode(d, in, 160, pay, sizeof pay), -EINVAL,
+	    "PCMA decoder-only: encode refused");
+	is_int(media_codec_decode(d, pay, 160, out, 960), 160,
+	    "PCMA decoder-only decodes");
+	is_int(media_codec_conceal(d, out, 160), 160,
+	    "PCMA decoder-only conceals");
+	is_int(media_codec_get_loss(d), -ENOTSUP, "G.711 has no loss setting");
+out:
+	media_codec_free(e);
+	media_codec_free(d);
+	media_codec_free(b);
+}
+
+/* Mean payload of 50 frames of a 440 Hz tone, in bit/s. */
+static int
+tone_bitrate(struct media_codec *c)
+{
+	int16_t		 in[960];
+	uint8_t		 pay[1500];
+	int		 i, len, total = 0;
+
+	for (i = 0; i < 50; i++) {
+		sine(in, 960, 48000, 440, 0.3, (size_t)i * 960);
+		len = media_codec_encode(c, in, 960, pay, sizeof pay);
+		if (len < 0)
+			return -1;
+		total += len;
+	}
+	return total * 8;
+}
+
+/* What a new encoder starts with, and what it takes from its params. */
+static void
+test_opus_params(void)
+{
+	struct media_codec_params	 p, got;
+	struct media_codec		*c;
+	int16_t				 in[960];
+	uint8_t				 pay[1500];
+	char				*cause = NULL;
+	int				 bps, i, unsent;
+
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, NULL, NULL);
+	if (c == NULL) {
+		ok(0, "opus encoder");
+		return;
+	}
+	is_int(media_codec_get_loss(c), MEDIA_CODEC_LOSS_PERC,
+	    "a new encoder expects the default loss");
+	is_int(media_codec_get_params(c, &got), 0, "its settings read back");
+	ok(got.complexity == MEDIA_CODEC_COMPLEXITY &&
+	    got.bitrate == MEDIA_CODEC_BITRATE && got.fec && !got.dtx,
+	    "complexity %d, %d bit/s, FEC on, no DTX", got.complexity,
+	    got.bitrate);
+	is_int(media_codec_set_loss(c, 7), 0, "loss 7%% taken");
+	is_int(media_codec_get_loss(c), 7, "and handed to libopus");
+	is_int(media_codec_set_loss(c, 0), 0, "loss back to 0%%");
+	is_int(media_codec_get_loss(c), 0, "and handed to libopus");
+	is_int(media_codec_set_loss(c, 101), -EINVAL, "loss 101%% refused");
+	is_int(media_codec_get_loss(c), 0, "leaving the old value");
+
+	/* DTX lives in SILK: asking for it must get there from CELT. */
+	memset(in, 0, sizeof in);
+	for (i = 0, unsent = 0; i < 50; i++) {
+		if (media_codec_encode(c, in, 960, pay, sizeof pay) == 0)
+			unsent++;
+	}
+	is_int(unsent, 0, "without DTX every frame of silence is sent");
+	is_int(media_codec_set_dtx(c, true), 0, "DTX asked for");
+	for (i = 0, unsent = 0; i < 50; i++) {
+		if (media_codec_encode(c, in, 960, pay, sizeof pay) == 0)
+			unsent++;
+	}
+	ok(unsent >= 30, "then most frames of silence are not sent (%d of "
+	    "50)", unsent);
+	media_codec_free(c);
+
+	media_codec_params_default(&p);
+	p.complexity = 2;
+	p.bitrate = 12000;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	if (c == NULL || media_codec_get_params(c, &got) != 0) {
+		ok(0, "opus encoder with params");
+		media_codec_free(c);
+		return;
+	}
+	ok(got.complexity == 2 && got.bitrate == 12000 &&
+	    got.loss_perc == MEDIA_CODEC_LOSS_PERC,
+	    "complexity 2 and 12000 bit/s honoured (%d, %d)", got.complexity,
+	    got.bitrate);
+	bps = tone_bitrate(c);
+	ok(bps > 6000 && bps <= 12000 * 13 / 10, "and coded at that rate "
+	    "(%d bit/s)", bps);
+	media_codec_free(c);
+
+	/* Out of range (a typo in the config): the defaults, not a failure. */
+	p.complexity = 11;
+	p.bitrate = 1000;
+	p.loss_perc = -3;
+	c = media_codec_new_role("opus", MEDIA_CODEC_BOTH, &p, &cause);
+	ok(c != NULL && cause == NULL, "bad settings do not stop the codec");
+	if (c != NULL && media_codec_get_params(c, &got) == 0)
+		ok(got.complexity == MEDIA_CODEC_COMPLEXITY &&
+		    got.bitrate == MEDIA_CODEC_BITRATE &&
+		    got.loss_perc == MEDIA_CODEC_LOSS_PERC,
+		    "complexity 11, 1000 bit/s and -3%% became the defaults "
+		    "(%d, %d, %d)", got.complexity, got.bitrate,
+		    got.loss_perc);
+	else
+		ok(0, "settings read back");
+	media_codec_free(c);
+	free(cause);
+	p.complexity = -1;
+	p.bitrate = 600000;
+	p.loss_perc = 101;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	ok(c != NULL && media_codec_get_params(c, &got) == 0 &&
+	    got.complexity == MEDIA_CODEC_COMPLEXITY &&
+	    got.bitrate == MEDIA_CODEC_BITRATE &&
+	    got.loss_perc == MEDIA_CODEC_LOSS_PERC,
+	    "so did complexity -1, 600000 bit/s and 101%%");
+	media_codec_free(c);
+	p.complexity = 10;
+	p.bitrate = 510000;
+	p.loss_perc = 100;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	/* libopus itself caps mono at 300 kbit/s. */
+	ok(c != NULL && media_codec_get_params(c, &got) == 0 &&
+	    got.complexity == 10 && got.bitrate == 300000 &&
+	    got.loss_perc == 100, "the range's ends are taken (%d, %d, %d)",
+	    got.complexity, got.bitrate, got.loss_perc);
+	media_codec_free(c);
+	p.complexity = 0;
+	p.bitrate = 6000;
+	p.loss_perc = 0;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	ok(c != NULL && media_codec_get_params(c, &got) == 0 &&
+	    got.complexity == 0 && got.bitrate == 6000, "both ends");
+	media_codec_free(c);
 }
 
 static void
@@ -1171,6 +1411,8 @@ main(void)
 	test_opus_roundtrip();
 	test_opus_stereo();
 	test_opus_fec();
+	test_roles();
+	test_opus_params();
 	test_opus_malformed();
 	test_opus_fmtp();
 	test_resample();
