@@ -61,6 +61,7 @@ struct media_codec {
 	enum media_codec_kind		 kind;
 	enum media_codec_role		 role;
 	struct media_codec_params	 params;
+	int				 max_bw;	/* the peer's fmtp */
 	OpusEncoder			*enc;
 	OpusDecoder			*dec;
 	struct media_g711_plc		*plc;
@@ -136,8 +137,10 @@ media_codec_params_default(struct media_codec_params *p)
 	p->complexity = MEDIA_CODEC_COMPLEXITY;
 	p->bitrate = MEDIA_CODEC_BITRATE;
 	/*
-	 * libopus codes FEC only when it expects loss, so with 0 FEC would
-	 * be "on" and never sent. Assume 10% until RTCP says otherwise.
+	 * libopus codes FEC only when it expects loss: FEC is on, and costs
+	 * nothing until RTCP reports loss and the engine says so with
+	 * media_codec_set_loss. Coding FEC against a loss nobody has seen
+	 * cost CPU (SILK on every frame) and bits.
 	 */
 	p->loss_perc = MEDIA_CODEC_LOSS_PERC;
 	p->fec = true;
@@ -168,6 +171,45 @@ media_codec_check_params(const struct media_codec_params *p)
 	return 0;
 }
 
+/*
+ * The signal hint follows the settings. Left to itself at complexity
+ * below 7 (no signal analysis) an OPUS_APPLICATION_AUDIO encoder guesses
+ * "probably music" and codes 32 kbit/s mono in CELT, fullband: less than
+ * half the CPU of SILK+CELT hybrid, as tests/tools/codec-cost measures.
+ * But in-band FEC and DTX exist only in SILK, and the encoder would
+ * switch to it for FEC only above 5% loss; saying "voice" makes it switch
+ * as soon as any loss is expected (or DTX asked for), so FEC protects the
+ * first lost packets too.
+ */
+static int
+media_codec_opus_signal(const struct media_codec_params *p)
+{
+	if ((p->fec && p->loss_perc > 0) || p->dtx)
+		return OPUS_SIGNAL_VOICE;
+	return OPUS_AUTO;
+}
+
+/*
+ * Fullband (20 kHz), or what the peer's fmtp allows: speech has energy up
+ * to 12-14 kHz (sibilants), and CELT codes the top band for about 7% more
+ * CPU than super-wideband (codec-cost). But libopus 1.3 codes FEC at 1-5%
+ * loss only if the rate covers the FEC threshold of the bandwidth, and at
+ * 32 kbit/s, complexity 5, fullband's is never covered (super-wideband's
+ * is): then at most super-wideband (12 kHz), since a recovered packet is
+ * worth more than the top octave. Above 5% libopus narrows the band
+ * itself as far as FEC needs.
+ */
+static int
+media_codec_opus_bandwidth(const struct media_codec *c)
+{
+	int	 bw = c->max_bw;
+
+	if (c->params.fec && c->params.loss_perc > 0 &&
+	    c->params.loss_perc <= 5 && bw > OPUS_BANDWIDTH_SUPERWIDEBAND)
+		bw = OPUS_BANDWIDTH_SUPERWIDEBAND;
+	return bw;
+}
+
 /* Push every encoder setting; the first libopus refusal wins. */
 static int
 media_codec_opus_setup(struct media_codec *c)
@@ -185,6 +227,12 @@ media_codec_opus_setup(struct media_codec *c)
 		    OPUS_SET_PACKET_LOSS_PERC(p->loss_perc));
 	if (r == OPUS_OK)
 		r = opus_encoder_ctl(c->enc, OPUS_SET_DTX(p->dtx));
+	if (r == OPUS_OK)
+		r = opus_encoder_ctl(c->enc,
+		    OPUS_SET_SIGNAL(media_codec_opus_signal(p)));
+	if (r == OPUS_OK)
+		r = opus_encoder_ctl(c->enc,
+		    OPUS_SET_MAX_BANDWIDTH(media_codec_opus_bandwidth(c)));
 	return r == OPUS_OK ? 0 : -EINVAL;
 }
 
@@ -213,6 +261,7 @@ media_codec_new_role(const char *name, enum media_codec_role role,
 	c = xcalloc(1, sizeof *c);
 	c->info = ci;
 	c->role = role;
+	c->max_bw = OPUS_BANDWIDTH_FULLBAND;
 	if (params != NULL)
 		c->params = *params;
 	else
@@ -236,18 +285,24 @@ media_codec_new_role(const char *name, enum media_codec_role role,
 	 */
 	c->kind = MEDIA_CODEC_OPUS;
 	if (role & MEDIA_CODEC_ENCODER) {
+		/*
+		 * AUDIO, not VOIP: VOIP leans so hard towards SILK that at
+		 * 32 kbit/s every frame is SILK+CELT hybrid, 2.4 times the
+		 * CPU of CELT (see media_codec_opus_signal for when SILK
+		 * is still chosen). VOIP's other difference, a high-pass
+		 * filter that follows the pitch where AUDIO only removes
+		 * DC, is no loss for a phone's microphone. The choice is
+		 * for good: libopus cannot change it once encoding began.
+		 */
 		c->enc = opus_encoder_create(OPUS_RATE, 1,
-		    OPUS_APPLICATION_VOIP, &err);
+		    OPUS_APPLICATION_AUDIO, &err);
 		if (c->enc == NULL) {
 			if (cause != NULL)
 				xasprintf(cause, "opus encoder: %s",
 				    opus_strerror(err));
 			goto fail;
 		}
-		/* A phone carries voice: lean towards SILK, where FEC lives. */
-		if (opus_encoder_ctl(c->enc,
-		    OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) != OPUS_OK ||
-		    media_codec_opus_setup(c) != 0) {
+		if (media_codec_opus_setup(c) != 0) {
 			if (cause != NULL)
 				xasprintf(cause, "opus encoder: settings "
 				    "refused");
@@ -619,7 +674,8 @@ media_codec_opus_fmtp(struct media_codec *c, const char *key, size_t klen,
 			bw = OPUS_BANDWIDTH_SUPERWIDEBAND;
 		else
 			bw = OPUS_BANDWIDTH_FULLBAND;
-		opus_encoder_ctl(c->enc, OPUS_SET_MAX_BANDWIDTH(bw));
+		c->max_bw = bw;
+		media_codec_opus_setup(c);
 	}
 #undef KEY
 }

@@ -52,7 +52,7 @@ struct media_codec_params {
 
 #define MEDIA_CODEC_COMPLEXITY	5
 #define MEDIA_CODEC_BITRATE	32000
-#define MEDIA_CODEC_LOSS_PERC	10
+#define MEDIA_CODEC_LOSS_PERC	0	/* until RTCP reports loss */
 
 void	 media_codec_params_default(struct media_codec_params *);
 
@@ -122,7 +122,8 @@ void	 media_codec_reset(struct media_codec *);
 
 /*
  * Encoder settings while running; -ENOTSUP for codecs without them,
- * -EINVAL out of range or without an encoder.
+ * -EINVAL out of range or without an encoder. Opus codes FEC only while
+ * the expected loss is above 0: set_loss is what turns it on.
  */
 int	 media_codec_set_loss(struct media_codec *, int percent);
 int	 media_codec_set_bitrate(struct media_codec *, int bps);
