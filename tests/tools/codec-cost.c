@@ -18,7 +18,7 @@
  *   -r N		bitrate, bit/s (32000)
  *   -l N		expected loss, % (0)
  *   -f 0|1		in-band FEC (1)
- *   -t N		seconds of audio (60)
+ *   -t N		seconds of the built-in signal (60)
  *   -m		tsphone's codec as a call has it: an encoder-only and
  *			a decoder-only media_codec; -c, -r and -f go in its
  *			params, -l through media_codec_set_loss, and the
