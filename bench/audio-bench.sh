@@ -144,19 +144,22 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
-# threads PID: "TID SWITCHES NAME" for each thread of PID.
+# threads PID: "TID VOLUNTARY NONVOLUNTARY NAME" for each thread of PID.
 threads() {
 	for _th in /proc/"$1"/task/[0-9]*; do
 		_th_comm=$(cat "$_th/comm" 2>/dev/null) || continue
 		awk -v tid="${_th##*/}" -v comm="$_th_comm" '
 			/^voluntary_ctxt_switches:/ { v = $2 }
 			/^nonvoluntary_ctxt_switches:/ { n = $2 }
-			END { if (v != "") print tid, v + n, comm }' "$_th/status" 2>/dev/null
+			END { if (v != "") print tid, v + 0, n + 0, comm }' "$_th/status" 2>/dev/null
 	done
 }
 
 # measure_begin PID / measure_end PID PROG CODEC: the caller's CPU, wake-ups
 # and peak RSS over the span between them, appended to $T/PROG.CODEC.*.
+# The per-thread lines of $T/threads.log split the wake-ups into voluntary
+# switches (the thread slept) and involuntary ones (it was preempted:
+# mostly the machine's other load).
 measure_begin() {
 	_mb_ms=$(_lib_now_ms)
 	_mb_ticks=$(ticks "$1")
@@ -170,17 +173,21 @@ measure_end() {
 	    'BEGIN { printf "%.3f\n", d / hz * 60 / s }' >>"$T/$2.$3.cpu"
 	awk '/^VmHWM:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status" >>"$T/$2.$3.rss"
 	awk -v s="$_me_s" -v who="$2 $3" -v verbose="$T/threads.log" '
-		NR == FNR { a[$1] = $2; next }
+		NR == FNR { v[$1] = $2; n[$1] = $3; next }
 		{
-			name = $0; sub(/^[0-9]+ [0-9]+ /, "", name)
-			d = ($1 in a) ? $2 - a[$1] : $2
-			total += d; seen[$1] = 1
-			line = line sprintf("  %-16s tid %-8s %8.1f/s%s\n", name, $1, d / s, ($1 in a) ? "" : " (born in the call)")
+			name = $0; sub(/^[0-9]+ [0-9]+ [0-9]+ /, "", name)
+			old = $1 in v
+			dv = old ? $2 - v[$1] : $2
+			dn = old ? $3 - n[$1] : $3
+			tv += dv; tn += dn; seen[$1] = 1
+			line = line sprintf("  %-16s tid %-8s %7.1f/s = %6.1f + %5.1f%s\n",
+			    name, $1, (dv + dn) / s, dv / s, dn / s, old ? "" : " (born in the call)")
 		}
 		END {
-			for (t in a) if (!(t in seen)) gone++
-			printf "%.1f\n", total / s
-			printf "%s: %.1f wake-ups/s over %.1f s%s\n%s", who, total / s, s,
+			for (t in v) if (!(t in seen)) gone++
+			printf "%.1f\n", (tv + tn) / s
+			printf "%s: %.1f wake-ups/s (%.1f voluntary + %.1f involuntary) over %.1f s%s\n%s",
+			    who, (tv + tn) / s, tv / s, tn / s, s,
 			    gone ? ", " gone " thread(s) gone (not counted)" : "", line >>verbose
 		}' "$T/threads.0" "$T/threads.1" >>"$T/$2.$3.wake"
 }
