@@ -29,10 +29,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "account.h"
 #include "call.h"
@@ -146,6 +148,7 @@ call_emit(const struct call *c)
 	util_strlcpy(ev.u.call.reason, c->reason, sizeof ev.u.call.reason);
 	ev.u.call.held_by_remote = c->held_by_remote;
 	ev.u.call.muted = c->muted;
+	ev.u.call.recording = c->recording;
 	ev.u.call.current = c == call_cur;
 	if (c->answered_ms != 0)
 		ev.u.call.duration = (int)((util_now_ms() - c->answered_ms) / 1000);
@@ -869,6 +872,67 @@ call_mute(struct call *c, bool mute, char **cause)
 		media_set_mute(c->media, mute);
 	call_emit(c);
 	return 0;
+}
+
+int
+call_record(struct call *c, bool on, char **cause)
+{
+	char		*dir, *path, *sub, who[EVENT_TEXT_MAX];
+	const char	*p, *q;
+	int		 rc;
+
+	if (c->media == NULL || c->state == CALL_TERMINATED) {
+		xasprintf(cause, "call %d has no audio to record", c->id);
+		return -1;
+	}
+	if (!on) {
+		if (!c->recording) {
+			xasprintf(cause, "call %d is not being recorded", c->id);
+			return -1;
+		}
+		rc = media_record_stop(c->media, cause);
+		c->recording = false;
+		log_info("call %d: recording stopped", c->id);
+		call_emit(c);
+		return rc;
+	}
+	if (c->recording) {
+		xasprintf(cause, "call %d is being recorded already", c->id);
+		return -1;
+	}
+	if ((dir = util_data_dir()) == NULL) {
+		*cause = xstrdup("no home directory to keep recordings in");
+		return -1;
+	}
+	/* The file is named after the remote's address, not its display
+	 * name: "sip:bob@example.com" gives bob@example.com. */
+	p = strchr(c->remote, '<');
+	p = p != NULL ? p + 1 : c->remote;
+	if (strncasecmp(p, "sips:", 5) == 0)
+		p += 5;
+	else if (strncasecmp(p, "sip:", 4) == 0 || strncasecmp(p, "tel:", 4) == 0)
+		p += 4;
+	q = p + strcspn(p, ">;");
+	util_strlcpy(who, p, (size_t)(q - p) + 1 < sizeof who ?
+	    (size_t)(q - p) + 1 : sizeof who);
+	xasprintf(&sub, "%s/recordings", dir);
+	if ((rc = util_mkdir_p(sub, 0700)) != 0) {
+		xasprintf(cause, "cannot create %s: %s", sub, strerror(-rc));
+		free(sub);
+		free(dir);
+		return -1;
+	}
+	path = media_record_path(dir, c->id, who, time(NULL));
+	free(sub);
+	free(dir);
+	rc = media_record_start(c->media, path, cause);
+	if (rc == 0) {
+		c->recording = true;
+		log_info("call %d: recording to %s", c->id, path);
+		call_emit(c);
+	}
+	free(path);
+	return rc;
 }
 
 int

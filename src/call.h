@@ -39,6 +39,7 @@ struct call {
 	int			 reinvite_tries;/* 491/500 answers in a row */
 	bool			 held_by_remote;
 	bool			 muted;
+	bool			 recording;	/* to a WAV under the data dir */
 	bool			 early_media;	/* 183 with SDP seen */
 	bool			 local_end;	/* we hung up or rejected */
 	bool			 transferred;	/* its REFER's new call is up */
@@ -84,6 +85,9 @@ int	 call_hangup(struct call *, char **cause);
 int	 call_hold(struct call *, bool hold, char **cause);
 int	 call_mute(struct call *, bool mute, char **cause);
 int	 call_dtmf(struct call *, const char *digits, char **cause);
+/* Record the call, both directions, into a new stereo WAV under the data
+ * directory's recordings/ (on), or stop and keep the file (off). */
+int	 call_record(struct call *, bool on, char **cause);
 int	 call_transfer(struct call *, const char *target, char **cause);
 void	 call_hangup_all(void);
 void	 call_emit(const struct call *);

@@ -36,6 +36,10 @@ static int	 cmd_status(int, char **, char **);
 static int	 cmd_account(int, char **, char **);
 static int	 cmd_quit(int, char **, char **);
 static int	 cmd_help(int, char **, char **);
+static int	 cmd_echotest(int, char **, char **);
+static int	 cmd_record(int, char **, char **);
+static int	 cmd_volume(int, char **, char **);
+static int	 cmd_device(int, char **, char **);
 
 static const struct cmd_entry cmd_entries[] = {
 	{ "dial", "TARGET [ACCOUNT]", 1, CMD_DIAL_WORDS,
@@ -81,6 +85,22 @@ static const struct cmd_entry cmd_entries[] = {
 	{ "account", "NAME", 1, 1,
 	  "make NAME the default account (the one dial uses without ACCOUNT)",
 	  cmd_account, NULL },
+	{ "echotest", "[on|off]", 0, 1,
+	  "hear yourself through the codec and jitter buffer, with a call's "
+	  "delay, to test a headset (no argument: on, or off)",
+	  cmd_echotest, "e" },
+	{ "record", "[on|off] [ID]", 0, 2,
+	  "record a call, both directions, into a stereo WAV under the data "
+	  "directory's recordings (no argument: on, or off)",
+	  cmd_record, "R" },
+	{ "volume", "in|out [+|-]DB", 2, 2,
+	  "set the microphone (in) or speaker (out) volume in dB, or change it "
+	  "by +DB or -DB",
+	  cmd_volume, NULL },
+	{ "device", "in|out NAME", 2, 16,
+	  "switch the microphone (in) or the speaker (out) to device NAME, "
+	  "during a call too (tsphone --list-devices names them)",
+	  cmd_device, NULL },
 	{ "status", "", 0, 0,
 	  "report the state of every account and call as events",
 	  cmd_status, NULL },
@@ -130,6 +150,18 @@ static const struct cmd_entry cmd_action_entries[] = {
 	{ "clear", "", 0, 0,
 	  "remove the ended and missed calls from the call list",
 	  NULL, "c" },
+	{ "volume_up", "", 0, 0,
+	  "speaker volume up by 3 dB",
+	  NULL, ">" },
+	{ "volume_down", "", 0, 0,
+	  "speaker volume down by 3 dB",
+	  NULL, "<" },
+	{ "mic_up", "", 0, 0,
+	  "microphone volume up by 3 dB",
+	  NULL, "]" },
+	{ "mic_down", "", 0, 0,
+	  "microphone volume down by 3 dB",
+	  NULL, "[" },
 };
 
 const struct cmd_entry *
@@ -473,6 +505,87 @@ cmd_account(int argc, char **argv, char **cause)
 {
 	(void)argc;
 	return phone_set_default(argv[0], cause);
+}
+
+static int
+cmd_echotest(int argc, char **argv, char **cause)
+{
+	if (!phone_running()) {
+		*cause = xstrdup("the phone is not running");
+		return -1;
+	}
+	return phone_echotest(argc > 0 ? argv[0] : NULL, cause);
+}
+
+/* record [on|off] [ID]: the first word may be the id. */
+static int
+cmd_record(int argc, char **argv, char **cause)
+{
+	struct call	*c;
+	int		 on = -1, idx = 0;
+
+	if (argc > 0 && strcmp(argv[0], "on") == 0)
+		on = 1, idx = 1;
+	else if (argc > 0 && strcmp(argv[0], "off") == 0)
+		on = 0, idx = 1;
+	else if (argc > 1) {
+		xasprintf(cause, "record takes on or off, not \"%s\"", argv[0]);
+		return -1;
+	}
+	if ((c = cmd_call(argc, argv, idx, cause)) == NULL)
+		return -1;
+	if (on == -1)
+		on = !c->recording;
+	return call_record(c, on == 1, cause);
+}
+
+static int
+cmd_inout(const char *word, bool *input, char **cause)
+{
+	if (strcmp(word, "in") == 0)
+		*input = true;
+	else if (strcmp(word, "out") == 0)
+		*input = false;
+	else {
+		xasprintf(cause, "expected in (microphone) or out (speaker), "
+		    "not \"%s\"", word);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_volume(int argc, char **argv, char **cause)
+{
+	bool	 input;
+
+	if (cmd_inout(argv[0], &input, cause) != 0)
+		return -1;
+	return phone_volume(input, argv[1], cause);
+}
+
+static int
+cmd_device(int argc, char **argv, char **cause)
+{
+	char	*name;
+	size_t	 len = 0;
+	int	 i, rc;
+	bool	 input;
+
+	if (cmd_inout(argv[0], &input, cause) != 0)
+		return -1;
+	/* Device names have blanks: "HDA Intel PCH: ALC3246 Analog". */
+	for (i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	name = xcalloc(1, len + 1);
+	for (i = 1; i < argc; i++) {
+		if (i > 1)
+			strcat(name, " ");
+		strcat(name, argv[i]);
+	}
+	rc = phone_device(input, name, cause);
+	free(name);
+	return rc;
 }
 
 static int

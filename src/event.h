@@ -25,6 +25,7 @@ enum event_kind {
 	EVENT_STATUS,
 	EVENT_MESSAGE,
 	EVENT_MWI,
+	EVENT_AUDIO,
 };
 
 /* A text message (SIP MESSAGE). */
@@ -91,6 +92,7 @@ struct event_call {
 	char		 reason[EVENT_TEXT_MAX];
 	bool		 held_by_remote;
 	bool		 muted;
+	bool		 recording;
 	bool		 current;	/* the call that commands act on */
 	int		 duration;	/* seconds since answer, 0 before */
 	char		 call_id[EVENT_CALL_ID_MAX];	/* SIP Call-ID, "" if unknown */
@@ -137,6 +139,10 @@ struct event_stats {
 	double		 rtt_ms;	/* < 0 when unknown */
 	double		 jbuf_ms;	/* jitter-buffer delay */
 	unsigned long	 srtp_dropped;	/* failed SRTP authentication/replay */
+	double		 mos;		/* E-model estimate, 1.0 to 4.5 */
+	double		 in_level_dbfs;	/* what we send, RMS */
+	double		 out_level_dbfs; /* what we play, RMS */
+	unsigned long	 concealed;	/* frames concealed (lost or late) */
 };
 
 struct event_message {
@@ -155,6 +161,15 @@ struct event_mwi {
 	bool		 waiting;
 	int		 new_msgs;
 	int		 old_msgs;
+};
+
+/* The phone's audio settings, after each change and in "status". */
+struct event_audio {
+	int		 in_volume;	/* dB */
+	int		 out_volume;
+	bool		 echotest;
+	char		 input[EVENT_NAME_MAX];	/* device names */
+	char		 output[EVENT_NAME_MAX];
 };
 
 struct event_error {
@@ -181,6 +196,7 @@ struct event {
 		struct event_status		status;
 		struct event_message		message;
 		struct event_mwi		mwi;
+		struct event_audio		audio;
 	} u;
 };
 

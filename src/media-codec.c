@@ -4,7 +4,8 @@
  * codecs we offer and how (RFC 3551 static types, RFC 7587 for Opus,
  * RFC 4733 for telephone-event), the Opus encoder settings for a phone
  * call, strict checks on payloads from the network before any library
- * sees them, and one interface for decode, concealment and FEC.
+ * sees them, and one interface for decode, concealment and FEC. An
+ * instance may hold only the half one direction of a call needs.
  */
 #include "config.h"
 
@@ -58,7 +59,9 @@ enum media_codec_kind {
 struct media_codec {
 	const struct media_codec_info	*info;
 	enum media_codec_kind		 kind;
+	enum media_codec_role		 role;
 	struct media_codec_params	 params;
+	int				 max_bw;	/* the peer's fmtp */
 	OpusEncoder			*enc;
 	OpusDecoder			*dec;
 	struct media_g711_plc		*plc;
@@ -134,30 +137,77 @@ media_codec_params_default(struct media_codec_params *p)
 	p->complexity = MEDIA_CODEC_COMPLEXITY;
 	p->bitrate = MEDIA_CODEC_BITRATE;
 	/*
-	 * libopus codes FEC only when it expects loss, so with 0 FEC would
-	 * be "on" and never sent. Assume 10% until RTCP says otherwise.
+	 * libopus codes FEC only when it expects loss: FEC is on, and costs
+	 * nothing until RTCP reports loss and the engine says so with
+	 * media_codec_set_loss. Coding FEC against a loss nobody has seen
+	 * cost CPU (SILK on every frame) and bits.
 	 */
 	p->loss_perc = MEDIA_CODEC_LOSS_PERC;
 	p->fec = true;
 	p->dtx = false;
 }
 
-static int
-media_codec_check_params(const struct media_codec_params *p, char **cause)
+/* Settings out of range (a config typo) become the defaults. */
+static void
+media_codec_params_fix(struct media_codec_params *p)
 {
-	const char	*why = NULL;
+	struct media_codec_params	 d;
 
+	media_codec_params_default(&d);
 	if (p->complexity < 0 || p->complexity > 10)
-		why = "complexity must be 0..10";
-	else if (p->bitrate < 6000 || p->bitrate > 510000)
-		why = "bitrate must be 6000..510000";
-	else if (p->loss_perc < 0 || p->loss_perc > 100)
-		why = "loss percentage must be 0..100";
-	if (why == NULL)
-		return 0;
-	if (cause != NULL)
-		xasprintf(cause, "opus: %s", why);
-	return -1;
+		p->complexity = d.complexity;
+	if (p->bitrate < 6000 || p->bitrate > 510000)
+		p->bitrate = d.bitrate;
+	if (p->loss_perc < 0 || p->loss_perc > 100)
+		p->loss_perc = d.loss_perc;
+}
+
+static int
+media_codec_check_params(const struct media_codec_params *p)
+{
+	if (p->complexity < 0 || p->complexity > 10 || p->bitrate < 6000 ||
+	    p->bitrate > 510000 || p->loss_perc < 0 || p->loss_perc > 100)
+		return -1;
+	return 0;
+}
+
+/*
+ * The signal hint follows the settings. Left to itself at complexity
+ * below 7 (no signal analysis) an OPUS_APPLICATION_AUDIO encoder guesses
+ * "probably music" and codes 32 kbit/s mono in CELT, fullband: less than
+ * half the CPU of SILK+CELT hybrid, as tests/tools/codec-cost measures.
+ * But in-band FEC and DTX exist only in SILK, and the encoder would
+ * switch to it for FEC only above 5% loss; saying "voice" makes it switch
+ * as soon as any loss is expected (or DTX asked for), so FEC protects the
+ * first lost packets too.
+ */
+static int
+media_codec_opus_signal(const struct media_codec_params *p)
+{
+	if ((p->fec && p->loss_perc > 0) || p->dtx)
+		return OPUS_SIGNAL_VOICE;
+	return OPUS_AUTO;
+}
+
+/*
+ * Fullband (20 kHz), or what the peer's fmtp allows: speech has energy up
+ * to 12-14 kHz (sibilants), and CELT codes the top band for about 7% more
+ * CPU than super-wideband (codec-cost). But libopus 1.3 codes FEC at 1-5%
+ * loss only if the rate covers the FEC threshold of the bandwidth, and at
+ * 32 kbit/s, complexity 5, fullband's is never covered (super-wideband's
+ * is): then at most super-wideband (12 kHz), since a recovered packet is
+ * worth more than the top octave. Above 5% libopus narrows the band
+ * itself as far as FEC needs.
+ */
+static int
+media_codec_opus_bandwidth(const struct media_codec *c)
+{
+	int	 bw = c->max_bw;
+
+	if (c->params.fec && c->params.loss_perc > 0 &&
+	    c->params.loss_perc <= 5 && bw > OPUS_BANDWIDTH_SUPERWIDEBAND)
+		bw = OPUS_BANDWIDTH_SUPERWIDEBAND;
+	return bw;
 }
 
 /* Push every encoder setting; the first libopus refusal wins. */
@@ -177,12 +227,18 @@ media_codec_opus_setup(struct media_codec *c)
 		    OPUS_SET_PACKET_LOSS_PERC(p->loss_perc));
 	if (r == OPUS_OK)
 		r = opus_encoder_ctl(c->enc, OPUS_SET_DTX(p->dtx));
+	if (r == OPUS_OK)
+		r = opus_encoder_ctl(c->enc,
+		    OPUS_SET_SIGNAL(media_codec_opus_signal(p)));
+	if (r == OPUS_OK)
+		r = opus_encoder_ctl(c->enc,
+		    OPUS_SET_MAX_BANDWIDTH(media_codec_opus_bandwidth(c)));
 	return r == OPUS_OK ? 0 : -EINVAL;
 }
 
 struct media_codec *
-media_codec_new(const char *name, const struct media_codec_params *params,
-    char **cause)
+media_codec_new_role(const char *name, enum media_codec_role role,
+    const struct media_codec_params *params, char **cause)
 {
 	const struct media_codec_info	*ci;
 	struct media_codec		*c;
@@ -195,48 +251,85 @@ media_codec_new(const char *name, const struct media_codec_params *params,
 			    ci == NULL ? "unknown codec" : "not a voice codec");
 		return NULL;
 	}
+	if (role != MEDIA_CODEC_ENCODER && role != MEDIA_CODEC_DECODER &&
+	    role != MEDIA_CODEC_BOTH) {
+		if (cause != NULL)
+			xasprintf(cause, "%s: no such codec role %d", ci->name,
+			    (int)role);
+		return NULL;
+	}
 	c = xcalloc(1, sizeof *c);
 	c->info = ci;
+	c->role = role;
+	c->max_bw = OPUS_BANDWIDTH_FULLBAND;
 	if (params != NULL)
 		c->params = *params;
 	else
 		media_codec_params_default(&c->params);
+	media_codec_params_fix(&c->params);
 
 	if (strcasecmp(ci->name, "PCMU") == 0 ||
 	    strcasecmp(ci->name, "PCMA") == 0) {
 		c->kind = strcasecmp(ci->name, "PCMU") == 0 ?
 		    MEDIA_CODEC_PCMU : MEDIA_CODEC_PCMA;
-		c->plc = media_g711_plc_new();
+		if (role & MEDIA_CODEC_DECODER)
+			c->plc = media_g711_plc_new();
 		return c;
 	}
 
+	/*
+	 * Only the halves asked for: a call sends with one instance and
+	 * receives with another, and each half is most of an instance
+	 * (libopus 1.3.1, mono: opus_encoder_get_size 43572 bytes,
+	 * opus_decoder_get_size 18228).
+	 */
 	c->kind = MEDIA_CODEC_OPUS;
-	if (media_codec_check_params(&c->params, cause) != 0)
-		goto fail;
-	c->enc = opus_encoder_create(OPUS_RATE, 1, OPUS_APPLICATION_VOIP, &err);
-	if (c->enc == NULL) {
-		if (cause != NULL)
-			xasprintf(cause, "opus encoder: %s", opus_strerror(err));
-		goto fail;
+	if (role & MEDIA_CODEC_ENCODER) {
+		/*
+		 * AUDIO, not VOIP: VOIP leans so hard towards SILK that at
+		 * 32 kbit/s every frame is SILK+CELT hybrid, 2.4 times the
+		 * CPU of CELT (see media_codec_opus_signal for when SILK
+		 * is still chosen). VOIP's other difference, a high-pass
+		 * filter that follows the pitch where AUDIO only removes
+		 * DC, is no loss for a phone's microphone. The choice is
+		 * for good: libopus cannot change it once encoding began.
+		 */
+		c->enc = opus_encoder_create(OPUS_RATE, 1,
+		    OPUS_APPLICATION_AUDIO, &err);
+		if (c->enc == NULL) {
+			if (cause != NULL)
+				xasprintf(cause, "opus encoder: %s",
+				    opus_strerror(err));
+			goto fail;
+		}
+		if (media_codec_opus_setup(c) != 0) {
+			if (cause != NULL)
+				xasprintf(cause, "opus encoder: settings "
+				    "refused");
+			goto fail;
+		}
 	}
-	/* A phone carries voice: lean towards SILK, where FEC lives. */
-	if (opus_encoder_ctl(c->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) !=
-	    OPUS_OK || media_codec_opus_setup(c) != 0) {
-		if (cause != NULL)
-			xasprintf(cause, "opus encoder: settings refused");
-		goto fail;
-	}
-	c->dec = opus_decoder_create(OPUS_RATE, 1, &err);
-	if (c->dec == NULL) {
-		if (cause != NULL)
-			xasprintf(cause, "opus decoder: %s", opus_strerror(err));
-		goto fail;
+	if (role & MEDIA_CODEC_DECODER) {
+		c->dec = opus_decoder_create(OPUS_RATE, 1, &err);
+		if (c->dec == NULL) {
+			if (cause != NULL)
+				xasprintf(cause, "opus decoder: %s",
+				    opus_strerror(err));
+			goto fail;
+		}
 	}
 	return c;
 
 fail:
 	media_codec_free(c);
 	return NULL;
+}
+
+struct media_codec *
+media_codec_new(const char *name, const struct media_codec_params *params,
+    char **cause)
+{
+	return media_codec_new_role(name, MEDIA_CODEC_BOTH, params, cause);
 }
 
 void
@@ -258,6 +351,12 @@ media_codec_info(const struct media_codec *c)
 	return c->info;
 }
 
+enum media_codec_role
+media_codec_role(const struct media_codec *c)
+{
+	return c->role;
+}
+
 static int
 media_codec_opus_error(int r)
 {
@@ -270,7 +369,7 @@ media_codec_encode(struct media_codec *c, const int16_t *pcm, size_t n,
 {
 	opus_int32	 r;
 
-	if (n == 0)
+	if (n == 0 || !(c->role & MEDIA_CODEC_ENCODER))
 		return -EINVAL;
 	switch (c->kind) {
 	case MEDIA_CODEC_PCMU:
@@ -340,6 +439,8 @@ media_codec_decode(struct media_codec *c, const uint8_t *p, size_t len,
 {
 	int	n, r;
 
+	if (!(c->role & MEDIA_CODEC_DECODER))
+		return -EINVAL;
 	n = media_codec_packet_samples(c, p, len);
 	if (n < 0)
 		return n;
@@ -368,7 +469,7 @@ media_codec_conceal(struct media_codec *c, int16_t *pcm, size_t n)
 {
 	int	r;
 
-	if (n == 0 || n > INT_MAX)
+	if (n == 0 || n > INT_MAX || !(c->role & MEDIA_CODEC_DECODER))
 		return -EINVAL;
 	switch (c->kind) {
 	case MEDIA_CODEC_PCMU:
@@ -392,6 +493,8 @@ media_codec_decode_fec(struct media_codec *c, const uint8_t *next,
 {
 	int	r;
 
+	if (!(c->role & MEDIA_CODEC_DECODER))
+		return -EINVAL;
 	if (c->kind != MEDIA_CODEC_OPUS || next == NULL || len == 0)
 		return media_codec_conceal(c, pcm, n);
 	if (n == 0 || n > OPUS_MAX_SAMPLES || n % OPUS_GRAIN != 0)
@@ -408,7 +511,7 @@ media_codec_decode_fec(struct media_codec *c, const uint8_t *next,
 bool
 media_codec_has_fec(const struct media_codec *c)
 {
-	return c->kind == MEDIA_CODEC_OPUS;
+	return c->kind == MEDIA_CODEC_OPUS && c->dec != NULL;
 }
 
 void
@@ -430,7 +533,7 @@ media_codec_update(struct media_codec *c, const struct media_codec_params *p)
 
 	if (c->kind != MEDIA_CODEC_OPUS)
 		return -ENOTSUP;
-	if (media_codec_check_params(p, NULL) != 0)
+	if (c->enc == NULL || media_codec_check_params(p) != 0)
 		return -EINVAL;
 	c->params = *p;
 	if (media_codec_opus_setup(c) != 0) {
@@ -486,6 +589,42 @@ media_codec_set_dtx(struct media_codec *c, bool on)
 	return media_codec_update(c, &p);
 }
 
+int
+media_codec_get_params(const struct media_codec *c,
+    struct media_codec_params *p)
+{
+	opus_int32	 v[5];
+
+	if (c->kind != MEDIA_CODEC_OPUS)
+		return -ENOTSUP;
+	if (c->enc == NULL)
+		return -EINVAL;
+	if (opus_encoder_ctl(c->enc, OPUS_GET_COMPLEXITY(&v[0])) != OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_BITRATE(&v[1])) != OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_PACKET_LOSS_PERC(&v[2])) !=
+	    OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_INBAND_FEC(&v[3])) != OPUS_OK ||
+	    opus_encoder_ctl(c->enc, OPUS_GET_DTX(&v[4])) != OPUS_OK)
+		return -EINVAL;
+	p->complexity = v[0];
+	p->bitrate = v[1];
+	p->loss_perc = v[2];
+	p->fec = v[3] != 0;
+	p->dtx = v[4] != 0;
+	return 0;
+}
+
+int
+media_codec_get_loss(const struct media_codec *c)
+{
+	struct media_codec_params	 p;
+	int				 r;
+
+	if ((r = media_codec_get_params(c, &p)) != 0)
+		return r;
+	return p.loss_perc;
+}
+
 /* A decimal value 0..INT_MAX from an fmtp, or -1. */
 static long
 media_codec_fmtp_value(const char *s, size_t len)
@@ -535,7 +674,8 @@ media_codec_opus_fmtp(struct media_codec *c, const char *key, size_t klen,
 			bw = OPUS_BANDWIDTH_SUPERWIDEBAND;
 		else
 			bw = OPUS_BANDWIDTH_FULLBAND;
-		opus_encoder_ctl(c->enc, OPUS_SET_MAX_BANDWIDTH(bw));
+		c->max_bw = bw;
+		media_codec_opus_setup(c);
 	}
 #undef KEY
 }
@@ -546,7 +686,7 @@ media_codec_apply_fmtp(struct media_codec *c, const char *fmtp)
 	const char	*p, *end, *eq, *k, *v;
 	size_t		 klen, vlen;
 
-	if (c->kind != MEDIA_CODEC_OPUS || fmtp == NULL)
+	if (c->kind != MEDIA_CODEC_OPUS || c->enc == NULL || fmtp == NULL)
 		return 0;
 	for (p = fmtp; *p != '\0'; p = *end == '\0' ? end : end + 1) {
 		end = strchr(p, ';');

@@ -8,9 +8,11 @@
  * timestamp in microseconds), measured at each get, is in the same units,
  * so a packet is on time when d <= P. The buffer keeps the transits of the
  * last ~3 s of packets; their 99th percentile above the fastest packet
- * (dmin) is the "spread". The reported delay is P - dmin, how long the
- * fastest packets wait here (P is taken as its minimum over the last few
- * hundred ms of gets, so the caller's pull timing does not make it jump).
+ * (dmin) is the "spread"; media-jbuf-est.c keeps both up to date without
+ * sorting the window (the spread to within 0.25 ms). The reported delay
+ * is P - dmin, how long the fastest packets wait here (P is taken as its
+ * minimum over the last few hundred ms of gets, so the caller's pull
+ * timing does not make it jump).
  * The target is spread + one packet + 5 ms, at least 20 ms: the extra
  * packet means a lost packet's successor is usually here when the loss is
  * found, for Opus FEC, and one lost packet is one concealed frame.
@@ -42,6 +44,7 @@
 #include <string.h>
 
 #include "media-jbuf.h"
+#include "media-jbuf-est.h"
 #include "util.h"
 
 #define JB_MIN_TARGET_US	20000
@@ -49,8 +52,7 @@
 #define JB_MAX_DELAY_US		500000
 #define JB_WINDOW_US		3000000	/* transit history length */
 #define JB_WINDOW_MIN		16
-#define JB_WINDOW_MAX		256
-#define JB_PERCENTILE		99
+#define JB_WINDOW_MAX		MEDIA_JBUF_EST_MAX
 #define JB_PRIOR_SAMPLES	8	/* below this, trust the old stream */
 #define JB_CONCEAL_MAX_US	100000	/* then silence, not concealment */
 #define JB_SHRINK_SLACK_US	5000
@@ -119,11 +121,8 @@ struct media_jbuf {
 	int64_t			 pmin_cur;
 	int64_t			 pmin_prev;
 
-	/* Transit history. */
-	int64_t			 d[JB_WINDOW_MAX];
-	int64_t			 sorted[JB_WINDOW_MAX];
-	unsigned int		 dn;
-	unsigned int		 dpos;
+	/* Transit history (media-jbuf-est.c). */
+	struct media_jbuf_est	 est;
 	int64_t			 dmin;
 	int64_t			 spread;
 	int64_t			 prior_spread;
@@ -235,20 +234,11 @@ media_jbuf_drop_head(struct media_jbuf *jb)
 	media_jbuf_remove_head(jb, false);
 }
 
-static int
-media_jbuf_cmp64(const void *a, const void *b)
-{
-	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Recompute dmin, spread and target from the last window of transits. */
+/* Recompute dmin, spread and target, the window being given a transit. */
 static void
-media_jbuf_estimate(struct media_jbuf *jb, uint32_t dur)
+media_jbuf_estimate(struct media_jbuf *jb, int64_t transit, uint32_t dur)
 {
 	int64_t		 win, spread, target;
-	unsigned int	 n, i, rank;
 
 	win = JB_WINDOW_US / (media_jbuf_us(jb, dur) > 0 ?
 	    media_jbuf_us(jb, dur) : 1);
@@ -256,20 +246,12 @@ media_jbuf_estimate(struct media_jbuf *jb, uint32_t dur)
 		win = JB_WINDOW_MIN;
 	if (win > JB_WINDOW_MAX)
 		win = JB_WINDOW_MAX;
-	n = jb->dn < (unsigned int)win ? jb->dn : (unsigned int)win;
-	for (i = 0; i < n; i++) {
-		jb->sorted[i] = jb->d[(jb->dpos + JB_WINDOW_MAX - 1 - i) %
-		    JB_WINDOW_MAX];
-	}
-	qsort(jb->sorted, n, sizeof jb->sorted[0], media_jbuf_cmp64);
+	media_jbuf_est_add(&jb->est, transit, (unsigned int)win);
 
-	/* Nearest rank: with fewer than 100 samples this is the maximum. */
-	rank = (n * JB_PERCENTILE + 99) / 100;
-	if (rank < 1)
-		rank = 1;
-	jb->dmin = jb->sorted[0];
-	spread = jb->sorted[rank - 1] - jb->dmin;
-	if (n < JB_PRIOR_SAMPLES && spread < jb->prior_spread)
+	jb->dmin = media_jbuf_est_min(&jb->est);
+	spread = media_jbuf_est_spread(&jb->est);
+	if (media_jbuf_est_count(&jb->est) < JB_PRIOR_SAMPLES &&
+	    spread < jb->prior_spread)
 		spread = jb->prior_spread;
 	if (spread > JB_MAX_DELAY_US)
 		spread = JB_MAX_DELAY_US;
@@ -291,11 +273,7 @@ media_jbuf_sample(struct media_jbuf *jb, int64_t ts, uint32_t rts,
 	uint32_t	 transit;
 	int64_t		 dd;
 
-	jb->d[jb->dpos] = (int64_t)now - media_jbuf_us(jb, ts);
-	jb->dpos = (jb->dpos + 1) % JB_WINDOW_MAX;
-	if (jb->dn < JB_WINDOW_MAX)
-		jb->dn++;
-	media_jbuf_estimate(jb, dur);
+	media_jbuf_estimate(jb, (int64_t)now - media_jbuf_us(jb, ts), dur);
 
 	/* RFC 3550 A.8, in arrival order. */
 	transit = media_jbuf_now_ts(jb, now) - rts;
@@ -324,9 +302,9 @@ media_jbuf_forget(struct media_jbuf *jb)
 	for (i = 0; i < MEDIA_JBUF_SLOTS; i++)
 		jb->free[i] = (uint8_t)i;
 
-	if (jb->dn > 0)
+	if (media_jbuf_est_count(&jb->est) > 0)
 		jb->prior_spread = jb->spread;
-	jb->dn = jb->dpos = 0;
+	media_jbuf_est_reset(&jb->est);
 	jb->dmin = 0;
 	jb->spread = jb->prior_spread;
 	jb->target = jb->spread + JB_MIN_TARGET_US;

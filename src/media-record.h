@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "media.h"
 #include <time.h>
 
 struct media_record;
@@ -55,13 +57,7 @@ int	 media_record_close(struct media_record *, char **cause);
  * full), both sides together. */
 uint64_t media_record_dropped(const struct media_record *);
 
-/*
- * DATA_DIR/recordings/YYYYmmdd-HHMMSS-ID-REMOTE.wav, NOW in local time,
- * REMOTE cut to 64 characters with everything outside [A-Za-z0-9@._+-]
- * made '_' ("unknown" if NULL or empty). Caller frees.
- */
-char	*media_record_path(const char *data_dir, int call_id,
-	    const char *remote, time_t now);
+/* media_record_path is in media.h: the call model names the files. */
 
 /*
  * Create DIR and any missing parents with mode 0700 (existing ones are

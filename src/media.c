@@ -1,36 +1,46 @@
 /*
  * media.c: the media streams of calls and the media thread that runs them.
  *
- * One thread does all media work: it polls every stream's RTP and RTCP
- * sockets and a 10 ms timer. On each tick it takes the microphone audio
- * the device has captured (20 ms at a time) and sends it, encoded, on
- * the active stream; and it keeps the device's playback ring filled to
- * MEDIA_PLAY_TARGET_MS from the active stream's jitter buffer (decoding,
- * concealing a loss, or silence), or with a tone. The device (audio/)
- * runs its own real-time thread and only meets this one through
- * lock-free rings, so its clock paces everything and the two never
- * drift apart.
+ * The pipeline is paced by the sound device. The device thread (audio/)
+ * wakes the media thread through an eventfd each time it has captured one
+ * 20 ms frame; the media thread then takes that frame (with the matching
+ * playback reference, when echo cancellation runs), cleans it up (echo
+ * canceller, noise suppression, volume, mute), encodes it and sends it on
+ * the active stream, and tops the playback ring up with one frame from the
+ * active stream's jitter buffer (decoded, concealed, or silence). Packets
+ * wake it too: they go straight into their stream's jitter buffer. Nothing
+ * else ticks: RTCP, statistics and the RTP timeout are due every second
+ * or so and ride on the poll timeout. So a call costs the media thread two
+ * wake-ups per frame, one from the device and one from the network.
  *
- * The loop thread changes a stream (parameters, mute, DTMF) under
- * media_lock; the media thread holds the same lock while it works. Media
- * work is a few hundred microseconds per tick, so the loop thread never
- * waits long, and the audio device never waits at all. Events go back to
- * the loop thread through a queue and an eventfd.
+ * Everything runs at the rate the device really runs at (8 to 48 kHz,
+ * whatever PortAudio settled on): frame sizes, the echo canceller and the
+ * resamplers follow it, and a codec at that same rate gets the samples
+ * with no conversion at all.
+ *
+ * The loop thread changes a stream (parameters, mute, DTMF, recording)
+ * under media_lock; the media thread takes the same lock once per
+ * wake-up, for the few hundred microseconds its work lasts. The device
+ * thread never waits for either: it meets this one through lock-free
+ * rings. Events go back to the loop thread through a queue and an
+ * eventfd.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,25 +51,30 @@
 #include "log.h"
 #include "loop.h"
 #include "media.h"
+#include "media-aec.h"
 #include "media-codec.h"
 #include "media-dtmf.h"
 #include "media-jbuf.h"
+#include "media-level.h"
+#include "media-mos.h"
+#include "media-record.h"
 #include "media-resample.h"
 #include "media-rtp.h"
 #include "media-srtp.h"
 #include "util.h"
 
-#define MEDIA_DEV_RATE		48000
 #define MEDIA_FRAME_MS		20
-#define MEDIA_DEV_FRAME		(MEDIA_DEV_RATE * MEDIA_FRAME_MS / 1000)
-#define MEDIA_TICK_MS		10
-#define MEDIA_PLAY_TARGET_MS	40	/* playback queued ahead of the device */
+#define MEDIA_MAX_RATE		48000
+#define MEDIA_MAX_FRAME		(MEDIA_MAX_RATE * MEDIA_FRAME_MS / 1000)
 #define MEDIA_STATS_US		(5 * 1000000ULL)
+#define MEDIA_HOUSE_US		(1000000ULL)	/* timeouts, loss, levels */
 #define MEDIA_PORT_MIN		16384
 #define MEDIA_PORT_SPAN		8192	/* even ports from MIN, RTCP on +1 */
 #define MEDIA_MAX_PACKET	1500
 #define MEDIA_EVQ		64
+#define MEDIA_MAX_FDS		(2 + 2 * 16)
 #define MEDIA_SSRC_HOLD_US	(500 * 1000ULL)	/* see media_rx_rtp */
+#define MEDIA_ECHOTEST_ID	0	/* no call has id 0 */
 
 static struct media_handlers	 media_h;
 
@@ -79,8 +94,9 @@ struct media_ev {
 struct media {
 	/* Fixed at creation. */
 	int			 id;
-	int			 rtp_fd;
+	int			 rtp_fd;	/* -1 for the echo test */
 	int			 rtcp_fd;
+	bool			 loopback;	/* the echo test: sent is received */
 	char			 addr[64];
 	int			 port;
 
@@ -103,12 +119,17 @@ struct media {
 	unsigned long		 tx_packets;
 
 	struct media_codec	*enc;
+	const struct media_codec_info *enc_ci;
 	int			 send_pt;
 	int			 enc_loss;	/* loss % the encoder plans for */
-	struct media_resample	*enc_rs;	/* device rate -> encoder */
+	struct media_resample	*enc_rs;	/* device rate -> encoder; NULL:
+						   the same rate */
+	unsigned int		 enc_dev_rate;	/* the rate enc_rs was made for */
 	struct media_codec	*dec;
 	int			 dec_pt;
+	unsigned int		 dec_clock;	/* RTP clock of dec_pt */
 	struct media_resample	*dec_rs;	/* decoder -> device rate */
+	unsigned int		 dec_dev_rate;
 	struct media_jbuf	*jb;
 	struct media_srtp	*srtp;		/* NULL: plain RTP */
 
@@ -116,6 +137,10 @@ struct media {
 	int			 te_pt;
 	struct media_dtmf_rx	*drx;
 	int			 drx_pt;
+
+	struct media_level	 lvl_in;	/* what we send */
+	struct media_level	 lvl_out;	/* what we play */
+	struct media_record	*rec;
 
 	uint64_t		 last_rx_us;	/* monotonic */
 	bool			 timeout_sent;
@@ -135,14 +160,21 @@ static pthread_t	 media_thread;
 static bool		 media_thread_up;
 static bool		 media_stop;
 static int		 media_wake_fd = -1;	/* loop -> media thread */
-static int		 media_timer_fd = -1;
+static int		 media_dev_fd = -1;	/* device -> media thread */
 static int		 media_ev_fd = -1;	/* media thread -> loop */
 static int		 media_ev_id;
 static struct media	*media_list;
+static struct media	*media_active;		/* has the device, or NULL */
+static unsigned int	 media_gen;		/* media_list changed */
+static struct media	*media_echo;		/* the echo test, or NULL */
 
 /* The device, and what it plays when no call has it. */
 static struct audio	*media_dev;
 static struct audio	*media_ring_dev;
+static unsigned int	 media_rate;		/* media_dev's rate */
+static size_t		 media_frame;		/* 20 ms at media_rate */
+static size_t		 media_play_target;	/* playback ring, samples */
+static struct media_aec	*media_aec;		/* NULL: none */
 static enum media_tone	 media_tone = MEDIA_TONE_NONE;
 static struct audio_tone media_tone_gen;
 static struct audio_tone media_ring_gen;
@@ -152,6 +184,24 @@ static char		*media_output;
 static char		*media_ring;
 static bool		 media_keep_dev;	/* file driver: one recording */
 static uint64_t		 media_rtp_timeout_us;	/* 0: never */
+static struct conf_audio_opts {
+	unsigned int	 rate;
+	unsigned int	 period;
+	bool		 aec;
+	unsigned int	 echo_tail;
+	bool		 ns;
+	bool		 agc;
+	bool		 file_echo;
+	unsigned int	 echo_delay;
+	double		 echo_gain;
+	int		 opus_complexity;
+	int		 opus_bitrate;
+} media_opts;
+static _Atomic int	 media_gain_in;		/* dB, set by the user */
+static _Atomic int	 media_gain_out;
+/* The meters of whatever has the device (a call or the echo test). */
+static _Atomic float	 media_meter_in = -90.0f;
+static _Atomic float	 media_meter_out = -90.0f;
 
 static pthread_mutex_t	 media_evq_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct media_ev	 media_evq[MEDIA_EVQ];
@@ -207,6 +257,8 @@ media_ev_read(int fd, void *arg)
 	media_evq_n = 0;
 	pthread_mutex_unlock(&media_evq_lock);
 	for (i = 0; i < n; i++) {
+		if (evs[i].id == MEDIA_ECHOTEST_ID)
+			continue;	/* the echo test is no call */
 		switch (evs[i].kind) {
 		case MEDIA_EV_DTMF:
 			if (media_h.dtmf != NULL)
@@ -234,33 +286,43 @@ media_wake(void)
 	}
 }
 
-/* The 10 ms tick runs only while there is a stream or a tone. */
+/* media_lock held: the stream that gets the device, if any. */
 static void
-media_timer_arm(bool on)
+media_pick_active(void)
 {
-	struct itimerspec	 its;
+	struct media	*m;
 
-	memset(&its, 0, sizeof its);
-	if (on) {
-		its.it_value.tv_nsec = MEDIA_TICK_MS * 1000000L;
-		its.it_interval.tv_nsec = MEDIA_TICK_MS * 1000000L;
+	media_active = NULL;
+	for (m = media_list; m != NULL; m = m->next) {
+		if (m->active && m->configured)
+			media_active = m;
 	}
-	timerfd_settime(media_timer_fd, 0, &its, NULL);
 }
 
 /* --- the device (loop thread) --- */
 
 static struct audio *
-media_dev_open(const char *output, bool capture, char **cause)
+media_dev_open(const char *input, const char *output, bool main, char **cause)
 {
 	struct audio_config	 ac;
 	struct audio		*a = NULL;
 
 	memset(&ac, 0, sizeof ac);
 	ac.driver = media_driver;
-	ac.input = capture ? media_input : NULL;
+	ac.input = input;
 	ac.output = output;
-	ac.rate = MEDIA_DEV_RATE;
+	ac.rate = media_opts.rate;
+	ac.period_ms = media_opts.period;
+	ac.notify_fd = media_dev_fd;
+	/* One wake-up per frame: of the capture side, or else of playback. */
+	ac.notify_samples = (unsigned int)((size_t)media_opts.rate *
+	    MEDIA_FRAME_MS / 1000);
+	if (main) {
+		ac.echo_ref = media_opts.aec && input != NULL && output != NULL;
+		ac.file_echo = media_opts.file_echo;
+		ac.echo_delay_ms = media_opts.echo_delay;
+		ac.echo_gain_db = media_opts.echo_gain;
+	}
 	if (audio_open(&ac, &a, cause) == 0)
 		return a;
 	if (strcmp(media_driver, "portaudio") != 0)
@@ -270,55 +332,182 @@ media_dev_open(const char *output, bool capture, char **cause)
 	free(*cause);
 	*cause = NULL;
 	ac.driver = "null";
-	ac.input = capture ? "" : NULL;
+	ac.input = input != NULL ? "" : NULL;
 	ac.output = "";
+	ac.echo_ref = false;
 	if (audio_open(&ac, &a, cause) == 0)
 		return a;
 	return NULL;
 }
 
-static void
-media_dev_ensure(void)
+/*
+ * The echo canceller and the preprocessor for device A, or NULL when
+ * neither is wanted or possible; says why in the log when asked for and
+ * not possible.
+ */
+static struct media_aec *
+media_aec_for(struct audio *a)
 {
-	struct audio	*a;
-	char		*cause = NULL;
+	struct media_aec_config	 c;
+	struct media_aec	*aec = NULL;
+	char			*cause = NULL;
+	bool			 echo;
+
+	if (!audio_has_capture(a))
+		return NULL;
+	echo = media_opts.aec && audio_has_echo_ref(a);
+	if (media_opts.aec && !echo)
+		log_warn("audio: echo cancellation is off: the input and the "
+		    "output are not one duplex device");
+	if (!echo && !media_opts.ns && !media_opts.agc)
+		return NULL;
+	memset(&c, 0, sizeof c);
+	c.rate = audio_rate(a);
+	c.frame = (unsigned int)((size_t)c.rate * MEDIA_FRAME_MS / 1000);
+	c.tail_ms = echo ? media_opts.echo_tail : 0;
+	c.noise_suppression = media_opts.ns;
+	c.agc = media_opts.agc;
+	if (media_aec_alloc(&aec, &c, &cause) != 0) {
+		log_warn("audio: no echo cancellation: %s",
+		    cause != NULL ? cause : "?");
+		free(cause);
+		return NULL;
+	}
+	log_debug("audio: %s%s%s at %u Hz", echo ? "echo cancellation, " : "",
+	    media_opts.ns ? "noise suppression, " : "",
+	    media_opts.agc ? "AGC" : "", c.rate);
+	return aec;
+}
+
+/*
+ * media_lock held, loop thread: the resamplers between the device rate
+ * and the stream's codecs, made here so that the media thread never
+ * allocates; none where the rates are equal.
+ */
+static void
+media_stream_rates(struct media *m)
+{
+	char	*cause = NULL;
+
+	if (media_rate == 0)
+		return;
+	if (m->enc_ci != NULL && m->enc_dev_rate != media_rate) {
+		media_resample_free(m->enc_rs);
+		m->enc_rs = NULL;
+		if (m->enc_ci->pcm_rate != media_rate)
+			m->enc_rs = media_resample_new(media_rate,
+			    m->enc_ci->pcm_rate, MEDIA_RESAMPLE_QUALITY, &cause);
+		m->enc_dev_rate = media_rate;
+	}
+	if (m->dec != NULL && m->dec_dev_rate != media_rate) {
+		unsigned int pcm = media_codec_info(m->dec)->pcm_rate;
+
+		media_resample_free(m->dec_rs);
+		m->dec_rs = NULL;
+		if (pcm != media_rate)
+			m->dec_rs = media_resample_new(pcm, media_rate,
+			    MEDIA_RESAMPLE_QUALITY, &cause);
+		m->dec_dev_rate = media_rate;
+	}
+	free(cause);	/* the rates are checked: cannot fail */
+}
+
+/* Make A (with AEC) the device, under the lock; returns the old one. */
+static struct audio *
+media_dev_swap(struct audio *a, struct media_aec *aec, struct media_aec **old_aec)
+{
+	struct audio	*old;
+	struct media	*m;
 
 	pthread_mutex_lock(&media_lock);
-	a = media_dev;
-	pthread_mutex_unlock(&media_lock);
-	if (a != NULL)
-		return;
-	a = media_dev_open(media_output, true, &cause);
-	if (a == NULL) {
-		log_error("audio: %s", cause != NULL ? cause : "cannot open the device");
-		free(cause);
-		return;
-	}
-	if (audio_rate(a) != MEDIA_DEV_RATE)
-		log_info("audio: the device runs at %u Hz", audio_rate(a));
-	pthread_mutex_lock(&media_lock);
+	old = media_dev;
+	*old_aec = media_aec;
 	media_dev = a;
+	media_aec = aec;
+	if (a != NULL) {
+		media_rate = audio_rate(a);
+		media_frame = (size_t)media_rate * MEDIA_FRAME_MS / 1000;
+		/*
+		 * The device takes a period at a time and the thread tops
+		 * the ring up right after; a card's callbacks come less
+		 * regularly than the file driver's clock, so a card gets a
+		 * period more.
+		 */
+		media_play_target = media_frame;
+		if (strcmp(audio_driver_name(a), "portaudio") == 0)
+			media_play_target += audio_period(a);
+		/* Frames at the new rate want new resamplers. */
+		for (m = media_list; m != NULL; m = m->next)
+			media_stream_rates(m);
+	}
 	pthread_mutex_unlock(&media_lock);
-	log_debug("audio: %s device open", audio_driver_name(a));
+	media_wake();
+	return old;
 }
 
 static void
-media_dev_close(struct audio **ap)
+media_dev_close_one(struct audio *a, struct media_aec *aec)
 {
-	struct audio	*a;
-	char		*cause = NULL;
+	char	*cause = NULL;
 
-	pthread_mutex_lock(&media_lock);
-	a = *ap;
-	*ap = NULL;
-	pthread_mutex_unlock(&media_lock);
+	media_aec_free(aec);
 	if (a != NULL && audio_close(a, &cause) != 0) {
 		log_warn("audio: %s", cause != NULL ? cause : "close failed");
 		free(cause);
 	}
 }
 
-/* Close the device when no stream and no tone needs it. */
+static int
+media_dev_ensure(char **cause)
+{
+	struct audio		*a, *old;
+	struct media_aec	*aec, *old_aec;
+
+	pthread_mutex_lock(&media_lock);
+	a = media_dev;
+	pthread_mutex_unlock(&media_lock);
+	if (a != NULL)
+		return 0;
+	a = media_dev_open(media_input, media_output, true, cause);
+	if (a == NULL)
+		return -1;
+	if (audio_rate(a) != media_opts.rate)
+		log_info("audio: the device runs at %u Hz", audio_rate(a));
+	aec = media_aec_for(a);
+	old = media_dev_swap(a, aec, &old_aec);
+	media_dev_close_one(old, old_aec);
+	log_debug("audio: %s device open at %u Hz", audio_driver_name(a),
+	    audio_rate(a));
+	return 0;
+}
+
+static void
+media_dev_close(void)
+{
+	struct audio		*old;
+	struct media_aec	*old_aec;
+
+	old = media_dev_swap(NULL, NULL, &old_aec);
+	media_dev_close_one(old, old_aec);
+}
+
+static void
+media_ring_close(void)
+{
+	struct audio	*a;
+
+	pthread_mutex_lock(&media_lock);
+	a = media_ring_dev;
+	media_ring_dev = NULL;
+	pthread_mutex_unlock(&media_lock);
+	media_dev_close_one(a, NULL);
+}
+
+/*
+ * Close the device when no stream and no tone needs it, and give the
+ * memory of finished calls back to the system (glibc keeps freed memory
+ * of each thread's arena otherwise, and RSS grows with the calls made).
+ */
 static void
 media_dev_idle(void)
 {
@@ -328,9 +517,9 @@ media_dev_idle(void)
 	busy = media_list != NULL || media_tone != MEDIA_TONE_NONE;
 	pthread_mutex_unlock(&media_lock);
 	if (!busy) {
-		media_timer_arm(false);
 		if (!media_keep_dev)
-			media_dev_close(&media_dev);
+			media_dev_close();
+		malloc_trim(0);
 	}
 }
 
@@ -347,10 +536,26 @@ media_init(const struct conf *conf, const struct media_handlers *h,
 	media_ring = xstrdup(conf->ring);
 	media_keep_dev = conf->driver == CONF_DRIVER_FILE;
 	media_rtp_timeout_us = (uint64_t)conf->rtp_timeout * 1000000;
+	memset(&media_opts, 0, sizeof media_opts);
+	media_opts.rate = conf->rate > 0 ? (unsigned int)conf->rate : 48000;
+	media_opts.period = conf->period > 0 ? (unsigned int)conf->period :
+	    MEDIA_FRAME_MS;
+	media_opts.aec = conf->aec;
+	media_opts.echo_tail = conf->echo_tail > 0 ?
+	    (unsigned int)conf->echo_tail : 200;
+	media_opts.ns = conf->noise_suppression;
+	media_opts.agc = conf->agc;
+	media_opts.file_echo = conf->file_echo;
+	media_opts.echo_delay = (unsigned int)conf->file_echo_delay;
+	media_opts.echo_gain = conf->file_echo_gain;
+	media_opts.opus_complexity = conf->opus_complexity;
+	media_opts.opus_bitrate = conf->opus_bitrate;
+	atomic_store(&media_gain_in, 0);
+	atomic_store(&media_gain_out, 0);
 	media_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	media_ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	media_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (media_wake_fd == -1 || media_ev_fd == -1 || media_timer_fd == -1) {
+	media_dev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (media_wake_fd == -1 || media_ev_fd == -1 || media_dev_fd == -1) {
 		xasprintf(cause, "media: %s", strerror(errno));
 		return -1;
 	}
@@ -377,7 +582,10 @@ media_stream_clear(struct media *m)
 	media_srtp_free(m->srtp);
 	m->srtp = NULL;
 	m->enc = m->dec = NULL;
+	m->enc_ci = NULL;
 	m->enc_rs = m->dec_rs = NULL;
+	m->enc_dev_rate = m->dec_dev_rate = 0;
+	m->dec_pt = -1;
 	m->jb = NULL;
 	m->dtx = NULL;
 	m->drx = NULL;
@@ -437,35 +645,47 @@ media_recv_pt(const struct media *m, int pt)
 	return NULL;
 }
 
-/* (Re)create the decoder for payload type PT; false if we cannot. */
+/*
+ * (Re)create the decoder (only a decoder) and the jitter buffer for
+ * payload type PT; false if we cannot. Made when the stream is configured
+ * for the PT we expect; the media thread comes here only when a peer
+ * switches to another of the PTs we offered.
+ */
 static bool
 media_decoder(struct media *m, int pt)
 {
 	const struct media_pt	*p = media_recv_pt(m, pt);
 	const struct media_codec_info *ci;
 	char			*cause = NULL;
+	bool			 same_clock;
 
 	if (m->dec != NULL && m->dec_pt == pt)
 		return true;
-	if (p == NULL || (ci = media_codec_find_rate(p->name, (unsigned int)p->rate)) == NULL ||
-	    !ci->voice)
+	if (p == NULL || (ci = media_codec_find_rate(p->name,
+	    (unsigned int)p->rate)) == NULL || !ci->voice)
 		return false;
 	media_codec_free(m->dec);
 	media_resample_free(m->dec_rs);
-	m->dec = media_codec_new(ci->name, NULL, &cause);
-	m->dec_rs = m->dec != NULL ? media_resample_new(ci->pcm_rate,
-	    MEDIA_DEV_RATE, MEDIA_RESAMPLE_QUALITY, &cause) : NULL;
-	if (m->dec == NULL || m->dec_rs == NULL) {
+	m->dec_rs = NULL;
+	m->dec_dev_rate = 0;
+	m->dec = media_codec_new_role(ci->name, MEDIA_CODEC_DECODER, NULL,
+	    &cause);
+	if (m->dec == NULL) {
 		free(cause);
-		media_codec_free(m->dec);
-		m->dec = NULL;
+		m->dec_pt = -1;
 		return false;
 	}
+	same_clock = m->jb != NULL && m->dec_clock == ci->clock_rate;
 	m->dec_pt = pt;
-	if (m->jb != NULL)
-		media_jbuf_free(m->jb);
+	m->dec_clock = ci->clock_rate;
+	media_stream_rates(m);
+	if (same_clock) {
+		media_jbuf_flush(m->jb);
+		return true;
+	}
+	media_jbuf_free(m->jb);
 	m->jb = NULL;
-	media_jbuf_alloc(&m->jb, (unsigned int)p->rate);
+	media_jbuf_alloc(&m->jb, ci->clock_rate);
 	return m->jb != NULL;
 }
 
@@ -479,9 +699,11 @@ media_is_te(const struct media *m, int pt)
 
 /* --- sending (media thread) --- */
 
+static void	media_rx_rtp(struct media *, const uint8_t *, size_t, uint64_t);
+
 static void
 media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t clock,
-    const void *payload, size_t len)
+    const void *payload, size_t len, uint64_t now)
 {
 	uint8_t	 pkt[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
 	int	 n;
@@ -490,6 +712,12 @@ media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t clock,
 	    clock, payload, len, media_wall_us());
 	if (n <= 0)
 		return;
+	if (m->loopback) {
+		/* The echo test: what we send is what we receive. */
+		m->tx_packets++;
+		media_rx_rtp(m, pkt, (size_t)n, now);
+		return;
+	}
 	if (m->srtp != NULL && media_srtp_protect(m->srtp, pkt, &n) != 0)
 		return;
 	if (sendto(m->rtp_fd, pkt, (size_t)n, 0,
@@ -499,19 +727,19 @@ media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t clock,
 
 /* One 20 ms frame of microphone audio (at the device rate) for M. */
 static void
-media_send_frame(struct media *m, int16_t *pcm, size_t n, uint64_t now)
+media_send_frame(struct media *m, const int16_t *pcm, size_t n, uint64_t now)
 {
-	const struct media_codec_info	*ci;
+	const struct media_codec_info	*ci = m->enc_ci;
 	struct media_dtmf_packet	 dp;
-	int16_t				 buf[MEDIA_CODEC_MAX_SAMPLES];
+	int16_t				 buf[MEDIA_MAX_FRAME];
+	const int16_t			*in = pcm;
 	uint8_t				 out[MEDIA_MAX_PACKET];
-	size_t				 got, used;
+	size_t				 got, used, want;
 	unsigned int			 samples;
 	int				 len;
 
 	if (m->enc == NULL || !m->rtp_ready)
 		return;
-	ci = media_codec_info(m->enc);
 	samples = ci->clock_rate * MEDIA_FRAME_MS / 1000;
 	/*
 	 * After a pause (hold, another call had the device) the RTP clock
@@ -535,23 +763,25 @@ media_send_frame(struct media *m, int16_t *pcm, size_t n, uint64_t now)
 	}
 	if (m->dtx != NULL && media_dtmf_tx_poll(m->dtx, m->tx_clock, &dp) == 1) {
 		media_send_rtp(m, (uint8_t)m->te_pt, dp.marker, dp.ts, dp.payload,
-		    dp.len);
+		    dp.len, now);
 		m->tx_clock += samples;
 		return;
 	}
-	if (m->muted)
-		memset(pcm, 0, n * sizeof *pcm);
-	got = media_resample_process(m->enc_rs, pcm, n, buf, nitems(buf), &used);
-	if (got < ci->pcm_rate * MEDIA_FRAME_MS / 1000) {
-		/* The resampler holds a few samples back at first. */
-		memset(buf + got, 0, (ci->pcm_rate * MEDIA_FRAME_MS / 1000 - got) *
-		    sizeof *buf);
-	}
-	len = media_codec_encode(m->enc, buf, ci->pcm_rate * MEDIA_FRAME_MS / 1000,
-	    out, sizeof out);
+	want = ci->pcm_rate * MEDIA_FRAME_MS / 1000;
+	if (m->enc_rs != NULL) {
+		got = media_resample_process(m->enc_rs, pcm, n, buf, nitems(buf),
+		    &used);
+		if (got < want) {
+			/* The resampler holds a few samples back at first. */
+			memset(buf + got, 0, (want - got) * sizeof *buf);
+		}
+		in = buf;
+	} else if (n != want)
+		return;		/* a rate change on its way */
+	len = media_codec_encode(m->enc, in, want, out, sizeof out);
 	if (len > 0) {
 		media_send_rtp(m, (uint8_t)m->send_pt, m->marker, m->tx_clock, out,
-		    (size_t)len);
+		    (size_t)len, now);
 		m->marker = false;
 	}
 	m->tx_clock += samples;
@@ -671,7 +901,7 @@ media_play_frame(struct media *m, int16_t *out, size_t cap, uint64_t now)
 	struct media_jbuf_frame	 f, next;
 	int16_t			 pcm[MEDIA_CODEC_MAX_SAMPLES];
 	enum media_jbuf_kind	 k;
-	size_t			 used;
+	size_t			 used, z;
 	int			 n = 0;
 
 	if (m->jb == NULL || m->dec == NULL || !(m->params.dir & MEDIA_RECVONLY))
@@ -690,37 +920,48 @@ media_play_frame(struct media *m, int16_t *out, size_t cap, uint64_t now)
 		else
 			n = media_codec_conceal(m->dec, pcm, f.duration);
 		break;
-	case MEDIA_JBUF_EMPTY: {
-		size_t	 z = (size_t)f.duration * MEDIA_DEV_RATE /
-		    media_resample_in_rate(m->dec_rs);
-
+	case MEDIA_JBUF_EMPTY:
+		z = (size_t)f.duration * media_rate / m->dec_clock;
 		if (z == 0 || z > cap)
 			return 0;
 		memset(out, 0, z * sizeof *out);
 		return z;
 	}
-	}
 	if (n <= 0)
 		return 0;
+	if (m->dec_rs == NULL) {
+		if ((size_t)n > cap)
+			return 0;
+		memcpy(out, pcm, (size_t)n * sizeof *out);
+		return (size_t)n;
+	}
 	return media_resample_process(m->dec_rs, pcm, (size_t)n, out, cap, &used);
 }
 
+/* Top the device's playback ring up to media_play_target. */
 static void
 media_playback(struct media *act, uint64_t now)
 {
-	int16_t		 buf[MEDIA_CODEC_MAX_SAMPLES * 6 + MEDIA_DEV_FRAME];
-	size_t		 target = MEDIA_DEV_RATE * MEDIA_PLAY_TARGET_MS / 1000;
+	int16_t		 buf[MEDIA_CODEC_MAX_SAMPLES + MEDIA_MAX_FRAME];
 	size_t		 n;
-	int		 guard = 16;
+	int		 guard = 8, gain = atomic_load_explicit(&media_gain_out,
+			    memory_order_relaxed);
 
-	while (audio_playback_queued(media_dev) < target && guard-- > 0) {
+	while (audio_playback_queued(media_dev) < media_play_target &&
+	    guard-- > 0) {
 		n = act != NULL ? media_play_frame(act, buf, nitems(buf), now) : 0;
 		if (n == 0) {
-			n = MEDIA_DEV_FRAME;
+			n = media_frame;
 			if (act == NULL && media_tone == MEDIA_TONE_RINGBACK)
 				audio_tone_fill(&media_tone_gen, buf, n);
 			else
 				memset(buf, 0, n * sizeof *buf);
+		}
+		if (act != NULL) {
+			media_gain_apply(buf, n, gain);
+			media_level_feed(&act->lvl_out, buf, n);
+			if (act->rec != NULL)
+				media_record_right(act->rec, buf, n);
 		}
 		audio_playback_write(media_dev, buf, n);
 	}
@@ -729,50 +970,142 @@ media_playback(struct media *act, uint64_t now)
 static void
 media_ring_fill(void)
 {
-	int16_t		 buf[MEDIA_DEV_FRAME];
-	size_t		 target = MEDIA_DEV_RATE * MEDIA_PLAY_TARGET_MS / 1000;
+	int16_t		 buf[MEDIA_MAX_FRAME];
 	unsigned int	 rate = audio_rate(media_ring_dev);
+	size_t		 n = (size_t)rate * MEDIA_FRAME_MS / 1000;
 
-	while (audio_playback_queued(media_ring_dev) < target * rate / MEDIA_DEV_RATE) {
-		audio_tone_fill(&media_ring_gen, buf, nitems(buf));
-		audio_playback_write(media_ring_dev, buf, nitems(buf));
+	while (audio_playback_queued(media_ring_dev) < 2 * n) {
+		audio_tone_fill(&media_ring_gen, buf, n);
+		audio_playback_write(media_ring_dev, buf, n);
 	}
 }
 
+/* --- capture (media thread) --- */
+
+/*
+ * Each captured frame: echo cancellation against what was played at the
+ * same instant, noise suppression, volume, meter, mute, recording, then
+ * the encoder of the stream that has the device. Without such a stream
+ * the frames are dropped unprocessed.
+ */
+static void
+media_capture(struct media *act, uint64_t now)
+{
+	int16_t		 mic[MEDIA_MAX_FRAME], ref[MEDIA_MAX_FRAME];
+	bool		 echo = audio_has_echo_ref(media_dev);
+	int		 gain = atomic_load_explicit(&media_gain_in,
+			    memory_order_relaxed);
+
+	if (media_frame == 0 || media_frame > MEDIA_MAX_FRAME)
+		return;
+	while (audio_capture_avail(media_dev) >= media_frame) {
+		if (echo)
+			audio_capture_read_ref(media_dev, mic, ref, media_frame);
+		else
+			audio_capture_read(media_dev, mic, media_frame);
+		if (act == NULL)
+			continue;
+		if (media_aec != NULL)
+			media_aec_process(media_aec, mic, echo ? ref : NULL, mic);
+		media_gain_apply(mic, media_frame, gain);
+		/* The meter shows the microphone even when muted, so that
+		 * one sees the mute is what keeps the other side deaf. */
+		media_level_feed(&act->lvl_in, mic, media_frame);
+		if (act->muted)
+			memset(mic, 0, media_frame * sizeof *mic);
+		if (act->rec != NULL)
+			media_record_left(act->rec, mic, media_frame);
+		media_send_frame(act, mic, media_frame, now);
+	}
+}
+
+/* The device said it moved on by a frame. */
+static void
+media_device_work(uint64_t now)
+{
+	struct media	*act = media_active;
+
+	if (media_dev != NULL) {
+		if (audio_has_capture(media_dev))
+			media_capture(act, now);
+		if (audio_has_playback(media_dev))
+			media_playback(act, now);
+		if (act != NULL) {
+			atomic_store_explicit(&media_meter_in,
+			    media_level_peak_dbfs(&act->lvl_in),
+			    memory_order_relaxed);
+			atomic_store_explicit(&media_meter_out,
+			    media_level_peak_dbfs(&act->lvl_out),
+			    memory_order_relaxed);
+		}
+	}
+	if (media_ring_dev != NULL && media_tone == MEDIA_TONE_RING)
+		media_ring_fill();
+}
+
 /* --- periodic work (media thread) --- */
+
+/* media_lock held: the statistics of M as the event carries them. */
+static void
+media_stats_fill(struct media *m, struct event_stats *st)
+{
+	struct media_rtp_stats	 rs;
+	struct media_jbuf_stats	 js;
+	struct media_mos_input	 mi;
+	double			 loss = 0;
+
+	memset(st, 0, sizeof *st);
+	media_rtp_source_stats(&m->rtp.rx, &rs);
+	st->id = m->id;
+	st->rx_packets = rs.received;
+	st->tx_packets = m->tx_packets;
+	st->lost = (long)rs.lost;
+	st->jitter_ms = rs.jitter_ms;
+	st->rtt_ms = m->rtp.have_rtt ? m->rtp.rtt_ms : -1;
+	st->jbuf_ms = m->jb != NULL ? media_jbuf_delay_ms(m->jb) : 0;
+	st->srtp_dropped = m->srtp != NULL ? media_srtp_rejected(m->srtp) : 0;
+	if (m->jb != NULL) {
+		media_jbuf_stats(m->jb, &js);
+		st->concealed = (unsigned long)js.missing;
+	}
+	st->in_level_dbfs = media_level_dbfs(&m->lvl_in);
+	st->out_level_dbfs = media_level_dbfs(&m->lvl_out);
+	if (rs.received + (rs.lost > 0 ? (uint64_t)rs.lost : 0) > 0 && rs.lost > 0)
+		loss = 100.0 * (double)rs.lost /
+		    (double)(rs.received + (uint64_t)rs.lost);
+	memset(&mi, 0, sizeof mi);
+	mi.codec = m->params.send.name;
+	mi.rtt_ms = st->rtt_ms;
+	mi.jbuf_ms = st->jbuf_ms;
+	mi.loss_pct = loss;
+	mi.burst_ratio = 1;
+	st->mos = media_mos(&mi);
+}
 
 static void
 media_stats_post(struct media *m)
 {
 	struct media_ev		 ev;
-	struct media_rtp_stats	 st;
 
 	memset(&ev, 0, sizeof ev);
 	ev.kind = MEDIA_EV_STATS;
 	ev.id = m->id;
-	media_rtp_source_stats(&m->rtp.rx, &st);
-	ev.stats.id = m->id;
-	ev.stats.rx_packets = st.received;
-	ev.stats.tx_packets = m->tx_packets;
-	ev.stats.lost = (long)st.lost;
-	ev.stats.jitter_ms = st.jitter_ms;
-	ev.stats.rtt_ms = m->rtp.have_rtt ? m->rtp.rtt_ms : -1;
-	ev.stats.jbuf_ms = m->jb != NULL ? media_jbuf_delay_ms(m->jb) : 0;
-	ev.stats.srtp_dropped = m->srtp != NULL ? media_srtp_rejected(m->srtp) : 0;
+	media_stats_fill(m, &ev.stats);
 	media_post(&ev);
 }
 
-static void
+/* RTCP, encoder loss, statistics and the RTP timeout; returns when next. */
+static uint64_t
 media_periodic(struct media *m, uint64_t now)
 {
 	uint8_t		 buf[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
-	uint64_t	 wall = media_wall_us();
+	uint64_t	 wall = media_wall_us(), next;
 	struct media_ev	 ev;
 	int		 n;
 
 	if (!m->configured || !m->rtp_ready)
-		return;
-	if (wall >= m->next_rtcp_us) {
+		return now + MEDIA_HOUSE_US;
+	if (wall >= m->next_rtcp_us && !m->loopback) {
 		n = media_rtcp_build(&m->rtp, buf, MEDIA_MAX_PACKET, wall);
 		if (n > 0 && m->srtp != NULL &&
 		    media_srtp_protect_rtcp(m->srtp, buf, &n) != 0)
@@ -784,113 +1117,134 @@ media_periodic(struct media *m, uint64_t now)
 	}
 	/*
 	 * The loss the peer reports (RTCP) tunes how much Opus in-band FEC
-	 * carries; never below the default, so one lost packet after a clean
-	 * spell is still recoverable.
+	 * carries: none on a clean path, where it would only cost bits and
+	 * CPU, and as much as the path loses once it does.
 	 */
 	if (m->rtp.have_remote_rb && m->enc != NULL) {
-		int	 loss = m->rtp.remote_rb.fraction * 100 / 256;
+		/* Rounded up: under 1 % is still loss, and 0 sends no FEC. */
+		int	 loss = (m->rtp.remote_rb.fraction * 100 + 255) / 256;
 
-		if (loss < MEDIA_CODEC_LOSS_PERC)
-			loss = MEDIA_CODEC_LOSS_PERC;
 		if (loss != m->enc_loss &&
 		    media_codec_set_loss(m->enc, loss) != -ENOTSUP)
 			m->enc_loss = loss;
 	}
 	if (now >= m->next_stats_us) {
-		media_stats_post(m);
+		if (!m->loopback)
+			media_stats_post(m);
 		m->next_stats_us = now + MEDIA_STATS_US;
 	}
 	if (media_rtp_timeout_us != 0 && (m->params.dir & MEDIA_RECVONLY) &&
-	    !m->timeout_sent && now - m->last_rx_us > media_rtp_timeout_us) {
+	    !m->timeout_sent && now - m->last_rx_us > media_rtp_timeout_us &&
+	    !m->loopback) {
 		memset(&ev, 0, sizeof ev);
 		ev.kind = MEDIA_EV_TIMEOUT;
 		ev.id = m->id;
 		media_post(&ev);
 		m->timeout_sent = true;
 	}
+	next = m->next_stats_us;
+	if (m->next_rtcp_us > wall && m->next_rtcp_us - wall < next - now)
+		next = now + (m->next_rtcp_us - wall);
+	if (next > now + MEDIA_HOUSE_US)
+		next = now + MEDIA_HOUSE_US;
+	return next;
 }
 
-static void
-media_tick(uint64_t now)
-{
-	struct media	*m, *act = NULL;
-	int16_t		 pcm[MEDIA_DEV_FRAME];
+/* --- the media thread --- */
 
-	for (m = media_list; m != NULL; m = m->next) {
-		if (m->active && m->configured)
-			act = m;
+struct media_poll {
+	struct pollfd	 pfd[MEDIA_MAX_FDS];
+	struct media	*owner[MEDIA_MAX_FDS];
+	int		 n;
+	unsigned int	 gen;
+	uint64_t	 next_us;	/* periodic work due */
+};
+
+/* media_lock held: the descriptors to wait on, rebuilt when streams come
+ * and go (not on every wake-up). */
+static void
+media_poll_build(struct media_poll *mp)
+{
+	struct media	*m;
+	int		 n = 0, i;
+
+	mp->pfd[n].fd = media_wake_fd;
+	mp->owner[n++] = NULL;
+	mp->pfd[n].fd = media_dev_fd;
+	mp->owner[n++] = NULL;
+	for (m = media_list; m != NULL && n + 2 <= MEDIA_MAX_FDS; m = m->next) {
+		if (m->loopback)
+			continue;
+		mp->pfd[n].fd = m->rtp_fd;
+		mp->owner[n++] = m;
+		mp->pfd[n].fd = m->rtcp_fd;
+		mp->owner[n++] = m;
 	}
-	if (media_dev != NULL) {
-		if (audio_has_capture(media_dev)) {
-			while (audio_capture_avail(media_dev) >= MEDIA_DEV_FRAME) {
-				audio_capture_read(media_dev, pcm, MEDIA_DEV_FRAME);
-				if (act != NULL)
-					media_send_frame(act, pcm, MEDIA_DEV_FRAME,
-					    now);
-			}
-		}
-		if (audio_has_playback(media_dev))
-			media_playback(act, now);
-	}
-	if (media_ring_dev != NULL && media_tone == MEDIA_TONE_RING)
-		media_ring_fill();
-	for (m = media_list; m != NULL; m = m->next)
-		media_periodic(m, now);
+	for (i = 0; i < n; i++)
+		mp->pfd[i].events = POLLIN;
+	mp->n = n;
+	mp->gen = media_gen;
 }
 
 static void *
 media_main(void *arg)
 {
-	struct pollfd	 pfd[2 + 2 * 16];
-	struct media	*m;
-	uint64_t	 v;
-	int		 n, i;
+	struct media_poll	 mp;
+	struct media		*m;
+	uint64_t		 v, now, next;
+	int			 i, timeout;
 
 	(void)arg;
+	pthread_setname_np(pthread_self(), "tsp-media");
+	memset(&mp, 0, sizeof mp);
+	pthread_mutex_lock(&media_lock);
 	for (;;) {
-		pthread_mutex_lock(&media_lock);
-		if (media_stop) {
-			pthread_mutex_unlock(&media_lock);
+		/* Still under the lock: what to wait on, and for how long. */
+		if (media_stop)
 			break;
-		}
-		pfd[0].fd = media_wake_fd;
-		pfd[1].fd = media_timer_fd;
-		n = 2;
-		for (m = media_list; m != NULL && n + 2 <= (int)nitems(pfd); m = m->next) {
-			pfd[n++].fd = m->rtp_fd;
-			pfd[n++].fd = m->rtcp_fd;
+		if (mp.n == 0 || mp.gen != media_gen)
+			media_poll_build(&mp);
+		timeout = -1;
+		if (media_list != NULL) {
+			now = media_mono_us();
+			timeout = mp.next_us > now ?
+			    (int)((mp.next_us - now + 999) / 1000) : 0;
 		}
 		pthread_mutex_unlock(&media_lock);
-		for (i = 0; i < n; i++) {
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
-		}
-		if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
+
+		if (poll(mp.pfd, (nfds_t)mp.n, timeout) < 0 && errno != EINTR) {
+			pthread_mutex_lock(&media_lock);
 			break;
+		}
 
 		pthread_mutex_lock(&media_lock);
-		if (pfd[0].revents & POLLIN) {
-			if (read(media_wake_fd, &v, sizeof v) < 0) {
-				/* nothing pending */
+		now = media_mono_us();
+		if ((mp.pfd[0].revents & POLLIN) &&
+		    read(media_wake_fd, &v, sizeof v) < 0) {
+			/* nothing pending */
+		}
+		if ((mp.pfd[1].revents & POLLIN) &&
+		    read(media_dev_fd, &v, sizeof v) > 0)
+			media_device_work(now);
+		/* Streams that went away meanwhile: their descriptors too. */
+		if (mp.gen == media_gen) {
+			for (i = 2; i < mp.n; i++) {
+				if (mp.pfd[i].revents & POLLIN)
+					media_rx(mp.owner[i], mp.pfd[i].fd, now);
 			}
 		}
-		for (i = 2; i < n; i++) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			/* The stream may be gone: find it by descriptor. */
+		if (now >= mp.next_us || mp.gen != media_gen) {
+			next = now + MEDIA_HOUSE_US;
 			for (m = media_list; m != NULL; m = m->next) {
-				if (m->rtp_fd == pfd[i].fd || m->rtcp_fd == pfd[i].fd) {
-					media_rx(m, pfd[i].fd, media_mono_us());
-					break;
-				}
+				uint64_t t = media_periodic(m, now);
+
+				if (t < next)
+					next = t;
 			}
+			mp.next_us = next;
 		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(media_timer_fd, &v, sizeof v) > 0)
-				media_tick(media_mono_us());
-		}
-		pthread_mutex_unlock(&media_lock);
 	}
+	pthread_mutex_unlock(&media_lock);
 	return NULL;
 }
 
@@ -929,6 +1283,32 @@ media_bind(const char *addr, int port)
 	return fd;
 }
 
+static void
+media_link(struct media *m)
+{
+	pthread_mutex_lock(&media_lock);
+	m->next = media_list;
+	media_list = m;
+	media_gen++;
+	pthread_mutex_unlock(&media_lock);
+	media_wake();
+}
+
+static struct media *
+media_alloc(int call_id)
+{
+	struct media	*m = xcalloc(1, sizeof *m);
+
+	m->id = call_id;
+	m->te_pt = -1;
+	m->drx_pt = -1;
+	m->dec_pt = -1;
+	m->rtp_fd = m->rtcp_fd = -1;
+	media_level_init(&m->lvl_in, media_opts.rate);
+	media_level_init(&m->lvl_out, media_opts.rate);
+	return m;
+}
+
 struct media *
 media_new(int call_id, const char *addr, char **cause)
 {
@@ -937,11 +1317,7 @@ media_new(int call_id, const char *addr, char **cause)
 
 	if (media_thread_start(cause) != 0)
 		return NULL;
-	m = xcalloc(1, sizeof *m);
-	m->id = call_id;
-	m->te_pt = -1;
-	m->drx_pt = -1;
-	m->dec_pt = -1;
+	m = media_alloc(call_id);
 	util_strlcpy(m->addr, addr, sizeof m->addr);
 	for (tries = 0; tries < 64; tries++) {
 		port = MEDIA_PORT_MIN + 2 * (int)(random() % (MEDIA_PORT_SPAN / 2));
@@ -960,12 +1336,7 @@ media_new(int call_id, const char *addr, char **cause)
 		free(m);
 		return NULL;
 	}
-	pthread_mutex_lock(&media_lock);
-	m->next = media_list;
-	media_list = m;
-	pthread_mutex_unlock(&media_lock);
-	media_timer_arm(true);
-	media_wake();
+	media_link(m);
 	return m;
 }
 
@@ -986,12 +1357,17 @@ static int
 media_configure(struct media *m, const struct media_params *p, char **cause)
 {
 	const struct media_codec_info	*ci;
+	struct media_codec_params	 cp;
 	struct sockaddr_storage		 rtp, rtcp;
-	socklen_t			 len, len2;
+	socklen_t			 len = 0, len2;
 	bool				 same_codec;
+	int				 i;
 
-	if (media_sockaddr(p->remote_addr, p->remote_port, &rtp, &len) != 0 ||
-	    media_sockaddr(p->remote_addr, p->remote_rtcp_port, &rtcp, &len2) != 0) {
+	memset(&rtp, 0, sizeof rtp);
+	memset(&rtcp, 0, sizeof rtcp);
+	if (!m->loopback && (media_sockaddr(p->remote_addr, p->remote_port,
+	    &rtp, &len) != 0 || media_sockaddr(p->remote_addr,
+	    p->remote_rtcp_port, &rtcp, &len2) != 0)) {
 		xasprintf(cause, "bad remote media address %s", p->remote_addr);
 		return -1;
 	}
@@ -1005,18 +1381,19 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 	    m->params.send.rate == p->send.rate;
 	if (!same_codec) {
 		media_stream_clear(m);
-		m->enc = media_codec_new(ci->name, NULL, cause);
+		media_codec_params_default(&cp);
+		cp.complexity = media_opts.opus_complexity;
+		cp.bitrate = media_opts.opus_bitrate;
+		m->enc = media_codec_new_role(ci->name, MEDIA_CODEC_ENCODER, &cp,
+		    cause);
 		if (m->enc == NULL)
 			return -1;
+		m->enc_ci = media_codec_info(m->enc);
 		/* What the peer asked of our stream (useinbandfec, usedtx,
 		 * maxaveragebitrate, ...). */
 		if (p->send.fmtp[0] != '\0')
 			media_codec_apply_fmtp(m->enc, p->send.fmtp);
-		m->enc_loss = MEDIA_CODEC_LOSS_PERC;
-		m->enc_rs = media_resample_new(MEDIA_DEV_RATE, ci->pcm_rate,
-		    MEDIA_RESAMPLE_QUALITY, cause);
-		if (m->enc_rs == NULL)
-			return -1;
+		m->enc_loss = cp.loss_perc;
 		if (!m->rtp_ready || m->tx_rate != ci->clock_rate) {
 			/* A new clock means a new stream (new SSRC). */
 			if (media_rtp_session_init(&m->rtp, ci->clock_rate,
@@ -1031,7 +1408,9 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 			    media_rtcp_interval(true, NULL, NULL);
 		}
 		m->marker = true;
+		m->params = *p;		/* media_decoder reads the PTs */
 		media_decoder(m, p->send.pt);
+		media_stream_rates(m);
 	}
 	m->send_pt = p->send.pt;
 	if (p->send_te_pt >= 0 && (m->dtx == NULL || m->te_pt != p->send_te_pt)) {
@@ -1042,6 +1421,13 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 		m->dtx = NULL;
 	}
 	m->te_pt = p->send_te_pt;
+	/* The digits' receiver too, so the media thread need not make it. */
+	for (i = 0; i < p->nrecv && m->drx == NULL; i++) {
+		if (strcasecmp(p->recv[i].name, "telephone-event") == 0) {
+			m->drx = media_dtmf_rx_new((unsigned int)p->recv[i].rate);
+			m->drx_pt = p->recv[i].pt;
+		}
+	}
 	/* New keys (or none): a new SRTP context. Same keys (re-INVITE for
 	 * hold): keep it, with its replay window and rollover counters. */
 	if (!p->srtp || !m->configured || !m->params.srtp ||
@@ -1065,6 +1451,8 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 	m->to_len = len;
 	m->params = *p;
 	m->configured = true;
+	media_pick_active();
+	media_gen++;		/* periodic work: soon */
 	return 0;
 }
 
@@ -1076,26 +1464,64 @@ media_update(struct media *m, const struct media_params *p, char **cause)
 	pthread_mutex_lock(&media_lock);
 	rc = media_configure(m, p, cause);
 	pthread_mutex_unlock(&media_lock);
+	media_wake();
 	return rc;
+}
+
+/* Stop the echo test, if it runs (loop thread). */
+static void	media_unlink_free(struct media *);
+
+static void
+media_echotest_stop(const char *why)
+{
+	struct media	*m;
+
+	pthread_mutex_lock(&media_lock);
+	m = media_echo;
+	media_echo = NULL;
+	pthread_mutex_unlock(&media_lock);
+	if (m == NULL)
+		return;
+	if (why != NULL)
+		log_info("echo test ended: %s", why);
+	media_unlink_free(m);
 }
 
 void
 media_set_active(struct media *m, bool active)
 {
 	bool	 was;
+	char	*cause = NULL;
 
+	if (active && m != media_echo)
+		media_echotest_stop("a call took the audio device");
 	pthread_mutex_lock(&media_lock);
 	was = m->active;
 	m->active = active;
 	if (active && !was && m->jb != NULL)
 		media_jbuf_flush(m->jb);
+	if (active && !was) {
+		media_level_init(&m->lvl_in, media_rate);
+		media_level_init(&m->lvl_out, media_rate);
+	}
+	media_pick_active();
 	pthread_mutex_unlock(&media_lock);
 	if (active && !was) {
-		media_dev_ensure();
+		if (media_dev_ensure(&cause) != 0) {
+			log_error("audio: %s", cause != NULL ? cause :
+			    "cannot open the device");
+			free(cause);
+		}
 		pthread_mutex_lock(&media_lock);
 		if (media_dev != NULL && audio_has_capture(media_dev))
 			audio_capture_drop(media_dev);
+		if (media_aec != NULL)
+			media_aec_reset(media_aec);
 		pthread_mutex_unlock(&media_lock);
+	}
+	if (!active) {
+		atomic_store(&media_meter_in, -90.0f);
+		atomic_store(&media_meter_out, -90.0f);
 	}
 }
 
@@ -1127,26 +1553,18 @@ media_send_dtmf(struct media *m, const char *digits, char **cause)
 void
 media_stats(struct media *m, struct event_stats *st)
 {
-	struct media_rtp_stats	 rs;
-
 	pthread_mutex_lock(&media_lock);
-	memset(st, 0, sizeof *st);
-	media_rtp_source_stats(&m->rtp.rx, &rs);
-	st->id = m->id;
-	st->rx_packets = rs.received;
-	st->tx_packets = m->tx_packets;
-	st->lost = (long)rs.lost;
-	st->jitter_ms = rs.jitter_ms;
-	st->rtt_ms = m->rtp.have_rtt ? m->rtp.rtt_ms : -1;
-	st->jbuf_ms = m->jb != NULL ? media_jbuf_delay_ms(m->jb) : 0;
-	st->srtp_dropped = m->srtp != NULL ? media_srtp_rejected(m->srtp) : 0;
+	media_stats_fill(m, st);
 	pthread_mutex_unlock(&media_lock);
 }
 
-void
-media_free(struct media *m)
+/* Take M off the list (so the media thread forgets it) and free it. */
+static void
+media_unlink_free(struct media *m)
 {
-	struct media	**pp;
+	struct media		**pp;
+	struct media_record	*rec;
+	char			*cause = NULL;
 
 	pthread_mutex_lock(&media_lock);
 	for (pp = &media_list; *pp != NULL; pp = &(*pp)->next) {
@@ -1155,14 +1573,35 @@ media_free(struct media *m)
 			break;
 		}
 	}
+	media_gen++;
+	media_pick_active();
 	media_stream_clear(m);
-	close(m->rtp_fd);
-	close(m->rtcp_fd);
+	rec = m->rec;
+	m->rec = NULL;
+	if (m->rtp_fd != -1)
+		close(m->rtp_fd);
+	if (m->rtcp_fd != -1)
+		close(m->rtcp_fd);
 	util_wipe(&m->params, sizeof m->params);	/* SRTP keys */
 	pthread_mutex_unlock(&media_lock);
 	media_wake();
+	if (rec != NULL && media_record_close(rec, &cause) != 0) {
+		log_warn("recording of call %d: %s", m->id,
+		    cause != NULL ? cause : "incomplete");
+		free(cause);
+	}
 	free(m);
 	media_dev_idle();
+}
+
+void
+media_free(struct media *m)
+{
+	if (m->active) {
+		atomic_store(&media_meter_in, -90.0f);
+		atomic_store(&media_meter_out, -90.0f);
+	}
+	media_unlink_free(m);
 }
 
 void
@@ -1174,17 +1613,27 @@ media_set_tone(enum media_tone tone)
 		return;
 	pthread_mutex_lock(&media_lock);
 	media_tone = tone;
-	if (tone == MEDIA_TONE_RINGBACK)
-		audio_tone_init_ringback(&media_tone_gen, MEDIA_DEV_RATE);
 	pthread_mutex_unlock(&media_lock);
 
 	if (tone == MEDIA_TONE_RINGBACK) {
-		media_dev_ensure();
-		media_timer_arm(true);
+		if (media_dev_ensure(&cause) != 0) {
+			log_warn("audio: %s", cause != NULL ? cause : "no device");
+			free(cause);
+			cause = NULL;
+		}
+		pthread_mutex_lock(&media_lock);
+		if (media_rate != 0)
+			audio_tone_init_ringback(&media_tone_gen, media_rate);
+		pthread_mutex_unlock(&media_lock);
+		if (media_thread_start(&cause) != 0) {
+			log_warn("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
 	}
 	if (tone == MEDIA_TONE_RING && media_ring_dev == NULL &&
 	    strcmp(media_driver, "portaudio") == 0) {
-		struct audio *a = media_dev_open(media_ring, false, &cause);
+		struct audio *a = media_dev_open(NULL, media_ring, false, &cause);
 
 		if (a == NULL) {
 			log_warn("audio: no ring device: %s",
@@ -1195,12 +1644,196 @@ media_set_tone(enum media_tone tone)
 			pthread_mutex_lock(&media_lock);
 			media_ring_dev = a;
 			pthread_mutex_unlock(&media_lock);
-			media_timer_arm(true);
+			cause = NULL;
+			if (media_thread_start(&cause) != 0) {
+				log_warn("%s", cause);
+				free(cause);
+			}
 		}
 	}
 	if (tone != MEDIA_TONE_RING)
-		media_dev_close(&media_ring_dev);
+		media_ring_close();
 	media_dev_idle();
+}
+
+/* --- what the user sees and hears --- */
+
+void
+media_levels(float *in_dbfs, float *out_dbfs)
+{
+	*in_dbfs = atomic_load_explicit(&media_meter_in, memory_order_relaxed);
+	*out_dbfs = atomic_load_explicit(&media_meter_out, memory_order_relaxed);
+}
+
+void
+media_set_volume(bool input, int db)
+{
+	if (db < MEDIA_VOLUME_MIN)
+		db = MEDIA_VOLUME_MIN;
+	if (db > MEDIA_VOLUME_MAX)
+		db = MEDIA_VOLUME_MAX;
+	atomic_store(input ? &media_gain_in : &media_gain_out, db);
+}
+
+int
+media_volume(bool input)
+{
+	return atomic_load(input ? &media_gain_in : &media_gain_out);
+}
+
+bool
+media_echotest_running(void)
+{
+	bool	 on;
+
+	pthread_mutex_lock(&media_lock);
+	on = media_echo != NULL;
+	pthread_mutex_unlock(&media_lock);
+	return on;
+}
+
+/*
+ * The echo test: a stream whose packets go to itself, through the Opus
+ * encoder, RTP, the jitter buffer and the decoder, so the user hears
+ * their own voice with the delay a call would have.
+ */
+int
+media_echotest(bool on, char **cause)
+{
+	struct media_params	 p;
+	struct media		*m;
+	const struct media_codec_info *ci;
+	bool			 busy;
+
+	if (!on) {
+		if (!media_echotest_running()) {
+			*cause = xstrdup("no echo test is running");
+			return -1;
+		}
+		media_echotest_stop(NULL);
+		return 0;
+	}
+	pthread_mutex_lock(&media_lock);
+	busy = media_active != NULL;
+	on = media_echo != NULL;
+	pthread_mutex_unlock(&media_lock);
+	if (on)
+		return 0;
+	if (busy) {
+		*cause = xstrdup("a call has the audio device: hold it first");
+		return -1;
+	}
+	if (media_thread_start(cause) != 0)
+		return -1;
+	ci = media_codec_find("opus");
+	memset(&p, 0, sizeof p);
+	util_strlcpy(p.send.name, ci->name, sizeof p.send.name);
+	p.send.pt = ci->pt;
+	p.send.rate = (int)ci->clock_rate;
+	p.send.channels = 2;
+	p.recv[0] = p.send;
+	p.nrecv = 1;
+	p.send_te_pt = -1;
+	p.ptime = MEDIA_FRAME_MS;
+	p.dir = MEDIA_SENDRECV;
+	m = media_alloc(MEDIA_ECHOTEST_ID);
+	m->loopback = true;
+	util_strlcpy(m->addr, "loopback", sizeof m->addr);
+	pthread_mutex_lock(&media_lock);
+	if (media_configure(m, &p, cause) != 0) {
+		media_stream_clear(m);
+		pthread_mutex_unlock(&media_lock);
+		free(m);
+		return -1;
+	}
+	media_echo = m;
+	pthread_mutex_unlock(&media_lock);
+	media_link(m);
+	media_set_active(m, true);
+	log_info("echo test: you hear yourself through Opus and the jitter "
+	    "buffer; \"echotest off\" ends it");
+	return 0;
+}
+
+int
+media_record_start(struct media *m, const char *path, char **cause)
+{
+	struct media_record	*rec;
+	unsigned int		 rate;
+
+	pthread_mutex_lock(&media_lock);
+	rate = media_rate != 0 ? media_rate : media_opts.rate;
+	if (m->rec != NULL) {
+		pthread_mutex_unlock(&media_lock);
+		*cause = xstrdup("the call is being recorded already");
+		return -1;
+	}
+	pthread_mutex_unlock(&media_lock);
+	if ((rec = media_record_open(path, rate, cause)) == NULL)
+		return -1;
+	pthread_mutex_lock(&media_lock);
+	m->rec = rec;
+	pthread_mutex_unlock(&media_lock);
+	return 0;
+}
+
+int
+media_record_stop(struct media *m, char **cause)
+{
+	struct media_record	*rec;
+
+	pthread_mutex_lock(&media_lock);
+	rec = m->rec;
+	m->rec = NULL;
+	pthread_mutex_unlock(&media_lock);
+	if (rec == NULL) {
+		*cause = xstrdup("the call is not being recorded");
+		return -1;
+	}
+	return media_record_close(rec, cause);
+}
+
+bool
+media_recording(const struct media *m)
+{
+	return m->rec != NULL;
+}
+
+/*
+ * Switch the microphone (INPUT) or the speaker to device NAME, during a
+ * call too: the new device is opened first, so a name that does not work
+ * leaves the old one playing.
+ */
+int
+media_set_device(bool input, const char *name, char **cause)
+{
+	struct audio		*a, *old;
+	struct media_aec	*aec, *old_aec;
+	bool			 open;
+	char			**slot = input ? &media_input : &media_output;
+	char			*was = *slot;
+
+	*slot = xstrdup(name);
+	pthread_mutex_lock(&media_lock);
+	open = media_dev != NULL;
+	pthread_mutex_unlock(&media_lock);
+	if (!open) {
+		free(was);
+		return 0;	/* used when the device next opens */
+	}
+	a = media_dev_open(media_input, media_output, true, cause);
+	if (a == NULL) {
+		free(*slot);
+		*slot = was;
+		return -1;
+	}
+	free(was);
+	aec = media_aec_for(a);
+	old = media_dev_swap(a, aec, &old_aec);
+	media_dev_close_one(old, old_aec);
+	log_info("audio: %s is now %s (%u Hz)", input ? "input" : "output",
+	    name, audio_rate(a));
+	return 0;
 }
 
 int
@@ -1224,10 +1857,11 @@ media_shutdown(void)
 		pthread_join(media_thread, NULL);
 		media_thread_up = false;
 	}
+	media_echo = NULL;
 	while (media_list != NULL)
-		media_free(media_list);
-	media_dev_close(&media_ring_dev);
-	media_dev_close(&media_dev);
+		media_unlink_free(media_list);
+	media_ring_close();
+	media_dev_close();
 	if (media_ev_id > 0)
 		loop_fd_remove(media_ev_id);
 	media_ev_id = 0;
@@ -1235,12 +1869,13 @@ media_shutdown(void)
 		close(media_wake_fd);
 	if (media_ev_fd != -1)
 		close(media_ev_fd);
-	if (media_timer_fd != -1)
-		close(media_timer_fd);
-	media_wake_fd = media_ev_fd = media_timer_fd = -1;
+	if (media_dev_fd != -1)
+		close(media_dev_fd);
+	media_wake_fd = media_ev_fd = media_dev_fd = -1;
 	free(media_driver);
 	free(media_input);
 	free(media_output);
 	free(media_ring);
 	media_driver = media_input = media_output = media_ring = NULL;
+	media_tone = MEDIA_TONE_NONE;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "media-srtp.h"
 
@@ -94,5 +95,41 @@ enum media_tone {
 	MEDIA_TONE_RING,	/* incoming call, on the ring device */
 };
 void	 media_set_tone(enum media_tone);
+
+/*
+ * What the user sees and hears. Levels: the peak meters (dBFS, -90 for
+ * silence) of what the microphone sends and what the speaker plays, for
+ * the call that has the device. Volumes: a gain in dB on the microphone
+ * (INPUT) or the speaker, from MEDIA_VOLUME_MIN to MEDIA_VOLUME_MAX,
+ * clamped; 0 leaves the audio untouched.
+ */
+#define MEDIA_VOLUME_MIN	(-40)
+#define MEDIA_VOLUME_MAX	20
+void	 media_levels(float *in_dbfs, float *out_dbfs);
+void	 media_set_volume(bool input, int db);
+int	 media_volume(bool input);
+/*
+ * The echo test: the microphone goes through the Opus encoder, RTP, the
+ * jitter buffer and the decoder to the speaker, with a call's delay.
+ * Refused while a call has the device; a call that takes the device ends
+ * it. Off when none runs is an error too.
+ */
+int	 media_echotest(bool on, char **cause);
+bool	 media_echotest_running(void);
+/* Record both directions of M into PATH, a new stereo WAV (left: what we
+ * send; right: what we hear). */
+int	 media_record_start(struct media *, const char *path, char **cause);
+/*
+ * DATA_DIR/recordings/YYYYmmdd-HHMMSS-ID-REMOTE.wav, NOW in local time,
+ * REMOTE cut to 64 characters with everything outside [A-Za-z0-9@._+-]
+ * made '_' ("unknown" if NULL or empty). Caller frees.
+ */
+char	*media_record_path(const char *data_dir, int call_id,
+	    const char *remote, time_t now);
+int	 media_record_stop(struct media *, char **cause);
+bool	 media_recording(const struct media *);
+/* Switch the microphone (INPUT) or the speaker to device NAME, now if the
+ * device is open (a name that fails leaves the old one), else next time. */
+int	 media_set_device(bool input, const char *name, char **cause);
 
 #endif

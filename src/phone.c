@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ enum phone_phase {
 };
 
 static const struct conf	*phone_conf;
+static char			*phone_input_name;	/* NULL: as the config */
+static char			*phone_output_name;
 static struct account		*phone_accounts;
 static const char		*phone_default_account;
 static enum phone_phase		 phone_phase = PHONE_STOPPED;
@@ -372,6 +375,9 @@ phone_free(void)
 	phone_conf = NULL;
 	free(phone_target);
 	phone_target = NULL;
+	free(phone_input_name);
+	free(phone_output_name);
+	phone_input_name = phone_output_name = NULL;
 	phone_phase = PHONE_STOPPED;
 }
 
@@ -433,6 +439,7 @@ phone_status(void)
 		inbox_emit_mwi(a);
 	}
 	call_status();
+	phone_audio_emit();
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EVENT_STATUS;
 	ev.u.status.accounts = n;
@@ -456,4 +463,97 @@ phone_quit(void)
 	for (struct account *a = phone_accounts; a != NULL; a = a->next)
 		account_stop_retry(a);
 	phone_enter(PHONE_QUIT_CALLS);
+}
+
+/* --- audio ------------------------------------------------------------ */
+
+void
+phone_audio_emit(void)
+{
+	struct event	 ev;
+	const char	*in, *out;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EVENT_AUDIO;
+	ev.u.audio.in_volume = media_volume(true);
+	ev.u.audio.out_volume = media_volume(false);
+	ev.u.audio.echotest = media_echotest_running();
+	in = phone_input_name != NULL ? phone_input_name :
+	    phone_conf != NULL ? phone_conf->input : NULL;
+	out = phone_output_name != NULL ? phone_output_name :
+	    phone_conf != NULL ? phone_conf->output : NULL;
+	util_strlcpy(ev.u.audio.input, in != NULL ? in : "",
+	    sizeof ev.u.audio.input);
+	util_strlcpy(ev.u.audio.output, out != NULL ? out : "",
+	    sizeof ev.u.audio.output);
+	event_emit(&ev);
+}
+
+int
+phone_echotest(const char *arg, char **cause)
+{
+	bool	 on;
+
+	if (arg == NULL)
+		on = !media_echotest_running();
+	else if (strcmp(arg, "on") == 0)
+		on = true;
+	else if (strcmp(arg, "off") == 0)
+		on = false;
+	else {
+		xasprintf(cause, "echotest takes on or off, not \"%s\"", arg);
+		return -1;
+	}
+	if (media_echotest(on, cause) != 0)
+		return -1;
+	phone_audio_emit();
+	return 0;
+}
+
+int
+phone_volume(bool input, const char *spec, char **cause)
+{
+	char	*end;
+	long	 v;
+	int	 db;
+
+	errno = 0;
+	v = strtol(spec, &end, 10);
+	if (end == spec || *end != '\0' || errno != 0 || v < -100 || v > 100) {
+		xasprintf(cause, "volume takes +N, -N or N (dB), not \"%s\"",
+		    spec);
+		return -1;
+	}
+	db = (int)v;
+	if (spec[0] == '+' || spec[0] == '-')
+		db += media_volume(input);
+	if (db < MEDIA_VOLUME_MIN || db > MEDIA_VOLUME_MAX) {
+		xasprintf(cause, "the %s volume goes from %d to +%d dB",
+		    input ? "microphone" : "speaker", MEDIA_VOLUME_MIN,
+		    MEDIA_VOLUME_MAX);
+		return -1;
+	}
+	media_set_volume(input, db);
+	log_info("%s volume %+d dB", input ? "microphone" : "speaker", db);
+	phone_audio_emit();
+	return 0;
+}
+
+int
+phone_device(bool input, const char *name, char **cause)
+{
+	char	**slot = input ? &phone_input_name : &phone_output_name;
+
+	if (media_set_device(input, name, cause) != 0)
+		return -1;
+	free(*slot);
+	*slot = xstrdup(name);
+	phone_audio_emit();
+	return 0;
+}
+
+void
+phone_levels(float *in_dbfs, float *out_dbfs)
+{
+	media_levels(in_dbfs, out_dbfs);
 }

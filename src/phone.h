@@ -51,6 +51,20 @@ int	 phone_set_default(const char *name, char **cause);
  */
 void	 phone_quit(void);
 
+/*
+ * Audio for the whole phone. echotest: "on", "off", or NULL to toggle.
+ * volume: INPUT (microphone) or the speaker; SPEC "+N" / "-N" changes it
+ * by N dB, "N" sets it. device: switch the microphone or the speaker to
+ * the device NAME. Each emits an "audio" event.
+ */
+int	 phone_echotest(const char *arg, char **cause);
+int	 phone_volume(bool input, const char *spec, char **cause);
+int	 phone_device(bool input, const char *name, char **cause);
+void	 phone_audio_emit(void);
+/* Peak meters of the call that has the device (dBFS; -90: silence), for
+ * the screen to poll while it draws: too fast-moving for events. */
+void	 phone_levels(float *in_dbfs, float *out_dbfs);
+
 /* Quit's time bounds in ms. */
 #define PHONE_CALLS_WAIT	2000
 #define PHONE_UNREG_WAIT	2000

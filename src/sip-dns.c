@@ -442,6 +442,7 @@ sip_dns_main(void *arg)
 	struct sip_dns	*q = arg;
 	char		 one = 1;
 
+	pthread_setname_np(pthread_self(), "tsp-dns");
 	sip_dns_run(q);
 	res_nclose(&_res);
 	if (write(q->pipe[1], &one, 1) < 0) {

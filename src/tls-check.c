@@ -244,6 +244,7 @@ tls_check_main(void *arg)
 	struct tls_check	*tc = arg;
 	char			 one = 1;
 
+	pthread_setname_np(pthread_self(), "tsp-tls-check");
 	tc->result = tls_check_run(tc->host, tc->port, tc->ca_file,
 	    TLS_CHECK_TIMEOUT_MS, tc->reason, sizeof tc->reason);
 	if (write(tc->pipe[1], &one, 1) < 0) {

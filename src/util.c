@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pwd.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -181,4 +183,31 @@ util_mkdir_p(const char *path, unsigned int mode)
 out:
 	free(copy);
 	return rc;
+}
+
+/*
+ * Where tsphone keeps what it writes (recordings, history):
+ * $XDG_DATA_HOME/tsphone, else ~/.local/share/tsphone (a relative
+ * XDG_DATA_HOME is ignored, as the XDG spec says). NULL without a home.
+ */
+char *
+util_data_dir(void)
+{
+	const char	*xdg = getenv("XDG_DATA_HOME");
+	const char	*home = getenv("HOME");
+	struct passwd	*pw;
+	char		*path;
+
+	if (xdg != NULL && xdg[0] == '/') {
+		xasprintf(&path, "%s/tsphone", xdg);
+		return path;
+	}
+	if (home == NULL || home[0] != '/') {
+		pw = getpwuid(getuid());
+		home = pw != NULL ? pw->pw_dir : NULL;
+	}
+	if (home == NULL || home[0] == '\0')
+		return NULL;
+	xasprintf(&path, "%s/.local/share/tsphone", home);
+	return path;
 }

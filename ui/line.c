@@ -57,6 +57,7 @@ line_event(const struct event *ev, void *arg)
 		json_str(j, "reason", ev->u.call.reason);
 		json_bool(j, "held_by_remote", ev->u.call.held_by_remote);
 		json_bool(j, "muted", ev->u.call.muted);
+		json_bool(j, "recording", ev->u.call.recording);
 		json_bool(j, "current", ev->u.call.current);
 		json_int(j, "duration", ev->u.call.duration);
 		json_str(j, "call_id", ev->u.call.call_id);
@@ -96,6 +97,10 @@ line_event(const struct event *ev, void *arg)
 			json_null(j, "rtt_ms");
 		json_num(j, "jbuf_ms", ev->u.stats.jbuf_ms);
 		json_int(j, "srtp_dropped", (long)ev->u.stats.srtp_dropped);
+		json_num(j, "mos", ev->u.stats.mos);
+		json_num(j, "in_level_dbfs", ev->u.stats.in_level_dbfs);
+		json_num(j, "out_level_dbfs", ev->u.stats.out_level_dbfs);
+		json_int(j, "concealed", (long)ev->u.stats.concealed);
 		break;
 	case EVENT_ERROR:
 		json_str(j, "event", "error");
@@ -138,6 +143,14 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "accounts", ev->u.status.accounts);
 		json_int(j, "calls", ev->u.status.calls);
 		json_int(j, "handles", ev->u.status.handles);
+		break;
+	case EVENT_AUDIO:
+		json_str(j, "event", "audio");
+		json_int(j, "in_volume", ev->u.audio.in_volume);
+		json_int(j, "out_volume", ev->u.audio.out_volume);
+		json_bool(j, "echotest", ev->u.audio.echotest);
+		json_str(j, "input", ev->u.audio.input);
+		json_str(j, "output", ev->u.audio.output);
 		break;
 	}
 	fputs(json_end(j), stdout);

@@ -25,6 +25,7 @@
 #define TUI_CALLS_ACCOUNT_MAX	12
 #define TUI_CALLS_GAP		2
 #define TUI_CALLS_QUALITY_COLS	100	/* the narrowest screen showing it */
+#define TUI_CALLS_METERS_W	27	/* "mic ######## spk ########  " */
 #define TUI_CALLS_WHY_MAX	30	/* columns kept for why a call ended */
 
 /* The words and looks of a call's state. */
@@ -93,6 +94,8 @@ tui_calls_flags(const struct tui_call *c, char *buf, size_t len)
 			tui_calls_cat(buf, "HELD-BY-REMOTE ", len);
 		if (c->muted)
 			tui_calls_cat(buf, "MUTE ", len);
+		if (c->recording)
+			tui_calls_cat(buf, "REC ", len);
 	}
 	if (c->srtp)
 		tui_calls_cat(buf, "SRTP ", len);
@@ -118,6 +121,7 @@ static void
 tui_calls_quality(const struct tui_call *c, char *buf, size_t len)
 {
 	double	 lost, expected;
+	int	 n;
 
 	*buf = '\0';
 	if (!c->have_stats || c->ended_ms != 0)
@@ -125,8 +129,41 @@ tui_calls_quality(const struct tui_call *c, char *buf, size_t len)
 	/* Lost over expected, as RTCP reports it. */
 	lost = c->lost > 0 ? (double)c->lost : 0;
 	expected = (double)c->rx_packets + lost;
-	snprintf(buf, len, "loss %.1f%% jit %.0fms", expected > 0 ?
-	    100 * lost / expected : 0, c->jitter_ms);
+	n = 0;
+	if (c->rtt_ms >= 0)
+		n = snprintf(buf, len, "rtt %.0fms ", c->rtt_ms);
+	if (n < 0 || (size_t)n >= len)
+		n = 0;
+	snprintf(buf + n, len - (size_t)n, "loss %.1f%% jit %.0fms MOS %.1f",
+	    expected > 0 ? 100 * lost / expected : 0, c->jitter_ms, c->mos);
+}
+
+/*
+ * A level meter: eight steps from -60 to 0 dBFS, one every 7.5 dB, so
+ * speech at a normal level (-30 to -15) lights about half of it.
+ */
+#define TUI_METER_STEPS	8
+
+void
+tui_calls_meter(float dbfs, char *buf, size_t len)
+{
+	static const char *const blocks[] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+	};
+	int	 lit, i;
+
+	lit = dbfs <= -60 ? 0 : dbfs >= 0 ? TUI_METER_STEPS :
+	    (int)((dbfs + 60) / (60.0 / TUI_METER_STEPS)) + 1;
+	if (lit > TUI_METER_STEPS)
+		lit = TUI_METER_STEPS;
+	*buf = '\0';
+	for (i = 0; i < TUI_METER_STEPS; i++) {
+		if (tui.utf8)
+			tui_calls_cat(buf, i < lit ? blocks[i] : " ", len);
+		else
+			tui_calls_cat(buf, i < lit ? "|" : ".", len);
+	}
 }
 
 static void
@@ -275,7 +312,8 @@ tui_calls_row(int y, int cols, const struct tui_call *c,
 	const char	*state;
 	enum tui_style	 style;
 	attr_t		 row = A_NORMAL, a;
-	int		 w;
+	const char	*p;
+	int		 w, x;
 
 	state = tui_calls_state(c, &style);
 	if (c->ended_ms == 0 && c->state == CALL_INCOMING)
@@ -320,11 +358,26 @@ tui_calls_row(int y, int cols, const struct tui_call *c,
 	}
 	tui_calls_flags(c, buf, sizeof buf);
 	tui_draw_text(y, l->flags, l->flagsw, buf, row);
+	/* Muted is what people forget: it stands out on any row. */
+	if ((p = strstr(buf, "MUTE")) != NULL)
+		tui_draw_text(y, l->flags + (int)(p - buf), 4, "MUTE",
+		    tui_draw_attr(TUI_S_BAD) | A_REVERSE | A_BOLD);
 	if (l->codecw > 0)
 		tui_draw_text(y, l->codec, l->codecw, c->codec, row);
+	x = l->quality;
+	if (c->current && c->state == CALL_ESTABLISHED &&
+	    x + TUI_CALLS_METERS_W < cols) {
+		char	 mic[64], spk[64];
+
+		tui_calls_meter(tui.mic_dbfs, mic, sizeof mic);
+		tui_calls_meter(tui.spk_dbfs, spk, sizeof spk);
+		snprintf(buf, sizeof buf, "mic %s spk %s", mic, spk);
+		tui_draw_text(y, x, cols - 1 - x, buf, row);
+		x += TUI_CALLS_METERS_W;
+	}
 	if (l->qualityw > 0) {
 		tui_calls_quality(c, buf, sizeof buf);
-		tui_draw_text(y, l->quality, cols - 1 - l->quality, buf, row);
+		tui_draw_text(y, x, cols - 1 - x, buf, row);
 	}
 }
 

@@ -234,10 +234,19 @@ tui_draw_rule(int y, int cols, const char *title)
 }
 
 static void
+tui_draw_cat(char *buf, const char *s, size_t len)
+{
+	size_t	 n = strlen(buf);
+
+	if (n < len)
+		util_strlcpy(buf + n, s, len - n);
+}
+
+static void
 tui_draw_title(int y, int cols)
 {
 	attr_t		 bar = tui_draw_attr(TUI_S_BAR);
-	char		 left[128], clock[16];
+	char		 left[192], clock[16];
 	struct tm	 tm;
 	time_t		 t = time(NULL);
 	int		 live = tui_model_live_calls(), n;
@@ -248,8 +257,30 @@ tui_draw_title(int y, int cols)
 	if (live > 0)
 		snprintf(left + n, sizeof left - (size_t)n, "  |  %d call%s",
 		    live, live == 1 ? "" : "s");
+	if (tui.echotest)
+		tui_draw_cat(left, "  |  echo test", sizeof left);
+	if (tui.in_volume != 0 || tui.out_volume != 0) {
+		char	 v[48];
+
+		snprintf(v, sizeof v, "  |  mic %+d dB, spk %+d dB",
+		    tui.in_volume, tui.out_volume);
+		tui_draw_cat(left, v, sizeof left);
+	}
 	tui_draw_fill(y, 0, cols, bar);
 	tui_draw_text(y, 0, cols - 10, left, bar | A_BOLD);
+	/* A muted current call, where the eye goes first. */
+	for (n = 0; n < tui.ncalls; n++) {
+		const struct tui_call *c = &tui.calls[n];
+
+		if (c->current && c->ended_ms == 0 && c->muted) {
+			int	 x = tui_draw_width(left) + 2;
+
+			if (x + 7 < cols - 10)
+				tui_draw_text(y, x, 7, " MUTED ",
+				    tui_draw_attr(TUI_S_BAD) | A_REVERSE |
+				    A_BOLD);
+		}
+	}
 	tui_draw_text(y, cols - 9, 9, clock, bar | A_BOLD);
 }
 

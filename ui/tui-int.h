@@ -63,10 +63,13 @@ struct tui_call {
 	uint64_t	 bell_ms;	/* last bell while it rings */
 	char		 codec[32];
 	bool		 srtp;
+	bool		 recording;
 	bool		 have_stats;
 	unsigned long	 rx_packets;
 	long		 lost;
 	double		 jitter_ms;
+	double		 rtt_ms;	/* < 0: not measured yet */
+	double		 mos;		/* 0: none yet */
 };
 
 enum tui_line_kind {
@@ -142,6 +145,13 @@ struct tui {
 	int			 rows;		/* of the last draw */
 	int			 pane_rows;	/* lines of the log or trace pane */
 
+	/* The meters of the call with the device, and the audio settings. */
+	float			 mic_dbfs;
+	float			 spk_dbfs;
+	int			 in_volume;
+	int			 out_volume;
+	bool			 echotest;
+
 	struct tui_binding	 bindings[TUI_MAX_BINDINGS];
 	int			 nbindings;
 	struct tui_prompt	 prompt;
@@ -155,6 +165,9 @@ void		 tui_message(bool error, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 tui_run(const char *line);
 void		 tui_quit(void);
+
+/* tui-calls.c */
+void		 tui_calls_meter(float dbfs, char *buf, size_t len);
 
 /* tui-model.c */
 void		 tui_model_event(const struct event *);

@@ -189,7 +189,15 @@ tui_keys_action(const char *name)
 		}
 		snprintf(line, sizeof line, "switch %d", id);
 		tui_run(line);
-	} else if (strcmp(name, "prompt") == 0)
+	} else if (strcmp(name, "volume_up") == 0)
+		tui_run("volume out +3");
+	else if (strcmp(name, "volume_down") == 0)
+		tui_run("volume out -3");
+	else if (strcmp(name, "mic_up") == 0)
+		tui_run("volume in +3");
+	else if (strcmp(name, "mic_down") == 0)
+		tui_run("volume in -3");
+	else if (strcmp(name, "prompt") == 0)
 		tui_prompt_open("");
 	else if (strcmp(name, "scroll_up") == 0)
 		tui.scroll += tui.pane_rows > 2 ? tui.pane_rows - 1 : 1;

@@ -185,6 +185,7 @@ tui_model_call(const struct event_call *e)
 	util_strlcpy(c->reason, e->reason, sizeof c->reason);
 	c->held_by_remote = e->held_by_remote;
 	c->muted = e->muted;
+	c->recording = e->recording;
 	c->current = e->current && e->state != CALL_TERMINATED;
 	if (c->current) {
 		for (i = 0; i < tui.ncalls; i++) {
@@ -230,6 +231,8 @@ tui_model_stats(const struct event_stats *s)
 	c->rx_packets = s->rx_packets;
 	c->lost = s->lost;
 	c->jitter_ms = s->jitter_ms;
+	c->rtt_ms = s->rtt_ms;
+	c->mos = s->mos;
 }
 
 void
@@ -255,6 +258,11 @@ tui_model_event(const struct event *ev)
 		break;
 	case EVENT_STATS:
 		tui_model_stats(&ev->u.stats);
+		break;
+	case EVENT_AUDIO:
+		tui.in_volume = ev->u.audio.in_volume;
+		tui.out_volume = ev->u.audio.out_volume;
+		tui.echotest = ev->u.audio.echotest;
 		break;
 	case EVENT_ERROR:
 		if (ev->u.error.command[0] != '\0')

@@ -30,11 +30,13 @@
 #include "event.h"
 #include "key-string.h"
 #include "loop.h"
+#include "phone.h"
 #include "tui.h"
 #include "tui-int.h"
 #include "util.h"
 
 #define TUI_REDRAW_MS		2	/* events of one burst share a draw */
+#define TUI_METER_MS		200	/* level meters, while a call talks */
 #define TUI_ESCDELAY_MS		25	/* Escape alone vs. an escape sequence */
 #define TUI_EOF_WAKEUPS		3	/* readable but no key: the tty is gone */
 
@@ -49,6 +51,7 @@ static int		 tui_empty_wakeups;
 static bool		 tui_winch_set;
 static struct loop_timer *tui_redraw_timer;
 static struct loop_timer *tui_tick_timer;
+static struct loop_timer *tui_meter_timer;
 
 static void
 tui_redraw(void *arg)
@@ -76,6 +79,46 @@ tui_tick_arm(void)
 	    1000 - (unsigned int)(ts.tv_nsec / 1000000) + 5);
 }
 
+/* Meters move only while a call (or the echo test) has the device. */
+static bool
+tui_meters_wanted(void)
+{
+	int	 i;
+
+	if (tui.echotest)
+		return true;
+	for (i = 0; i < tui.ncalls; i++) {
+		if (tui.calls[i].current && tui.calls[i].ended_ms == 0 &&
+		    tui.calls[i].state == CALL_ESTABLISHED)
+			return true;
+	}
+	return false;
+}
+
+static void
+tui_meter(void *arg)
+{
+	char	 a[64], b[64], c[64], d[64];
+	float	 mic, spk;
+
+	(void)arg;
+	if (!tui_meters_wanted()) {
+		tui.mic_dbfs = tui.spk_dbfs = -90;
+		return;
+	}
+	phone_levels(&mic, &spk);
+	/* Redraw only when a meter shows something else. */
+	tui_calls_meter(mic, a, sizeof a);
+	tui_calls_meter(tui.mic_dbfs, b, sizeof b);
+	tui_calls_meter(spk, c, sizeof c);
+	tui_calls_meter(tui.spk_dbfs, d, sizeof d);
+	tui.mic_dbfs = mic;
+	tui.spk_dbfs = spk;
+	if (strcmp(a, b) != 0 || strcmp(c, d) != 0)
+		tui_changed();
+	loop_timer_start(tui_meter_timer, TUI_METER_MS);
+}
+
 static void
 tui_tick(void *arg)
 {
@@ -83,6 +126,8 @@ tui_tick(void *arg)
 
 	(void)arg;
 	tui_model_tick(now);
+	if (tui_meters_wanted() && !loop_timer_pending(tui_meter_timer))
+		loop_timer_start(tui_meter_timer, TUI_METER_MS);
 	if (tui.message[0] != '\0' && now - tui.message_ms > TUI_MESSAGE_MS)
 		tui.message[0] = '\0';
 	tui_draw();
@@ -313,6 +358,8 @@ tui_start(const struct conf *conf, const char *stderr_path, char **cause)
 
 	tui_redraw_timer = loop_timer_new(tui_redraw, NULL);
 	tui_tick_timer = loop_timer_new(tui_tick, NULL);
+	tui_meter_timer = loop_timer_new(tui_meter, NULL);
+	tui.mic_dbfs = tui.spk_dbfs = -90;
 	id = loop_fd_add(STDIN_FILENO, tui_input, NULL);
 	if (id < 0) {
 		xasprintf(cause, "cannot watch standard input: %s", strerror(-id));
@@ -346,7 +393,8 @@ tui_stop(void)
 	tui_fd_id = 0;
 	loop_timer_free(tui_redraw_timer);
 	loop_timer_free(tui_tick_timer);
-	tui_redraw_timer = tui_tick_timer = NULL;
+	loop_timer_free(tui_meter_timer);
+	tui_redraw_timer = tui_tick_timer = tui_meter_timer = NULL;
 	curs_set(1);
 	endwin();
 	delscreen(tui_screen);

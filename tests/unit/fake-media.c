@@ -17,6 +17,7 @@ struct media {
 	int		 port;
 	bool		 active;
 	bool		 muted;
+	bool		 recording;
 	int		 updates;
 	struct media	*next;
 };
@@ -113,6 +114,82 @@ media_free(struct media *m)
 }
 
 int	 media_list_devices(FILE *f, char **cause) { (void)f; (void)cause; return 0; }
+
+/* Audio settings: remembered, as the engine would. */
+static int	 fake_volume[2];
+static bool	 fake_echotest;
+bool		 fake_media_fail_device;
+
+void	 media_levels(float *in, float *out) { *in = *out = -90.0f; }
+void	 media_set_volume(bool input, int db) { fake_volume[input] = db; }
+int	 media_volume(bool input) { return fake_volume[input]; }
+bool	 media_echotest_running(void) { return fake_echotest; }
+
+int
+media_echotest(bool on, char **cause)
+{
+	struct media	*m;
+
+	if (!on && !fake_echotest) {
+		*cause = xstrdup("no echo test is running");
+		return -1;
+	}
+	for (m = streams; on && m != NULL; m = m->next) {
+		if (m->active) {
+			*cause = xstrdup("a call has the audio device: hold it "
+			    "first");
+			return -1;
+		}
+	}
+	fake_echotest = on;
+	return 0;
+}
+
+int
+media_record_start(struct media *m, const char *path, char **cause)
+{
+	(void)path;
+	if (m->recording) {
+		*cause = xstrdup("recording already");
+		return -1;
+	}
+	m->recording = true;
+	return 0;
+}
+
+int
+media_record_stop(struct media *m, char **cause)
+{
+	if (!m->recording) {
+		*cause = xstrdup("not recording");
+		return -1;
+	}
+	m->recording = false;
+	return 0;
+}
+
+bool	 media_recording(const struct media *m) { return m->recording; }
+
+char *
+media_record_path(const char *dir, int id, const char *remote, time_t now)
+{
+	char	*p;
+
+	(void)now;
+	xasprintf(&p, "%s/recordings/%d-%s.wav", dir, id, remote);
+	return p;
+}
+
+int
+media_set_device(bool input, const char *name, char **cause)
+{
+	(void)input;
+	if (fake_media_fail_device) {
+		xasprintf(cause, "no device \"%s\"", name);
+		return -1;
+	}
+	return 0;
+}
 void	 media_set_tone(enum media_tone t) { tone = t; }
 
 struct media *
@@ -141,6 +218,14 @@ fake_media_muted(int id)
 	struct media	*m = fake_media_of(id);
 
 	return m != NULL && m->muted;
+}
+
+bool
+fake_media_recording(int id)
+{
+	struct media	*m = fake_media_of(id);
+
+	return m != NULL && m->recording;
 }
 
 int

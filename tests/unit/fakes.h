@@ -92,10 +92,11 @@ struct media;
 struct media *fake_media_of(int call_id);
 bool	 fake_media_active(int call_id);
 bool	 fake_media_muted(int call_id);
+bool	 fake_media_recording(int call_id);
 int	 fake_media_updates(int call_id);
 enum media_tone fake_media_tone(void);
 int	 fake_media_streams(void);
-extern bool fake_media_fail_new, fake_media_fail_dtmf;
+extern bool fake_media_fail_new, fake_media_fail_dtmf, fake_media_fail_device;
 /* The engine reports on call ID. */
 void	 fake_media_timeout(int call_id);
 void	 fake_media_dtmf(int call_id, char digit);

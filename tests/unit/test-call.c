@@ -612,6 +612,37 @@ test_timeouts_dtmf_mute(void)
 }
 
 static void
+test_record(void)
+{
+	int		 a;
+	char		*cause = NULL, dir[] = "/tmp/test-call.XXXXXX";
+
+	ok(mkdtemp(dir) != NULL, "a data directory");
+	setenv("XDG_DATA_HOME", dir, 1);
+	a = dial("bob");
+	up(a);
+	model_clear();
+	is_int(call_record(call_find(a), false, &cause), -1,
+	    "record off without a recording: refused");
+	ok(cause != NULL && strstr(cause, "not being recorded") != NULL,
+	    "and says why: %s", cause != NULL ? cause : "");
+	free(cause);
+	cause = NULL;
+	is_int(call_record(call_find(a), true, &cause), 0, "record on");
+	ok(fake_media_recording(a) && model_call(a)->recording,
+	    "the engine records, and the call shows it");
+	ok(model_logged("recording to"), "the log says where");
+	is_int(call_record(call_find(a), true, &cause), -1, "twice: refused");
+	free(cause);
+	cause = NULL;
+	is_int(call_record(call_find(a), false, &cause), 0, "record off");
+	ok(!fake_media_recording(a) && !model_call(a)->recording,
+	    "stopped, and shown");
+	end_all();
+	unsetenv("XDG_DATA_HOME");
+}
+
+static void
 test_transferor(void)
 {
 	int			 a, b;
@@ -789,6 +820,7 @@ main(void)
 	test_one_active();
 	test_hold_details();
 	test_timeouts_dtmf_mute();
+	test_record();
 	test_transferor();
 	test_transferee();
 	test_resolve();

@@ -372,9 +372,9 @@ test_table(void)
 	media_codec_params_default(&p);
 	p.complexity = 11;
 	c = media_codec_new("opus", &p, &cause);
-	ok(c == NULL && cause != NULL, "opus complexity 11 refused");
-	free(cause);
-	cause = NULL;
+	ok(c != NULL && cause == NULL, "opus complexity 11 falls back to the "
+	    "default (test_opus_params)");
+	media_codec_free(c);
 	c = media_codec_new("PCMU", NULL, &cause);
 	ok(c != NULL && cause == NULL, "PCMU instance");
 	if (c != NULL) {
@@ -643,43 +643,61 @@ test_opus_stereo(void)
  * Lose one packet where the signal changes (a 300 Hz tone turns into
  * 1200 Hz). PLC can only extend the past; FEC carries the new sound.
  * Both are compared with what a decoder that got every packet produced,
- * which has the same codec delay, so no alignment is needed.
+ * which has the same codec delay, so no alignment is needed. The sender
+ * is an encoder-only instance told to expect LOSS % from frame FROM on;
+ * the three receivers are decoder-only.
  */
 #define FEC_FRAMES	30
 #define FEC_LOST	20
 
-static void
-test_opus_fec(void)
+struct fec_trial {
+	int		 r_plc, r_fec;
+	int		 celt;		/* CELT-only packets: no room for FEC */
+	double		 e_plc, e_fec;	/* error energy of the lost frame */
+	double		 rms_fec;
+	double		 fec_1200, fec_300, plc_300;	/* its last 10 ms */
+	bool		 same;		/* decode_fec gave PLC's samples */
+};
+
+static bool
+fec_trial(int loss, int from, struct fec_trial *t)
 {
 	struct media_codec	*enc, *ref, *plc, *fec;
 	uint8_t			 pay[FEC_FRAMES][400];
 	int			 len[FEC_FRAMES];
 	int16_t			 in[960], o_ref[960 * FEC_FRAMES];
 	int16_t			 o_plc[960 * FEC_FRAMES], o_fec[960 * FEC_FRAMES];
-	double			 e_plc, e_fec;
-	int			 i, r_plc = 0, r_fec = 0;
+	int16_t			*lost_plc, *lost_fec;
+	int			 i;
+	bool			 done = false;
 
-	enc = media_codec_new("opus", NULL, NULL);
-	ref = media_codec_new("opus", NULL, NULL);
-	plc = media_codec_new("opus", NULL, NULL);
-	fec = media_codec_new("opus", NULL, NULL);
-	if (enc == NULL || ref == NULL || plc == NULL || fec == NULL) {
-		ok(0, "opus FEC set-up");
+	memset(t, 0, sizeof *t);
+	enc = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, NULL, NULL);
+	ref = media_codec_new_role("opus", MEDIA_CODEC_DECODER, NULL, NULL);
+	plc = media_codec_new_role("opus", MEDIA_CODEC_DECODER, NULL, NULL);
+	fec = media_codec_new_role("opus", MEDIA_CODEC_DECODER, NULL, NULL);
+	if (enc == NULL || ref == NULL || plc == NULL || fec == NULL)
 		goto out;
-	}
 	for (i = 0; i < FEC_FRAMES; i++) {
+		if (i == from && media_codec_set_loss(enc, loss) != 0)
+			goto out;
 		if (i < FEC_LOST)
 			sine(in, 960, 48000, 300, 0.4, (size_t)i * 960);
 		else
 			sine(in, 960, 48000, 1200, 0.4, (size_t)i * 960);
 		len[i] = media_codec_encode(enc, in, 960, pay[i], sizeof pay[i]);
+		if (len[i] <= 0)
+			goto out;
+		if (i >= from && pay[i][0] >> 3 >= 16)
+			t->celt++;
 		media_codec_decode(ref, pay[i], (size_t)len[i], o_ref + i * 960,
 		    960);
 	}
 	for (i = 0; i < FEC_FRAMES; i++) {
 		if (i == FEC_LOST) {
-			r_plc = media_codec_conceal(plc, o_plc + i * 960, 960);
-			r_fec = media_codec_decode_fec(fec, pay[i + 1],
+			t->r_plc = media_codec_conceal(plc, o_plc + i * 960,
+			    960);
+			t->r_fec = media_codec_decode_fec(fec, pay[i + 1],
 			    (size_t)len[i + 1], o_fec + i * 960, 960);
 			continue;
 		}
@@ -688,44 +706,344 @@ test_opus_fec(void)
 		media_codec_decode(fec, pay[i], (size_t)len[i], o_fec + i * 960,
 		    960);
 	}
-	is_int(r_plc, 960, "PLC fills the lost 20 ms");
-	is_int(r_fec, 960, "FEC fills the lost 20 ms");
-	ok(rms16(o_fec + FEC_LOST * 960, 960) > 1000.0,
-	    "FEC frame is not silence (rms %.0f)",
-	    rms16(o_fec + FEC_LOST * 960, 960));
-	e_plc = err_energy(o_ref + FEC_LOST * 960, o_plc + FEC_LOST * 960, 960);
-	e_fec = err_energy(o_ref + FEC_LOST * 960, o_fec + FEC_LOST * 960, 960);
-	ok(e_fec < e_plc / 2.0,
-	    "FEC is closer to the real frame than PLC (%.1f dB better)",
-	    10.0 * log10(e_plc / (e_fec > 0 ? e_fec : 1)));
+	lost_plc = o_plc + FEC_LOST * 960;
+	lost_fec = o_fec + FEC_LOST * 960;
+	t->same = memcmp(lost_plc, lost_fec, 960 * sizeof *lost_fec) == 0;
+	t->rms_fec = rms16(lost_fec, 960);
+	t->e_plc = err_energy(o_ref + FEC_LOST * 960, lost_plc, 960);
+	t->e_fec = err_energy(o_ref + FEC_LOST * 960, lost_fec, 960);
 	/* The codec's delay puts the change early in the frame: use its end. */
-	ok(ratio16(o_fec + FEC_LOST * 960 + 480, 480, 1200) > 0.5 &&
-	    ratio16(o_fec + FEC_LOST * 960 + 480, 480, 300) < 0.1,
-	    "FEC frame ends with the new 1200 Hz tone (%.2f), not 300 Hz (%.2f)",
-	    ratio16(o_fec + FEC_LOST * 960 + 480, 480, 1200),
-	    ratio16(o_fec + FEC_LOST * 960 + 480, 480, 300));
-	ok(ratio16(o_plc + FEC_LOST * 960 + 480, 480, 300) > 0.5,
-	    "PLC frame only extends the old 300 Hz tone (%.2f)",
-	    ratio16(o_plc + FEC_LOST * 960 + 480, 480, 300));
-
-	/* Without FEC in the stream, decode_fec still fills the gap. */
-	media_codec_set_fec(enc, false);
-	media_codec_set_loss(enc, 0);
-	sine(in, 960, 48000, 300, 0.4, 0);
-	len[0] = media_codec_encode(enc, in, 960, pay[0], sizeof pay[0]);
-	is_int(media_codec_decode_fec(fec, pay[0], (size_t)len[0], o_fec, 960),
-	    960, "decode_fec without FEC data conceals");
-	is_int(media_codec_decode_fec(fec, NULL, 0, o_fec, 960), 960,
-	    "decode_fec without a next packet conceals");
-	is_int(media_codec_decode_fec(fec, (const uint8_t *)"\xff", 1, o_fec,
-	    960), 960, "decode_fec with a malformed next packet conceals");
-	is_int(media_codec_decode_fec(fec, pay[0], (size_t)len[0], o_fec, 100),
-	    -EINVAL, "decode_fec of 100 samples refused");
+	t->fec_1200 = ratio16(lost_fec + 480, 480, 1200);
+	t->fec_300 = ratio16(lost_fec + 480, 480, 300);
+	t->plc_300 = ratio16(lost_plc + 480, 480, 300);
+	done = true;
 out:
 	media_codec_free(enc);
 	media_codec_free(ref);
 	media_codec_free(plc);
 	media_codec_free(fec);
+	return done;
+}
+
+static void
+test_opus_fec(void)
+{
+	struct media_codec	*enc, *fec;
+	struct fec_trial	 t;
+	uint8_t			 pay[400];
+	int16_t			 in[960], out[960];
+	int			 len, i, bad = 0;
+	static const int	 losses[] = { 1, 2, 3, 5, 8, 20, 50 };
+
+	/* At the default 0% nothing is spent on FEC: plain CELT frames. */
+	if (!fec_trial(0, 0, &t)) {
+		ok(0, "opus FEC set-up at 0%%");
+		return;
+	}
+	is_int(t.celt, FEC_FRAMES, "no loss expected: every packet CELT-only, "
+	    "which has no FEC");
+	is_int(t.r_fec, 960, "decode_fec still fills the lost 20 ms");
+	ok(t.same, "with PLC's very samples: the packets carry no FEC");
+	ok(t.fec_1200 < 0.1, "so the new 1200 Hz tone is missed (%.2f)",
+	    t.fec_1200);
+
+	/* As soon as loss is expected, the packets carry FEC. */
+	if (!fec_trial(10, 0, &t)) {
+		ok(0, "opus FEC set-up at 10%%");
+		return;
+	}
+	is_int(t.celt, 0, "10%% loss expected: every packet SILK or hybrid");
+	is_int(t.r_plc, 960, "PLC fills the lost 20 ms");
+	is_int(t.r_fec, 960, "FEC fills the lost 20 ms");
+	ok(!t.same, "FEC is not PLC");
+	ok(t.rms_fec > 1000.0, "FEC frame is not silence (rms %.0f)",
+	    t.rms_fec);
+	ok(t.e_fec < t.e_plc / 2.0,
+	    "FEC is closer to the real frame than PLC (%.1f dB better)",
+	    10.0 * log10(t.e_plc / (t.e_fec > 0 ? t.e_fec : 1)));
+	ok(t.fec_1200 > 0.5 && t.fec_300 < 0.1,
+	    "FEC frame ends with the new 1200 Hz tone (%.2f), not 300 Hz (%.2f)",
+	    t.fec_1200, t.fec_300);
+	ok(t.plc_300 > 0.5, "PLC frame only extends the old 300 Hz tone (%.2f)",
+	    t.plc_300);
+
+	/*
+	 * Any loss will do, so FEC protects the first losses RTCP reports,
+	 * and it starts within the packet after set_loss (the loss comes
+	 * mid-call, 10 frames before the lost one).
+	 */
+	for (i = 0; i < (int)nitems(losses); i++) {
+		/* Less loss, leaner FEC: still well above PLC's 0 and 0 dB. */
+		if (!fec_trial(losses[i], 10, &t) || t.celt != 0 || t.same ||
+		    t.fec_1200 < 0.3 || t.e_fec >= t.e_plc / 2.0) {
+			printf("# %d%%: %d CELT-only, 1200 Hz %.2f, %.1f dB\n",
+			    losses[i], t.celt, t.fec_1200, 10.0 *
+			    log10(t.e_plc / (t.e_fec > 0 ? t.e_fec : 1)));
+			bad++;
+		}
+	}
+	is_int(bad, 0, "1, 2, 3, 5, 8, 20 or 50%% loss set mid-call: FEC "
+	    "carried from the next packet on");
+
+	/* Without FEC in the stream, decode_fec still fills the gap. */
+	enc = media_codec_new("opus", NULL, NULL);
+	fec = media_codec_new("opus", NULL, NULL);
+	if (enc == NULL || fec == NULL) {
+		ok(0, "opus instances");
+		goto out;
+	}
+	media_codec_set_fec(enc, false);
+	media_codec_set_loss(enc, 20);
+	sine(in, 960, 48000, 300, 0.4, 0);
+	len = media_codec_encode(enc, in, 960, pay, sizeof pay);
+	ok(len > 0 && pay[0] >> 3 >= 16, "FEC off: loss alone keeps CELT");
+	is_int(media_codec_decode_fec(fec, pay, (size_t)len, out, 960),
+	    960, "decode_fec without FEC data conceals");
+	is_int(media_codec_decode_fec(fec, NULL, 0, out, 960), 960,
+	    "decode_fec without a next packet conceals");
+	is_int(media_codec_decode_fec(fec, (const uint8_t *)"\xff", 1, out,
+	    960), 960, "decode_fec with a malformed next packet conceals");
+	is_int(media_codec_decode_fec(fec, pay, (size_t)len, out, 100),
+	    -EINVAL, "decode_fec of 100 samples refused");
+out:
+	media_codec_free(enc);
+	media_codec_free(fec);
+}
+
+/* An instance for one direction has only that half. */
+static void
+test_roles(void)
+{
+	struct media_codec	*e, *d, *b;
+	struct media_codec_params p;
+	int16_t			 in[960], out[960];
+	uint8_t			 pay[400];
+	char			*cause = NULL;
+	int			 len, i, bad = 0;
+
+	printf("# libopus %s, mono: encoder %d bytes, decoder %d bytes\n",
+	    opus_get_version_string(), opus_encoder_get_size(1),
+	    opus_decoder_get_size(1));
+	e = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, NULL, &cause);
+	d = media_codec_new_role("opus", MEDIA_CODEC_DECODER, NULL, &cause);
+	b = media_codec_new("opus", NULL, &cause);
+	if (e == NULL || d == NULL || b == NULL) {
+		ok(0, "opus instances for each role: %s", cause ? cause : "");
+		free(cause);
+		goto out;
+	}
+	ok(cause == NULL, "no cause when it works");
+	ok(media_codec_role(e) == MEDIA_CODEC_ENCODER &&
+	    media_codec_role(d) == MEDIA_CODEC_DECODER &&
+	    media_codec_role(b) == MEDIA_CODEC_BOTH,
+	    "each instance knows its role; media_codec_new is both");
+
+	for (i = 0; i < 10; i++) {
+		sine(in, 960, 48000, 1000, 0.3, (size_t)i * 960);
+		len = media_codec_encode(e, in, 960, pay, sizeof pay);
+		if (len <= 0 || media_codec_decode(d, pay, (size_t)len, out,
+		    960) != 960)
+			bad++;
+	}
+	is_int(bad, 0, "an encoder-only instance feeds a decoder-only one");
+	ok(ratio16(out, 960, 1000) > 0.9, "with the tone intact (%.2f)",
+	    ratio16(out, 960, 1000));
+
+	is_int(media_codec_encode(d, in, 960, pay, sizeof pay), -EINVAL,
+	    "decoder-only: encode refused");
+	is_int(media_codec_set_loss(d, 5), -EINVAL,
+	    "decoder-only: no encoder settings");
+	is_int(media_codec_get_loss(d), -EINVAL, "decoder-only: no loss to "
+	    "read");
+	is_int(media_codec_apply_fmtp(d, "useinbandfec=0;cbr=1;"
+	    "maxplaybackrate=8000"), 0, "decoder-only: fmtp ignored");
+	ok(media_codec_has_fec(d), "decoder-only: can use FEC");
+	is_int(media_codec_conceal(d, out, 960), 960,
+	    "decoder-only: conceals");
+	is_int(media_codec_decode_fec(d, pay, (size_t)len, out, 960), 960,
+	    "decoder-only: decodes FEC");
+
+	is_int(media_codec_decode(e, pay, (size_t)len, out, 960), -EINVAL,
+	    "encoder-only: decode refused");
+	is_int(media_codec_conceal(e, out, 960), -EINVAL,
+	    "encoder-only: conceal refused");
+	is_int(media_codec_decode_fec(e, pay, (size_t)len, out, 960), -EINVAL,
+	    "encoder-only: decode_fec refused");
+	is_int(media_codec_decode_fec(e, NULL, 0, out, 960), -EINVAL,
+	    "encoder-only: decode_fec without a packet refused too");
+	ok(!media_codec_has_fec(e), "encoder-only: cannot use FEC");
+	is_int(media_codec_packet_samples(e, pay, (size_t)len), 960,
+	    "encoder-only: still reads a packet's length");
+	is_int(media_codec_apply_fmtp(e, "maxaveragebitrate=12000"), 0,
+	    "encoder-only: takes the peer's fmtp");
+	is_int(media_codec_get_params(e, &p), 0, "encoder-only: settings "
+	    "read back");
+	is_int(p.bitrate, 12000, "the fmtp's bitrate reached libopus");
+	media_codec_reset(e);
+	media_codec_reset(d);
+	ok(media_codec_encode(e, in, 960, pay, sizeof pay) > 0,
+	    "reset with one half: still encodes");
+
+	media_codec_free(e);
+	media_codec_free(d);
+	e = media_codec_new_role("opus", 0, NULL, &cause);
+	ok(e == NULL && cause != NULL, "role 0 refused: %s",
+	    cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	e = media_codec_new_role("opus", 4, NULL, &cause);
+	ok(e == NULL && cause != NULL, "role 4 refused");
+	free(cause);
+	cause = NULL;
+
+	/* G.711 halves: no state to speak of, but the same rules. */
+	e = media_codec_new_role("PCMU", MEDIA_CODEC_ENCODER, NULL, NULL);
+	d = media_codec_new_role("pcma", MEDIA_CODEC_DECODER, NULL, NULL);
+	if (e == NULL || d == NULL) {
+		ok(0, "G.711 instances for each role");
+		goto out;
+	}
+	is_int(media_codec_encode(e, in, 160, pay, sizeof pay), 160,
+	    "PCMU encoder-only encodes");
+	is_int(media_codec_decode(e, pay, 160, out, 960), -EINVAL,
+	    "PCMU encoder-only: decode refused");
+	is_int(media_codec_conceal(e, out, 160), -EINVAL,
+	    "PCMU encoder-only: conceal refused");
+	is_int(media_codec_encode(d, in, 160, pay, sizeof pay), -EINVAL,
+	    "PCMA decoder-only: encode refused");
+	is_int(media_codec_decode(d, pay, 160, out, 960), 160,
+	    "PCMA decoder-only decodes");
+	is_int(media_codec_conceal(d, out, 160), 160,
+	    "PCMA decoder-only conceals");
+	is_int(media_codec_get_loss(d), -ENOTSUP, "G.711 has no loss setting");
+out:
+	media_codec_free(e);
+	media_codec_free(d);
+	media_codec_free(b);
+}
+
+/* Mean payload of 50 frames of a 440 Hz tone, in bit/s. */
+static int
+tone_bitrate(struct media_codec *c)
+{
+	int16_t		 in[960];
+	uint8_t		 pay[1500];
+	int		 i, len, total = 0;
+
+	for (i = 0; i < 50; i++) {
+		sine(in, 960, 48000, 440, 0.3, (size_t)i * 960);
+		len = media_codec_encode(c, in, 960, pay, sizeof pay);
+		if (len < 0)
+			return -1;
+		total += len;
+	}
+	return total * 8;
+}
+
+/* What a new encoder starts with, and what it takes from its params. */
+static void
+test_opus_params(void)
+{
+	struct media_codec_params	 p, got;
+	struct media_codec		*c;
+	int16_t				 in[960];
+	uint8_t				 pay[1500];
+	char				*cause = NULL;
+	int				 bps, i, unsent;
+
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, NULL, NULL);
+	if (c == NULL) {
+		ok(0, "opus encoder");
+		return;
+	}
+	is_int(media_codec_get_loss(c), 0, "a new encoder expects no loss");
+	is_int(media_codec_get_params(c, &got), 0, "its settings read back");
+	ok(got.complexity == MEDIA_CODEC_COMPLEXITY &&
+	    got.bitrate == MEDIA_CODEC_BITRATE && got.fec && !got.dtx,
+	    "complexity %d, %d bit/s, FEC on, no DTX", got.complexity,
+	    got.bitrate);
+	is_int(media_codec_set_loss(c, 7), 0, "loss 7%% taken");
+	is_int(media_codec_get_loss(c), 7, "and handed to libopus");
+	is_int(media_codec_set_loss(c, 0), 0, "loss back to 0%%");
+	is_int(media_codec_get_loss(c), 0, "and handed to libopus");
+	is_int(media_codec_set_loss(c, 101), -EINVAL, "loss 101%% refused");
+	is_int(media_codec_get_loss(c), 0, "leaving the old value");
+
+	/* DTX lives in SILK: asking for it must get there from CELT. */
+	memset(in, 0, sizeof in);
+	for (i = 0, unsent = 0; i < 50; i++) {
+		if (media_codec_encode(c, in, 960, pay, sizeof pay) == 0)
+			unsent++;
+	}
+	is_int(unsent, 0, "without DTX every frame of silence is sent");
+	is_int(media_codec_set_dtx(c, true), 0, "DTX asked for");
+	for (i = 0, unsent = 0; i < 50; i++) {
+		if (media_codec_encode(c, in, 960, pay, sizeof pay) == 0)
+			unsent++;
+	}
+	ok(unsent >= 30, "then most frames of silence are not sent (%d of "
+	    "50)", unsent);
+	media_codec_free(c);
+
+	media_codec_params_default(&p);
+	p.complexity = 2;
+	p.bitrate = 12000;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	if (c == NULL || media_codec_get_params(c, &got) != 0) {
+		ok(0, "opus encoder with params");
+		media_codec_free(c);
+		return;
+	}
+	ok(got.complexity == 2 && got.bitrate == 12000 && got.loss_perc == 0,
+	    "complexity 2 and 12000 bit/s honoured (%d, %d)", got.complexity,
+	    got.bitrate);
+	bps = tone_bitrate(c);
+	ok(bps > 6000 && bps <= 12000 * 13 / 10, "and coded at that rate "
+	    "(%d bit/s)", bps);
+	media_codec_free(c);
+
+	/* Out of range (a typo in the config): the defaults, not a failure. */
+	p.complexity = 11;
+	p.bitrate = 1000;
+	p.loss_perc = -3;
+	c = media_codec_new_role("opus", MEDIA_CODEC_BOTH, &p, &cause);
+	ok(c != NULL && cause == NULL, "bad settings do not stop the codec");
+	if (c != NULL && media_codec_get_params(c, &got) == 0)
+		ok(got.complexity == MEDIA_CODEC_COMPLEXITY &&
+		    got.bitrate == MEDIA_CODEC_BITRATE && got.loss_perc == 0,
+		    "complexity 11, 1000 bit/s and -3%% became the defaults "
+		    "(%d, %d, %d)", got.complexity, got.bitrate,
+		    got.loss_perc);
+	else
+		ok(0, "settings read back");
+	media_codec_free(c);
+	free(cause);
+	p.complexity = -1;
+	p.bitrate = 600000;
+	p.loss_perc = 101;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	ok(c != NULL && media_codec_get_params(c, &got) == 0 &&
+	    got.complexity == MEDIA_CODEC_COMPLEXITY &&
+	    got.bitrate == MEDIA_CODEC_BITRATE && got.loss_perc == 0,
+	    "so did complexity -1, 600000 bit/s and 101%%");
+	media_codec_free(c);
+	p.complexity = 10;
+	p.bitrate = 510000;
+	p.loss_perc = 100;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	/* libopus itself caps mono at 300 kbit/s. */
+	ok(c != NULL && media_codec_get_params(c, &got) == 0 &&
+	    got.complexity == 10 && got.bitrate == 300000 &&
+	    got.loss_perc == 100, "the range's ends are taken (%d, %d, %d)",
+	    got.complexity, got.bitrate, got.loss_perc);
+	media_codec_free(c);
+	p.complexity = 0;
+	p.bitrate = 6000;
+	p.loss_perc = 0;
+	c = media_codec_new_role("opus", MEDIA_CODEC_ENCODER, &p, NULL);
+	ok(c != NULL && media_codec_get_params(c, &got) == 0 &&
+	    got.complexity == 0 && got.bitrate == 6000, "both ends");
+	media_codec_free(c);
 }
 
 static void
@@ -1171,6 +1489,8 @@ main(void)
 	test_opus_roundtrip();
 	test_opus_stereo();
 	test_opus_fec();
+	test_roles();
+	test_opus_params();
 	test_opus_malformed();
 	test_opus_fmtp();
 	test_resample();

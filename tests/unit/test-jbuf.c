@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "media-jbuf.h"
+#include "media-jbuf-est.h"
 #include "tap.h"
+#include "util.h"
 
 #define MS		1000ULL
 #define TICK_US		(10 * MS)
@@ -1033,6 +1035,264 @@ test_shrink(void)
 	    "(%llu ms)", (unsigned long long)(hinted / MS));
 }
 
+/* --- the estimator against the sort it replaced ---------------------- */
+
+#define EST_N		15000
+#define EST_B		MEDIA_JBUF_EST_BUCKET_US
+#define EST_CAP		MEDIA_JBUF_EST_CAP_US
+
+static int
+i64_cmp(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* What media-jbuf.c computed before: sort the newest N, nearest rank. */
+static void
+ref_window(const int64_t *x, size_t end, unsigned int n, int64_t *min,
+    int64_t *spread)
+{
+	int64_t		 w[MEDIA_JBUF_EST_MAX];
+	unsigned int	 i, rank;
+
+	for (i = 0; i < n; i++)
+		w[i] = x[end - n + i];
+	qsort(w, n, sizeof w[0], i64_cmp);
+	rank = (n * 99 + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	*min = w[0];
+	*spread = w[rank - 1] - w[0];
+	if (*spread > EST_CAP)
+		*spread = EST_CAP;
+}
+
+/* Uniform network delay of 0..JITTER us on a constant offset. */
+static void
+gen_uniform(int64_t *x, size_t n, int64_t offset, uint32_t jitter)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		x[i] = offset + rnd() % (jitter + 1);
+}
+
+/*
+ * A bursty network: a quiet path (+-0.5 ms) with queues that build up
+ * and drain (packets then arrive back to back), lone spikes, outages
+ * whose backlog arrives at once (up to 1.5 s late, past the cap), a slow
+ * clock drift, and now and then a route change of up to +-400 ms, which
+ * makes the estimator move its histogram.
+ */
+static void
+gen_bursty(int64_t *x, size_t n, int64_t offset)
+{
+	int64_t		 queue = 0, step = 0;
+	size_t		 i;
+	uint32_t	 r;
+
+	for (i = 0; i < n; i++) {
+		r = rnd() % 1000;
+		if (queue > 0)
+			queue = queue > 20000 ? queue - 20000 : 0;
+		if (r < 15)
+			queue += 10000 + rnd() % 80000;		/* a burst */
+		else if (r < 17)
+			queue += 300000 + rnd() % 1200000;	/* an outage */
+		if (r == 999)
+			step = (int64_t)(rnd() % 800001) - 400000;
+		x[i] = offset + step + (int64_t)(i * 3 / 100) + queue +
+		    rnd() % 1001;
+		if (r >= 17 && r < 22)
+			x[i] += 150000;				/* a spike */
+	}
+}
+
+/*
+ * Feed X to an estimator with the windows WIN[i / every] and compare it
+ * after each add with the sorted window of the same samples: the same
+ * minimum, and a spread at most one bucket below the sorted one.
+ */
+static void
+est_compare(const char *what, const int64_t *x, size_t n,
+    const unsigned int *win, size_t nwin, size_t every)
+{
+	struct media_jbuf_est	*e = calloc(1, sizeof *e);
+	int64_t			 rmin, rspread, worst = 0, dev;
+	unsigned int		 w, cnt;
+	size_t			 i;
+	int			 bad_min = 0, bad_spread = 0, bad_count = 0;
+
+	media_jbuf_est_reset(e);
+	for (i = 0; i < n; i++) {
+		w = win[(i / every) % nwin];
+		media_jbuf_est_add(e, x[i], w);
+		cnt = media_jbuf_est_count(e);
+		/* The window reaches its size by the end of each stretch. */
+		if (cnt > w || cnt > i + 1 || (i % every == every - 1 &&
+		    cnt != (i + 1 < w ? i + 1 : w)))
+			bad_count++;
+		ref_window(x, i + 1, cnt, &rmin, &rspread);
+		if (media_jbuf_est_min(e) != rmin)
+			bad_min++;
+		dev = rspread - media_jbuf_est_spread(e);
+		if (dev < 0 || dev >= EST_B)
+			bad_spread++;
+		if (dev > worst || -dev > worst)
+			worst = dev < 0 ? -dev : dev;
+	}
+	is_int(bad_min, 0, "estimator, %s: exact minimum", what);
+	is_int(bad_spread, 0, "estimator, %s: spread within one bucket "
+	    "below the sorted window's (worst %lld us)", what,
+	    (long long)worst);
+	is_int(bad_count, 0, "estimator, %s: window size followed", what);
+	free(e);
+}
+
+static void
+test_est_reference(void)
+{
+	static const unsigned int	 w16[] = { 16 }, w150[] = { 150 },
+					 w256[] = { 256 },
+					 wvar[] = { 150, 16, 256, 50, 256, 100 };
+	int64_t				*x = calloc(EST_N, sizeof *x);
+
+	rng = 4242;
+	gen_uniform(x, EST_N, 123456789, 60000);
+	est_compare("uniform 0-60 ms, window 16", x, EST_N, w16, 1, EST_N);
+	est_compare("uniform 0-60 ms, window 150", x, EST_N, w150, 1, EST_N);
+	est_compare("uniform 0-60 ms, window 256", x, EST_N, w256, 1, EST_N);
+	gen_uniform(x, EST_N, -5000000000LL, 700);
+	est_compare("sub-ms jitter below zero", x, EST_N, w150, 1, EST_N);
+	gen_bursty(x, EST_N, 987654321);
+	est_compare("bursty, window 150", x, EST_N, w150, 1, EST_N);
+	est_compare("bursty, window 256", x, EST_N, w256, 1, EST_N);
+	est_compare("bursty, window changing", x, EST_N, wvar, nitems(wvar),
+	    700);
+	free(x);
+}
+
+/* Steps per add: the same whatever the window, unlike a sort. */
+static double
+est_steps(const int64_t *x, size_t n, unsigned int w, uint64_t *max,
+    uint64_t *rebuilds)
+{
+	struct media_jbuf_est	*e = calloc(1, sizeof *e);
+	uint64_t		 before;
+	size_t			 i;
+	double			 mean;
+
+	media_jbuf_est_reset(e);
+	*max = 0;
+	for (i = 0; i < n; i++) {
+		before = e->steps;
+		media_jbuf_est_add(e, x[i], w);
+		if (i >= w && e->steps - before > *max)
+			*max = e->steps - before;
+	}
+	mean = (double)e->steps / (double)n;
+	*rebuilds = e->rebuilds;
+	free(e);
+	return mean;
+}
+
+static void
+test_est_cost(void)
+{
+	static const unsigned int	 wins[] = { 16, 64, 256 };
+	int64_t				*x = calloc(EST_N, sizeof *x);
+	double				 mean[2][nitems(wins)];
+	uint64_t			 max[2][nitems(wins)], rb[2][3];
+	size_t				 i, k;
+
+	rng = 99;
+	for (k = 0; k < 2; k++) {
+		if (k == 0)
+			gen_uniform(x, EST_N, 1000000, 60000);
+		else
+			gen_bursty(x, EST_N, 1000000);
+		for (i = 0; i < nitems(wins); i++)
+			mean[k][i] = est_steps(x, EST_N, wins[i], &max[k][i],
+			    &rb[k][i]);
+	}
+	for (k = 0; k < 2; k++) {
+		printf("# %s: steps per add %.2f / %.2f / %.2f (windows 16 / "
+		    "64 / 256), worst add %llu / %llu / %llu, rebuilds %llu / "
+		    "%llu / %llu\n", k == 0 ? "uniform" : "bursty", mean[k][0],
+		    mean[k][1], mean[k][2], (unsigned long long)max[k][0],
+		    (unsigned long long)max[k][1],
+		    (unsigned long long)max[k][2],
+		    (unsigned long long)rb[k][0], (unsigned long long)rb[k][1],
+		    (unsigned long long)rb[k][2]);
+	}
+	/*
+	 * A sort costs w log w: 32 times more at 256 than at 16. Here the
+	 * only growth is the percentile's rank: from 100 samples on it is
+	 * the second largest, from 200 the third, one bucket more each.
+	 */
+	for (k = 0, i = 0; i < nitems(wins); i++) {
+		if (mean[0][i] > 6.5 || mean[1][i] > 6.5)
+			k++;
+	}
+	is_int(k, 0, "estimator: at most 6.5 steps per add on average, "
+	    "whatever the window");
+	ok(mean[0][2] < 1.5 * mean[0][0] && mean[1][2] < 1.5 * mean[1][0],
+	    "estimator: 16 times the window, not 1.5 times the steps (%.2f vs "
+	    "%.2f, %.2f vs %.2f)", mean[0][2], mean[0][0], mean[1][2],
+	    mean[1][0]);
+	ok(max[0][0] <= 20 && max[0][1] <= 20 && max[0][2] <= 20,
+	    "estimator: on a steady network no add takes more than 20 steps");
+	is_int(rb[0][0] + rb[0][1] + rb[0][2], 0, "estimator: a steady "
+	    "network never moves the histogram");
+	free(x);
+}
+
+/*
+ * Packets that come after their playout time are not played, but their
+ * transit still counts: a network that makes every fifth packet 100 ms
+ * late must raise the target until they are in time. The same packets
+ * lost instead leave the target alone.
+ */
+static unsigned int
+late_run(bool deliver, unsigned long long *late)
+{
+	struct sim		*s = sim_new(48000);
+	struct media_jbuf_stats	 st;
+	unsigned int		 target;
+	int			 i;
+
+	sim_stream(s, 3 * MS, 400, 20, 0, 0, 6);
+	for (i = 0; i < s->np; i++) {
+		if (s->p[i].seq >= 100 && s->p[i].seq % 5 == 0)
+			s->p[i].at = deliver ? s->p[i].at + 100 * MS :
+			    UINT64_MAX;
+	}
+	sim_run(s, 9000 * MS);
+	media_jbuf_stats(s->jb, &st);
+	*late = st.late;
+	for (i = 0, target = 0; i < s->nev && s->ev[i].now < 7000 * MS; i++)
+		target = s->ev[i].target_ms;
+	sim_free(s);
+	return target;
+}
+
+static void
+test_late_evidence(void)
+{
+	unsigned long long	 late, late_lost;
+	unsigned int		 t_late, t_lost;
+
+	t_late = late_run(true, &late);
+	t_lost = late_run(false, &late_lost);
+	ok(late >= 1, "late packets seen as late (%llu)", late);
+	ok(t_late >= 100 + 20, "their transit raised the target to cover "
+	    "them (%u ms)", t_late);
+	ok(t_lost <= 30, "the same packets lost leave the target alone (%u "
+	    "ms)", t_lost);
+}
+
 /* Random packets, gets and clock steps: no crash, invariants hold. */
 static void
 test_fuzz(void)
@@ -1199,6 +1459,9 @@ main(void)
 	test_stopped();
 	test_overflow();
 	test_shrink();
+	test_est_reference();
+	test_est_cost();
+	test_late_evidence();
 	test_fuzz();
 	return done_testing();
 }
