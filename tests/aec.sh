@@ -111,6 +111,13 @@ for aec in no yes; do
 	    --to "$(wav_add "$b0" 5.5)")
 	dt_l=$("$WAVSTAT" "$B" --from "$(wav_add "$b0" 6.8)" \
 	    --to "$(wav_add "$b0" 11.5)" --freq 600)
+	prof=
+	for s in 0 1 2 3 4 5; do
+		prof="$prof $(field "$("$WAVSTAT" "$B" --from "$(wav_add "$b0" "$s")" \
+		    --to "$(wav_add "$b0" "$((s + 1))")")" rms_db)"
+	done
+	diag "aec $aec: call established at $b0 s of bob's recording;" \
+	    "what bob hears in each second from there (dBFS):$prof"
 	diag "aec $aec: echo span: $echo_l"
 	diag "aec $aec: double-talk span: $dt_l"
 	eval "echo_$aec=\$(field \"\$echo_l\" rms_db)"

@@ -111,9 +111,9 @@ round() {
 	a0=$(wav_pos "$A") || a0=0
 	b0=$(wav_pos "$B") || b0=0
 	ok "$tag: alice records 3 s of the established call" \
-	    wav_wait "$A" "$(wav_add "$a0" 3)"
+	    wav_wait "$A" "$(wav_add "$a0" 3.5)"
 	ok "$tag: bob records 3 s of the established call" \
-	    wav_wait "$B" "$(wav_add "$b0" 3)"
+	    wav_wait "$B" "$(wav_add "$b0" 3.5)"
 	a1=$(wav_pos "$A") b1=$(wav_pos "$B")
 	ok "$tag: hung up, both quit" hangup
 	line=$(grep '"event":"stats"' "$T/bob.out" | tail -n 1)

@@ -8,8 +8,9 @@
 #  - bob still hears the tone in at least 90 % of the half-second
 #    windows from the start of the call to the hang-up (loss is
 #    concealed, the stream does not stall or drift);
-#  - bob's last stats event counts the loss (lost > 0) and the frames
-#    his jitter buffer concealed (concealed > 0).
+#  - bob's last stats event counts the loss (lost > 0, and as many as
+#    the firewall dropped) and the frames his jitter buffer concealed
+#    (concealed > 0).
 . "$(dirname "$0")/lib.sh"
 require_kamailio
 require_tsphone
@@ -103,6 +104,10 @@ for codec in opus pcmu; do
 	concealed=$(json_get "$line" concealed)
 	ok "$codec: bob received packets ($rx)" test "${rx:-0}" -gt 0
 	ok "$codec: bob counts lost packets ($lost)" test "${lost:-0}" -gt 0
+	# the rule drops RTP only, and is taken away while packets still
+	# flow, so each packet it took is followed by one that arrives
+	ok "$codec: as many as the firewall dropped ($lost, $d)" \
+	    test "${lost:-0}" -ge $((d - 2)) -a "${lost:-0}" -le $((d + 2))
 	ok "$codec: bob's jitter buffer concealed frames ($concealed)" \
 	    test "${concealed:-0}" -gt 0
 done

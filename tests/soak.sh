@@ -8,7 +8,9 @@
 #  - the descriptors after call 300 are exactly those of the idle phone
 #    (each call's sockets, device and timers are closed again);
 #  - resident memory after call 300 is within 1 MiB of after call 100
-#    (no growth per call), and within 2 MiB of the idle phone.
+#    (no growth per call);
+#  - and, once the phone is idle again, within 2 MiB of the idle phone
+#    (what the first call loads for good, and the allocator's slack).
 #
 # Sofia keeps each finished transaction for 64*T1 = 32 s to absorb
 # retransmissions (the INVITE's after its 2xx too, RFC 6026), so a phone
@@ -17,8 +19,12 @@
 # calls are therefore paced, one started every SOAK_PERIOD_MS (400) ms,
 # so that by call 100 (40 s) that window is full whatever the machine's
 # speed, and calls 100 and 300 are compared in the same steady state.
-# The allocator keeps the pages afterwards, so that window (and what the
-# first call loads for good) shows in the comparison with the idle phone.
+# For the comparison with the idle phone, that window must have passed:
+# Sofia's timers cannot be seen from outside, so the test waits them out
+# (33 s) and makes one more call, at whose end the phone gives freed
+# heap back to the system (malloc_trim in media.c). Measured right after
+# call 300 instead, alice is 2.4 MB over idle in a build without ASan;
+# after the wait, 1.2-1.3 MB.
 #
 # Under AddressSanitizer (the build make check uses) freed memory sits in
 # a quarantine of up to 256 MB before it is reused, so a phone that frees
@@ -27,8 +33,12 @@
 # 100 to 300 in the runs that set this). Both are turned off for this
 # test (quarantine_size_mb=0, malloc_context_size=0): use-after-free and
 # leak stacks are the other tests' job; what remains is the allocator's
-# steady state, which is what the bounds are about. Leaks proper are
-# still LeakSanitizer's job at exit, without their stacks here.
+# steady state, which the per-call bound is about. Leaks proper are
+# still LeakSanitizer's job at exit, without their stacks here. The bound
+# against the idle phone is not checked under ASan (its figures are
+# printed): ASan's allocator and shadow memory keep 3.3-3.9 MB of what
+# the busiest moment needed even after the wait above (1.5 MB of it from
+# the first call alone), which says nothing about tsphone.
 . "$(dirname "$0")/lib.sh"
 require_tsphone
 tmpdir_init
@@ -136,14 +146,31 @@ within() {
 }
 
 for n in alice bob; do
-	eval "i_rss=\$idle_rss_$n m_rss=\$mark_rss_$n e_rss=\$end_rss_$n"
+	eval "m_rss=\$mark_rss_$n e_rss=\$end_rss_$n"
 	eval "i_fds=\$idle_fds_$n e_fds=\$end_fds_$n"
 	is "$e_fds" "$i_fds" "$n: as many fds after $SOAK_CALLS calls as idle"
 	ok "$n: VmRSS after call $SOAK_CALLS within $RSS_STEADY_KB kB of after call $SOAK_MARK ($m_rss -> $e_rss kB)" \
 	    within "$e_rss" "$m_rss" "$RSS_STEADY_KB"
-	ok "$n: VmRSS after call $SOAK_CALLS within $RSS_IDLE_KB kB of idle ($i_rss -> $e_rss kB)" \
-	    within "$e_rss" "$i_rss" "$RSS_IDLE_KB"
 done
+
+# The comparison with the idle phone (see the top).
+if grep -q __asan_init "$TSPHONE" 2>/dev/null; then
+	for n in alice bob; do
+		eval "i_rss=\$idle_rss_$n e_rss=\$end_rss_$n"
+		skip "$n: VmRSS back within $RSS_IDLE_KB kB of idle" \
+		    "AddressSanitizer's allocator keeps what the busiest moment needed: idle $i_rss kB, after call $SOAK_CALLS $e_rss kB"
+	done
+else
+	sleep 33
+	i=$((i + 1))
+	ok "one more call after Sofia's 32 s" call
+	snap settled
+	for n in alice bob; do
+		eval "i_rss=\$idle_rss_$n s_rss=\$settled_rss_$n"
+		ok "$n: VmRSS back within $RSS_IDLE_KB kB of idle ($i_rss -> $s_rss kB)" \
+		    within "$s_rss" "$i_rss" "$RSS_IDLE_KB"
+	done
+fi
 is "$(tsp_quit alice)" 0 "alice quits with status 0"
 is "$(tsp_quit bob)" 0 "bob quits with status 0"
 diag "soak took $(($(date +%s) - t_start)) s"
