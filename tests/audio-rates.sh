@@ -92,7 +92,7 @@ check() {
 	    --to "$_ck_to" --min-fraction 0.9
 	ok "$tag: the strongest tone $_ck_who hears is $_ck_freq Hz (got $(field "$_ck_line" peak_hz))" \
 	    near "$(field "$_ck_line" peak_hz)" "$_ck_freq" 2
-	ok "$tag: $_ck_who does not hear his own $_ck_own Hz" \
+	ok "$tag: $_ck_who does not hear their own $_ck_own Hz" \
 	    "$TONECHECK" "$_ck_f" "$_ck_own" --from "$_ck_from" \
 	    --to "$_ck_to" --absent
 }
