@@ -27,10 +27,11 @@
 # hands out capture on the file driver's convention (see its comment).
 # baresip is driven through ctrl_tcp (bench/ctrl-bridge.c turns its
 # netstrings into lines). Settings made equal: 48 kHz mono device, Opus
-# mono, complexity 5, 32 kbit/s, VOIP application, in-band FEC with 10 %
-# expected loss (tsphone's defaults; passed to tsphone as [audio]
-# opus_complexity / opus_bitrate when its --check-config takes them). Each
-# keeps its own jitter buffer and device buffering: what is compared.
+# mono, complexity 5, 32 kbit/s (passed to tsphone as [audio]
+# opus_complexity / opus_bitrate when its --check-config takes them); the
+# rest of each encoder's settings (application, FEC, expected loss) are
+# each program's own defaults. Each keeps its own jitter buffer and device
+# buffering: what is compared.
 #
 # Usage: bench/audio-bench.sh [path/to/tsphone]   (default build/tsphone;
 # build it without ASan: mkdir build && cd build && ../configure && make)
@@ -379,9 +380,6 @@ opus_stereo		no
 opus_sprop_stereo	no
 opus_bitrate		32000
 opus_complexity		5
-opus_application	voip
-opus_inbandfec		yes
-opus_packet_loss	10
 opus_dtx		no
 ringback_disabled	yes
 statmode_default	off
