@@ -7,13 +7,14 @@
  * looping, into the capture ring. Everything the speaker plays, silence
  * included, goes to the output WAV. File I/O has no place on the clock
  * thread: it copies each played period into a second ring and a writer
- * thread ("tsp-wav") drains that ring into libsndfile. The writer sleeps on
- * an eventfd the clock signals once per AUDIO_FILE_WRITER_MS of audio, so
- * it wakes five times a second rather than fifty, and writes in chunks
- * big enough to be worth a system call. At close the clock stops first,
- * then the writer empties the ring, then sf_close finishes the header;
- * the header is also rewritten after every write, so the file stays
- * readable (all but the last chunk) even if the process is killed.
+ * thread ("tsp-wav") drains that ring into the file (audio-wav.c). The
+ * writer sleeps on an eventfd the clock signals once per
+ * AUDIO_FILE_WRITER_MS of audio, so it wakes five times a second rather
+ * than fifty, and writes in chunks big enough to be worth a system call.
+ * At close the clock stops first, then the writer empties the ring, then
+ * the file is closed; the header's sizes are rewritten after every write,
+ * so the file stays readable (all but the last chunk) even if the process
+ * is killed.
  *
  * Capture and playback run in one tick, so this is a duplex device with
  * an echo reference at offset 0. For testing echo cancellation it can
@@ -21,9 +22,11 @@
  * what the speaker played in period k into the capture of period
  * k + delay, scaled by the echo gain, on top of the input file.
  *
- * libsndfile is loaded with dlopen when this driver is first opened, not
- * linked: it links FLAC, Vorbis, Ogg, Opus, mpg123 and LAME, which would
- * cost every phone memory for a driver that only tests and recordings use.
+ * WAVs of integer or float PCM, the input of every test and benchmark and
+ * the output always, are read and written by audio-wav.c. Any other input
+ * (FLAC, Ogg, A-law WAV...) goes to libsndfile, loaded with dlopen only
+ * then, not linked: it links FLAC, Vorbis, Ogg, Opus, mpg123 and LAME,
+ * about 1 MiB of resident memory in every call that loads it.
  */
 #include "config.h"
 
@@ -45,6 +48,7 @@
 
 #include "audio.h"
 #include "audio-int.h"
+#include "audio-wav.h"
 #include "util.h"
 
 /* The longest input we load, at the device rate: it lives in memory. */
@@ -74,8 +78,8 @@ struct audio_file {
 	size_t			 echo_len;
 	size_t			 echo_pos;	/* clock thread only */
 
-	char			*out_path;
-	SNDFILE			*out;
+	bool			 has_out;
+	struct audio_wav_out	 out;		/* writer thread, then close */
 	struct audio_ring	*record;	/* clock -> writer */
 	_Atomic uint64_t	 record_lost;	/* written by the clock */
 	size_t			 record_chunk;	/* samples per wake-up */
@@ -84,7 +88,14 @@ struct audio_file {
 	pthread_t		 writer;
 	bool			 writer_running;
 	atomic_bool		 writer_stop;
-	bool			 write_failed;	/* writer thread only */
+};
+
+/* The input being loaded: ours, or libsndfile's when sf is set. */
+struct audio_file_input {
+	struct audio_wav	 wav;
+	SNDFILE			*sf;
+	unsigned int		 rate;
+	unsigned int		 channels;
 };
 
 /* --- loading libsndfile ------------------------------------------------- */
@@ -105,9 +116,7 @@ static struct {
 	AUDIO_FILE_FN(sf_close);
 	AUDIO_FILE_FN(sf_error);
 	AUDIO_FILE_FN(sf_strerror);
-	AUDIO_FILE_FN(sf_command);
 	AUDIO_FILE_FN(sf_readf_float);
-	AUDIO_FILE_FN(sf_write_short);
 } snd;
 
 #define AUDIO_FILE_SYM(f)	{ #f, (void **)&snd.f }
@@ -119,9 +128,7 @@ static const struct {
 	AUDIO_FILE_SYM(sf_close),
 	AUDIO_FILE_SYM(sf_error),
 	AUDIO_FILE_SYM(sf_strerror),
-	AUDIO_FILE_SYM(sf_command),
 	AUDIO_FILE_SYM(sf_readf_float),
-	AUDIO_FILE_SYM(sf_write_short),
 };
 
 static pthread_once_t	audio_file_once = PTHREAD_ONCE_INIT;
@@ -131,10 +138,9 @@ static char		audio_file_error[512];
 /*
  * Run once, by pthread_once. audio_open is called from the main thread
  * only, but the once costs nothing and orders the filling of the table
- * before every use of it, the writer thread's included. The library is
- * never unloaded: the table stays valid for the life of the process (a
- * phone that made one call will make another), and one that failed to
- * load is not retried.
+ * before every use of it. The library is never unloaded: the table stays
+ * valid for the life of the process (a phone that made one call will
+ * make another), and one that failed to load is not retried.
  */
 static void
 audio_file_load_once(void)
@@ -314,42 +320,105 @@ audio_file_resample(SpeexResamplerState *rs, const float *in, size_t n,
 	}
 }
 
+/*
+ * Open the input: ours if it is a WAV audio-wav.c reads, else through
+ * libsndfile, which is loaded for it.
+ */
+static int
+audio_file_input_open(struct audio_file_input *in, const char *path,
+    char **cause)
+{
+	SF_INFO	 info;
+	char	*why = NULL;
+	int	 rv;
+
+	memset(in, 0, sizeof *in);
+	if ((rv = audio_wav_open(&in->wav, path, &why)) == 0) {
+		in->rate = in->wav.rate;
+		in->channels = in->wav.channels;
+		return 0;
+	}
+	if (rv != AUDIO_WAV_FOREIGN) {
+		xasprintf(cause, "audio input %s", why);
+		free(why);
+		return -1;
+	}
+	if (audio_file_load_lib(cause) != 0)
+		return -1;
+	memset(&info, 0, sizeof info);
+	if ((in->sf = snd.sf_open(path, SFM_READ, &info)) == NULL) {
+		xasprintf(cause, "audio input %s: %s", path,
+		    snd.sf_strerror(NULL));
+		return -1;
+	}
+	if (info.channels < 1 || info.channels > AUDIO_WAV_MAX_CHANNELS ||
+	    info.samplerate < 1) {
+		xasprintf(cause, "audio input %s: unusable format (%d channels "
+		    "at %d Hz)", path, info.channels, info.samplerate);
+		snd.sf_close(in->sf);
+		return -1;
+	}
+	in->rate = (unsigned int)info.samplerate;
+	in->channels = (unsigned int)info.channels;
+	return 0;
+}
+
+/* Up to n interleaved frames; 0 at the end, -1 with *cause. */
+static ssize_t
+audio_file_input_read(struct audio_file_input *in, const char *path,
+    float *frames, size_t n, char **cause)
+{
+	sf_count_t	got;
+
+	if (in->sf == NULL)
+		return audio_wav_read(&in->wav, frames, n, cause);
+	got = snd.sf_readf_float(in->sf, frames, (sf_count_t)n);
+	if (got <= 0 && snd.sf_error(in->sf) != SF_ERR_NO_ERROR) {
+		xasprintf(cause, "%s: %s", path, snd.sf_strerror(in->sf));
+		return -1;
+	}
+	return got > 0 ? (ssize_t)got : 0;
+}
+
+static void
+audio_file_input_close(struct audio_file_input *in)
+{
+	if (in->sf != NULL)
+		snd.sf_close(in->sf);
+	else
+		audio_wav_close(&in->wav);
+}
+
 static int
 audio_file_load(struct audio_file *f, const char *path, unsigned int rate,
     char **cause)
 {
-	SNDFILE			*sf;
-	SF_INFO			 info;
+	struct audio_file_input	 in;
 	SpeexResamplerState	*rs = NULL;
 	float			*frames = NULL, *mono = NULL, *tmp = NULL;
 	size_t			 len = 0, size = 0, limit, want, tmp_len, i;
-	sf_count_t		 got, total = 0;
-	int			 c, error, rv = -1;
+	uint64_t		 total = 0;
+	ssize_t			 got;
+	unsigned int		 c;
+	int			 error, rv = -1;
+	char			*why;
 	double			 sum;
+	float			 v;
 
-	memset(&info, 0, sizeof info);
-	if ((sf = snd.sf_open(path, SFM_READ, &info)) == NULL) {
-		if (access(path, R_OK) != 0)
-			xasprintf(cause, "audio input %s: %s", path,
-			    strerror(errno));
-		else
-			xasprintf(cause, "audio input %s: %s", path,
-			    snd.sf_strerror(NULL));
+	if (audio_file_input_open(&in, path, cause) != 0)
 		return -1;
-	}
-	if (info.channels < 1 || info.channels > 64 || info.samplerate < 1 ||
-	    info.samplerate > 768000) {
-		xasprintf(cause, "audio input %s: unusable format (%d channels "
-		    "at %d Hz)", path, info.channels, info.samplerate);
+	if (in.rate > 768000) {
+		xasprintf(cause, "audio input %s: unusable format (%u channels "
+		    "at %u Hz)", path, in.channels, in.rate);
 		goto out;
 	}
 	limit = (size_t)AUDIO_FILE_MAX_SECONDS * rate;
-	if ((unsigned int)info.samplerate != rate) {
-		rs = speex_resampler_init(1, (spx_uint32_t)info.samplerate,
-		    rate, SPEEX_RESAMPLER_QUALITY_DESKTOP, &error);
+	if (in.rate != rate) {
+		rs = speex_resampler_init(1, in.rate, rate,
+		    SPEEX_RESAMPLER_QUALITY_DESKTOP, &error);
 		if (rs == NULL) {
 			xasprintf(cause, "audio input %s: cannot resample from "
-			    "%d Hz: %s", path, info.samplerate,
+			    "%u Hz: %s", path, in.rate,
 			    speex_resampler_strerror(error));
 			goto out;
 		}
@@ -357,25 +426,43 @@ audio_file_load(struct audio_file *f, const char *path, unsigned int rate,
 		 * the filter's delay. */
 		speex_resampler_skip_zeros(rs);
 	}
-	frames = xcalloc((size_t)AUDIO_FILE_CHUNK * info.channels,
+	frames = xcalloc((size_t)AUDIO_FILE_CHUNK * in.channels,
 	    sizeof *frames);
 	mono = xcalloc(AUDIO_FILE_CHUNK, sizeof *mono);
 	/* Room for one chunk's output; at extreme ratios the resampler
 	 * simply takes less input per call. */
-	tmp_len = (size_t)AUDIO_FILE_CHUNK * rate / info.samplerate + 64;
+	tmp_len = (size_t)AUDIO_FILE_CHUNK * rate / in.rate + 64;
 	if (tmp_len > 16 * AUDIO_FILE_CHUNK)
 		tmp_len = 16 * AUDIO_FILE_CHUNK;
 	tmp = xcalloc(tmp_len, sizeof *tmp);
 
-	while (len < limit &&
-	    (got = snd.sf_readf_float(sf, frames, AUDIO_FILE_CHUNK)) > 0) {
+	while (len < limit) {
+		got = audio_file_input_read(&in, path, frames, AUDIO_FILE_CHUNK,
+		    &why);
+		if (got == -1) {
+			xasprintf(cause, "audio input %s", why);
+			free(why);
+			goto out;
+		}
+		if (got == 0)
+			break;
 		for (i = 0; i < (size_t)got; i++) {
 			sum = 0;
-			for (c = 0; c < info.channels; c++)
-				sum += frames[i * info.channels + c];
-			mono[i] = (float)(sum / info.channels);
+			for (c = 0; c < in.channels; c++)
+				sum += frames[i * in.channels + c];
+			/* Full scale at most, and never NaN: a float file
+			 * may hold anything, and one wild sample in the
+			 * resampler's filter would spoil what follows. */
+			v = (float)(sum / in.channels);
+			if (isnan(v))
+				v = 0.0f;
+			else if (v > 1.0f)
+				v = 1.0f;
+			else if (v < -1.0f)
+				v = -1.0f;
+			mono[i] = v;
 		}
-		total += got;
+		total += (uint64_t)got;
 		if (rs != NULL) {
 			audio_file_resample(rs, mono, (size_t)got, tmp, tmp_len,
 			    &f->loop, &len, &size, limit);
@@ -385,22 +472,16 @@ audio_file_load(struct audio_file *f, const char *path, unsigned int rate,
 			    limit - len);
 		}
 	}
-	if (snd.sf_error(sf) != SF_ERR_NO_ERROR) {
-		xasprintf(cause, "audio input %s: %s", path,
-		    snd.sf_strerror(sf));
-		goto out;
-	}
 	if (rs != NULL) {
 		/* Push the tail through the filter: as many output samples
 		 * as the input's duration, no more. */
-		want = (size_t)(((uint64_t)total * rate +
-		    (unsigned int)info.samplerate / 2) / info.samplerate);
+		want = (size_t)((total * rate + in.rate / 2) / in.rate);
 		if (want > limit)
 			want = limit;
 		if (len < want) {
 			audio_file_resample(rs, NULL,
 			    speex_resampler_get_input_latency(rs) + 64 +
-			    (want - len) * info.samplerate / rate, tmp, tmp_len,
+			    (want - len) * in.rate / rate, tmp, tmp_len,
 			    &f->loop, &len, &size, want);
 		}
 	}
@@ -421,7 +502,7 @@ out:
 	free(frames);
 	free(mono);
 	free(tmp);
-	snd.sf_close(sf);
+	audio_file_input_close(&in);
 	return rv;
 }
 
@@ -429,19 +510,14 @@ static int
 audio_file_create(struct audio_file *f, const char *path, unsigned int rate,
     char **cause)
 {
-	SF_INFO	info;
+	char	*why;
 
-	memset(&info, 0, sizeof info);
-	info.samplerate = (int)rate;
-	info.channels = 1;
-	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-	if ((f->out = snd.sf_open(path, SFM_WRITE, &info)) == NULL) {
-		xasprintf(cause, "audio output %s: %s", path,
-		    snd.sf_strerror(NULL));
+	if (audio_wav_create(&f->out, path, rate, &why) != 0) {
+		xasprintf(cause, "audio output %s", why);
+		free(why);
 		return -1;
 	}
-	snd.sf_command(f->out, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
-	f->out_path = xstrdup(path);
+	f->has_out = true;
 	return 0;
 }
 
@@ -455,9 +531,7 @@ audio_file_drain(struct audio_file *f)
 
 	while ((n = audio_ring_read(f->record, buf, nitems(buf))) > 0) {
 		any = true;
-		if (!f->write_failed && snd.sf_write_short(f->out, buf,
-		    (sf_count_t)n) != (sf_count_t)n)
-			f->write_failed = true;
+		audio_wav_write(&f->out, buf, n);
 	}
 	return any;
 }
@@ -489,8 +563,6 @@ audio_file_open(struct audio *a, const struct audio_config *cfg,
 {
 	struct audio_file	*f;
 
-	if (audio_file_load_lib(cause) != 0)
-		return -1;
 	f = xcalloc(1, sizeof *f);
 	f->audio = a;
 	f->writer_fd = -1;
@@ -529,7 +601,7 @@ audio_file_start(struct audio *a, char **cause)
 
 	f->cap_scratch = xcalloc(a->period, sizeof *f->cap_scratch);
 	f->play_scratch = xcalloc(a->period, sizeof *f->play_scratch);
-	if (f->out != NULL) {
+	if (f->has_out) {
 		f->record = audio_ring_new(audio_period_samples(a->rate,
 		    AUDIO_FILE_RECORD_MS) + a->period);
 		f->record_chunk = audio_period_samples(a->rate,
@@ -559,6 +631,7 @@ audio_file_close(struct audio *a, char **cause)
 {
 	struct audio_file	*f = a->priv;
 	uint64_t		 lost, one = 1;
+	char			*msg = NULL, *why = NULL;
 	int			 rv = 0;
 
 	if (f == NULL)
@@ -574,31 +647,28 @@ audio_file_close(struct audio *a, char **cause)
 	}
 	if (f->writer_fd != -1)
 		close(f->writer_fd);
-	if (f->out != NULL) {
+	if (f->has_out) {
+		/* A failed write says more than the samples it cost. */
 		lost = atomic_load_explicit(&f->record_lost,
 		    memory_order_relaxed);
-		if (f->write_failed ||
-		    snd.sf_error(f->out) != SF_ERR_NO_ERROR) {
-			if (cause != NULL)
-				xasprintf(cause, "audio output %s: %s",
-				    f->out_path, snd.sf_strerror(f->out));
-			rv = -1;
-		} else if (lost != 0) {
-			if (cause != NULL)
-				xasprintf(cause, "audio output %s: %llu "
-				    "samples lost (the disk was too slow)",
-				    f->out_path, (unsigned long long)lost);
-			rv = -1;
+		if (lost != 0)
+			xasprintf(&msg, "audio output %s: %llu samples lost "
+			    "(the disk was too slow)", f->out.path,
+			    (unsigned long long)lost);
+		if (audio_wav_finish(&f->out, &why) != 0) {
+			free(msg);
+			xasprintf(&msg, "audio output %s", why);
+			free(why);
 		}
-		if (snd.sf_close(f->out) != 0 && rv == 0) {
-			if (cause != NULL)
-				xasprintf(cause, "audio output %s: cannot "
-				    "finish the file", f->out_path);
+		if (msg != NULL) {
 			rv = -1;
+			if (cause != NULL)
+				*cause = msg;
+			else
+				free(msg);
 		}
 	}
 	audio_ring_free(f->record);
-	free(f->out_path);
 	free(f->loop);
 	free(f->cap_scratch);
 	free(f->play_scratch);

@@ -44,10 +44,11 @@ struct audio_config {
 	/*
 	 * Microphone: for portaudio a device name (exact, or a substring
 	 * matching one device only), its index as shown by
-	 * audio_list_devices, or "default"; for file the path of a WAV (any
-	 * rate, any channel count libsndfile reads; mixed to mono, resampled
-	 * and looped); ignored by null except that non-NULL means "capture
-	 * silence". NULL: no capture at all.
+	 * audio_list_devices, or "default"; for file the path of a WAV of
+	 * integer or float PCM (any rate, up to 64 channels; mixed to mono,
+	 * resampled and looped), or of any other file libsndfile reads
+	 * (loaded for it); ignored by null except that non-NULL means
+	 * "capture silence". NULL: no capture at all.
 	 */
 	const char	*input;
 	/*

@@ -27,10 +27,11 @@
 # hands out capture on the file driver's convention (see its comment).
 # baresip is driven through ctrl_tcp (bench/ctrl-bridge.c turns its
 # netstrings into lines). Settings made equal: 48 kHz mono device, Opus
-# mono, complexity 5, 32 kbit/s, VOIP application, in-band FEC with 10 %
-# expected loss (tsphone's defaults; passed to tsphone as [audio]
-# opus_complexity / opus_bitrate when its --check-config takes them). Each
-# keeps its own jitter buffer and device buffering: what is compared.
+# mono, complexity 5, 32 kbit/s (passed to tsphone as [audio]
+# opus_complexity / opus_bitrate when its --check-config takes them); the
+# rest of each encoder's settings (application, FEC, expected loss) are
+# each program's own defaults. Each keeps its own jitter buffer and device
+# buffering: what is compared.
 #
 # Usage: bench/audio-bench.sh [path/to/tsphone]   (default build/tsphone;
 # build it without ASan: mkdir build && cd build && ../configure && make)
@@ -50,28 +51,19 @@ CALL_SECONDS=${CALL_SECONDS:-20}
 CODECS=${CODECS:-opus pcmu}
 LAT_SECONDS=${LAT_SECONDS:-8}
 VERBOSE=${VERBOSE:-0}
-BARESIP=${BARESIP:-$(command -v baresip 2>/dev/null)}
-BARESIP_MODULES=${BARESIP_MODULES:-/usr/lib/baresip/modules}
 command_line="RUNS=$RUNS CALL_SECONDS=$CALL_SECONDS CODECS=\"$CODECS\" LAT_SECONDS=$LAT_SECONDS $0 $TSPHONE"
 . "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/baresip-lib.sh"
 require_kamailio
 tmpdir_init
 
 # ------------------------------------------------------------ requirements
 
 [ -x "$TSPHONE" ] || bail "no tsphone at $TSPHONE (build it, or give its path)"
-[ -n "$BARESIP" ] && [ -x "$BARESIP" ] ||
-	bail "baresip not found (Debian package baresip-core, or set BARESIP)"
-for m in alsa ctrl_tcp menu account g711 opus; do
-	[ -f "$BARESIP_MODULES/$m.so" ] ||
-		bail "baresip module $m.so not in $BARESIP_MODULES (set BARESIP_MODULES)"
-done
 SIPP=${SIPP:-$(command -v sipp 2>/dev/null)}
 [ -n "$SIPP" ] && [ -x "$SIPP" ] || bail "sipp not found (Debian package sip-tester)"
 export SIPP
 command -v sox >/dev/null 2>&1 || bail "sox is needed (Debian package sox)"
-CC=${CC:-cc}
-command -v "$CC" >/dev/null 2>&1 || bail "a C compiler is needed (set CC)"
 for codec in $CODECS; do
 	case $codec in
 	opus | pcmu) ;;
@@ -79,13 +71,12 @@ for codec in $CODECS; do
 	esac
 done
 
-# The helpers are built for this run, in $T.
-"$CC" -O2 -o "$T/ctrl-bridge" "$here/ctrl-bridge.c" 2>"$T/cc.log" &&
-    "$CC" -O2 -o "$T/click-delay" "$here/click-delay.c" -lm 2>>"$T/cc.log" ||
+# The helpers are built for this run, in $T: baresip's (ctrl-bridge, the
+# ALSA bench card) by bs_setup, and the click train's.
+bs_setup bail
+# shellcheck disable=SC2086 # CC may hold options
+$CC -O2 -o "$T/click-delay" "$here/click-delay.c" -lm 2>>"$T/cc.log" ||
 	bail "cannot build the helpers: $(head -n 3 "$T/cc.log")"
-"$CC" -O2 -shared -fPIC -DPIC -o "$T/libasound_module_pcm_benchcard.so" \
-    "$here/alsa-benchcard.c" -lasound 2>>"$T/cc.log" ||
-	bail "cannot build the ALSA bench card (ALSA headers missing? Debian package libasound2-dev): $(tail -n 2 "$T/cc.log")"
 
 # ------------------------------------------------------------------ inputs
 
@@ -326,109 +317,11 @@ tsp_latency() {	# CODEC
 
 # ----------------------------------------------------------------- baresip
 #
-# Each instance NAME has a config directory $T/bs-NAME (config, accounts,
-# the ALSA configuration naming its bench card), runs as spawned process
-# "bs-NAME" with its log in $T/bs-NAME.log, and is driven through a
-# ctrl-bridge ("bsc-NAME") whose stdin is the FIFO $T/bs-NAME.in (held open
-# as tsp_start does) and whose output, one JSON message a line, is
-# $T/bs-NAME.out. ctrl_tcp sends events only to a connected client, so
-# what happens before the bridge connects (the registration) is checked
-# at Kamailio instead. The spawning and stopping are lib.sh's own, so that
-# its exit trap ends them all.
-
-# bs_start NAME INPUT OUTPUT ACCOUNT-LINE
-bs_start() {
-	_bs_dir=$T/bs-$1
-	mkdir -p "$_bs_dir" "$T/no-sounds"
-	_bs_sip=$(free_port) || bail "no free port"
-	_bs_ctrl=$(free_port) || bail "no free port"
-	cat >"$_bs_dir/asound.conf" <<EOF
-pcm_type.benchcard { lib "$T/libasound_module_pcm_benchcard.so" }
-pcm.bench { type benchcard input "$2" output "$3" }
-EOF
-	# the example configuration of baresip 1.0, cut to what is used;
-	# statmode off (it would print the call status 10 times a second)
-	cat >"$_bs_dir/config" <<EOF
-poll_method		epoll
-sip_listen		127.0.0.1:$_bs_sip
-net_interface		127.0.0.1
-call_local_timeout	120
-call_max_calls		4
-audio_path		$T/no-sounds
-audio_player		alsa,bench
-audio_source		alsa,bench
-audio_alert		alsa,none
-ausrc_srate		48000
-auplay_srate		48000
-ausrc_channels		1
-auplay_channels		1
-ausrc_format		s16
-auplay_format		s16
-auenc_format		s16
-audec_format		s16
-rtcp_mux		no
-module_path		$BARESIP_MODULES
-module			opus.so
-module			g711.so
-module			alsa.so
-module_tmp		account.so
-module_app		menu.so
-module_app		ctrl_tcp.so
-ctrl_tcp_listen		127.0.0.1:$_bs_ctrl
-opus_stereo		no
-opus_sprop_stereo	no
-opus_bitrate		32000
+# The instances, their sound cards and ctrl_tcp: tests/baresip-lib.sh.
+# Opus at tsphone's complexity and bit rate; the rest baresip's defaults.
+BS_CONFIG="opus_bitrate		32000
 opus_complexity		5
-opus_application	voip
-opus_inbandfec		yes
-opus_packet_loss	10
-opus_dtx		no
-ringback_disabled	yes
-statmode_default	off
-EOF
-	printf '%s\n' "$4" >"$_bs_dir/accounts"
-	: >"$_bs_dir.out"
-	add_log "baresip-$1" "$_bs_dir.log"
-	_lib_spawn "bs-$1" /dev/null "$_bs_dir.log" '&1' \
-	    env ALSA_CONFIG_PATH="$_bs_dir/asound.conf" \
-	    "$BARESIP" -f "$_bs_dir" || bail "cannot spawn baresip"
-	rm -f "$_bs_dir.in"
-	mkfifo "$_bs_dir.in" || bail "mkfifo failed"
-	_lib_spawn "bsc-$1" "$_bs_dir.in" "$_bs_dir.out" "$_bs_dir.bridge" \
-	    "$T/ctrl-bridge" "$_bs_ctrl" 5000 || bail "cannot spawn ctrl-bridge"
-	_lib_spawn "bsh-$1" "rw:$_bs_dir.in" /dev/null /dev/null \
-	    sleep 86400 || bail "cannot spawn the FIFO holder"
-}
-
-bs_pid() { _lib_pid "bs-$1"; }
-
-bs_cmd() {	# NAME COMMAND [PARAMS]
-	printf '{"command":"%s"%s,"token":"t"}\n' "$2" \
-	    "${3:+,\"params\":\"$3\"}" >"$T/bs-$1.in"
-}
-
-_bs_has() {	# NAME TYPE
-	grep -q "\"type\":\"$2\"" "$T/bs-$1.out"
-}
-
-bs_wait() {	# NAME EVENT-TYPE TIMEOUT_S
-	wait_until "$3" _bs_has "$1" "$2" && return 0
-	note "baresip $1: no $2 within $3 s; its log:"
-	tail -n 15 "$T/bs-$1.log" | sed 's/^/#   /' >&2
-	return 1
-}
-
-bs_stop() {	# NAME: quit, then TERM/KILL if it lingers
-	_lib_running "bs-$1" && bs_cmd "$1" quit
-	wait_until 5 _lib_not_running "bs-$1" >/dev/null
-	_lib_stop "bs-$1" 3 >/dev/null
-	_lib_stop "bsh-$1" 2 >/dev/null
-	_lib_stop "bsc-$1" 2 >/dev/null
-}
-
-bs_codec() {	# CODEC: baresip's name for it
-	case $1 in opus) echo opus/48000/1 ;; pcmu) echo PCMU ;; esac
-}
+opus_dtx		no"
 
 bs_call() {	# RUN CODEC
 	_c=$(bs_codec "$2")

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,14 @@ main(int argc, char **argv)
 	bool			 explicit_path = false, verbose = false;
 	bool			 devices = false, dump_keys = false;
 	int			 c, rc, status = 0;
+
+	/*
+	 * One malloc arena for every thread: glibc gives each thread that
+	 * allocates an arena of its own (DNS lookups, the media thread when a
+	 * peer switches codec), each holding its pages for good, and a phone
+	 * does too little allocation for the lock to be contended.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 
 	while ((c = getopt_long(argc, argv, "f:a:vhV", longopts, NULL)) != -1) {
 		switch (c) {

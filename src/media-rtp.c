@@ -28,6 +28,14 @@
 #define RTCP_HDR_LEN		4
 #define RTCP_SR_INFO_LEN	20
 #define RTCP_RB_LEN		24
+/*
+ * How far below zero an RTT may come out and still count, as 0, in 1/65536
+ * s (2 ms): peers that count DLSR in whole milliseconds (libre, hence
+ * baresip) overstate it by up to one, which on a LAN or loopback is more
+ * than the round trip itself; without this half their reports would give
+ * no RTT at all. A clock step or a lying peer is far beyond it.
+ */
+#define RTCP_RTT_SLACK		131
 
 static uint16_t
 media_rtp_get16(const uint8_t *p)
@@ -752,9 +760,12 @@ media_rtcp_process(struct media_rtp_session *s,
 			continue;
 		rtt = media_rtcp_ntp_mid(media_rtcp_ntp(now_us)) - rb->lsr -
 		    rb->dlsr;
-		/* Negative means a clock step or a lying peer: skip it. */
-		if ((int32_t)rtt < 0)
+		/* Negative means a clock step or a lying peer: skip it,
+		 * unless it is a coarse DLSR's rounding. */
+		if ((int32_t)rtt < -RTCP_RTT_SLACK)
 			continue;
+		if ((int32_t)rtt < 0)
+			rtt = 0;
 		s->rtt_ms = rtt * 1000.0 / 65536.0;
 		s->have_rtt = true;
 		updated = 1;

@@ -852,39 +852,66 @@ media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now)
 	    h.payload_len, (uint32_t)samples, now);
 }
 
+/*
+ * Everything queued on FD, a batch per system call (recvmmsg): a wake-up
+ * usually finds one packet, and reading until EAGAIN would cost a second
+ * call every time. A flood is bounded per wake-up; poll is
+ * level-triggered, so what is left wakes the thread again at once.
+ */
+#define MEDIA_RX_BATCH	8
+#define MEDIA_RX_BUDGET	8	/* batches per wake-up */
+
 static void
 media_rx(struct media *m, int fd, uint64_t now)
 {
-	struct sockaddr_storage	 from;
+	static uint8_t		 bufs[MEDIA_RX_BATCH][MEDIA_MAX_PACKET +
+				    MEDIA_SRTP_OVERHEAD];
+	struct sockaddr_storage	 from[MEDIA_RX_BATCH];
+	struct mmsghdr		 msgs[MEDIA_RX_BATCH];
+	struct iovec		 iov[MEDIA_RX_BATCH];
 	struct media_rtcp_info	 info;
-	uint8_t			 buf[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
-	socklen_t		 fl;
-	ssize_t			 n;
-	int			 len, budget = 64;	/* bound a flood per wake-up */
+	uint8_t			*buf;
+	int			 len, n, i, budget = MEDIA_RX_BUDGET;
 
 	while (budget-- > 0) {
-		fl = sizeof from;
-		n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
-		if (n < 0)
+		memset(msgs, 0, sizeof msgs);
+		for (i = 0; i < MEDIA_RX_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof bufs[i];
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+		}
+		n = recvmmsg(fd, msgs, MEDIA_RX_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			break;
-		if (!m->configured || !media_same_host(&from, &m->rtp_to)) {
-			m->rx_foreign++;
-			continue;
-		}
-		/* With SRTP, what fails authentication is dropped (and
-		 * counted by media-srtp), never played. */
-		len = (int)n;
-		if (fd == m->rtp_fd) {
-			if (m->srtp != NULL && media_srtp_unprotect(m->srtp, buf, &len) != 0)
+		for (i = 0; i < n; i++) {
+			buf = bufs[i];
+			len = (int)msgs[i].msg_len;
+			if (!m->configured || !media_same_host(&from[i], &m->rtp_to)) {
+				m->rx_foreign++;
 				continue;
-			media_rx_rtp(m, buf, (size_t)len, now);
-		} else {
-			if (m->srtp != NULL &&
-			    media_srtp_unprotect_rtcp(m->srtp, buf, &len) != 0)
-				continue;
-			if (media_rtcp_parse(&info, buf, (size_t)len) == 0 && m->rtp_ready)
-				media_rtcp_process(&m->rtp, &info, media_wall_us());
+			}
+			/* With SRTP, what fails authentication is dropped (and
+			 * counted by media-srtp), never played. */
+			if (fd == m->rtp_fd) {
+				if (m->srtp != NULL &&
+				    media_srtp_unprotect(m->srtp, buf, &len) != 0)
+					continue;
+				media_rx_rtp(m, buf, (size_t)len, now);
+			} else {
+				if (m->srtp != NULL &&
+				    media_srtp_unprotect_rtcp(m->srtp, buf, &len) != 0)
+					continue;
+				if (media_rtcp_parse(&info, buf, (size_t)len) == 0 &&
+				    m->rtp_ready)
+					media_rtcp_process(&m->rtp, &info,
+					    media_wall_us());
+			}
 		}
+		if (n < MEDIA_RX_BATCH)
+			break;		/* the queue is empty */
 	}
 }
 

@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <math.h>
 #include <pthread.h>
@@ -135,10 +136,10 @@ all_zero(const int16_t *x, size_t n)
 	return true;
 }
 
-/* Write a WAV of a 1 kHz sine (left channel only when stereo). */
+/* Write a file of a 1 kHz sine (left channel only when stereo). */
 static int
-write_tone_wav(const char *path, int rate, int channels, size_t frames,
-    double amp)
+write_tone_as(const char *path, int format, int rate, int channels,
+    size_t frames, double amp)
 {
 	SF_INFO	 info = { 0 };
 	SNDFILE	*sf;
@@ -148,7 +149,7 @@ write_tone_wav(const char *path, int rate, int channels, size_t frames,
 
 	info.samplerate = rate;
 	info.channels = channels;
-	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	info.format = format;
 	if ((sf = sf_open(path, SFM_WRITE, &info)) == NULL)
 		return -1;
 	buf = xcalloc(frames * channels, sizeof *buf);
@@ -161,6 +162,14 @@ write_tone_wav(const char *path, int rate, int channels, size_t frames,
 	sf_writef_short(sf, buf, (sf_count_t)frames);
 	free(buf);
 	return sf_close(sf) == 0 ? 0 : -1;
+}
+
+static int
+write_tone_wav(const char *path, int rate, int channels, size_t frames,
+    double amp)
+{
+	return write_tone_as(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate,
+	    channels, frames, amp);
 }
 
 /* Wait (bounded) until the capture ring holds n samples. */
@@ -544,6 +553,131 @@ test_file_input(void)
 out:
 	free(cause);
 	free(path);
+	free(buf);
+}
+
+/*
+ * The driver reads WAVs itself (audio-wav.c) and must make of them what
+ * it made of them through libsndfile: the channels' mean, in double, as
+ * a float, times 32767, rounded. Checked sample for sample on a 24-bit
+ * WAVE_FORMAT_EXTENSIBLE file of three channels at the device rate (no
+ * resampler to blur the comparison). Then what only libsndfile reads
+ * (FLAC, an A-law WAV) still plays, and a broken WAV is refused with
+ * what is wrong.
+ */
+static void
+test_file_formats(void)
+{
+	struct audio_config	 cfg = { 0 };
+	struct audio		*a = NULL;
+	SF_INFO			 info = { 0 };
+	SNDFILE			*sf;
+	char			*cause = NULL, *path;
+	float			*in, v;
+	int16_t			*want, *buf;
+	size_t			 n = 4800, i, bad = 0;
+	double			 sum, on;
+	int			 c, fd;
+
+	in = xcalloc(n * 3, sizeof *in);
+	want = xcalloc(n, sizeof *want);
+	buf = xcalloc(n, sizeof *buf);
+	for (i = 0; i < n; i++) {
+		in[3 * i] = (float)(0.9 * sin(2 * M_PI * 440 * i / 48000.0));
+		in[3 * i + 1] = (float)(0.5 * sin(2 * M_PI * 1330 * i /
+		    48000.0));
+		in[3 * i + 2] = i % 100 < 50 ? 0.999f : -1.0f;
+	}
+	xasprintf(&path, "%s/ext24.wav", tmpdir);
+	info.samplerate = 48000;
+	info.channels = 3;
+	info.format = SF_FORMAT_WAVEX | SF_FORMAT_PCM_24;
+	if ((sf = sf_open(path, SFM_WRITE, &info)) == NULL) {
+		ok(0, "write %s: %s", path, sf_strerror(NULL));
+		goto out;
+	}
+	sf_writef_float(sf, in, (sf_count_t)n);
+	sf_close(sf);
+	/* What libsndfile reads back, made into the driver's samples. */
+	memset(&info, 0, sizeof info);
+	sf = sf_open(path, SFM_READ, &info);
+	ok(sf != NULL && sf_readf_float(sf, in, (sf_count_t)n) ==
+	    (sf_count_t)n, "wrote and read back a 24-bit, 3-channel WAVEX");
+	if (sf != NULL)
+		sf_close(sf);
+	for (i = 0; i < n; i++) {
+		for (sum = 0, c = 0; c < 3; c++)
+			sum += in[3 * i + c];
+		v = (float)(sum / 3) * 32767.0f;
+		want[i] = (int16_t)lrintf(v);
+	}
+	cfg.driver = "file";
+	cfg.input = path;
+	cfg.capture_ring_ms = 1000;
+	is_int(audio_open(&cfg, &a, &cause), 0, "the file driver opens it");
+	if (a == NULL) {
+		printf("# %s\n", cause);
+		goto out;
+	}
+	ok(wait_capture(a, n, 3000) && audio_capture_read(a, buf, n) == n,
+	    "captured the whole file once");
+	for (i = 0; i < n; i++) {
+		if (buf[i] != want[i])
+			bad++;
+	}
+	is_int(bad, 0, "each sample is what libsndfile's reading made of it");
+	audio_close(a, NULL);
+	a = NULL;
+
+	/* Formats of libsndfile's: still heard. */
+	free(path);
+	xasprintf(&path, "%s/tone.flac", tmpdir);
+	cfg.input = path;
+	ok(write_tone_as(path, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 1,
+	    22050, 0.5) == 0, "wrote a FLAC of 1 kHz");
+	is_int(audio_open(&cfg, &a, &cause), 0, "the file driver opens it");
+	if (a != NULL && wait_capture(a, n, 3000)) {
+		audio_capture_read(a, buf, n);
+		on = goertzel(buf + 480, n - 960, 1000, 48000);
+		ok(on > 0.45 * 32767 && on < 0.55 * 32767, "and plays its "
+		    "1 kHz (%.0f)", on);
+	} else
+		ok(0, "and plays it: %s", cause);
+	audio_close(a, NULL);
+	a = NULL;
+	unlink(path);
+	free(path);
+	xasprintf(&path, "%s/alaw.wav", tmpdir);
+	cfg.input = path;
+	ok(write_tone_as(path, SF_FORMAT_WAV | SF_FORMAT_ALAW, 8000, 1,
+	    4000, 0.5) == 0, "wrote an A-law WAV of 1 kHz");
+	is_int(audio_open(&cfg, &a, &cause), 0, "the file driver opens it");
+	if (a != NULL && wait_capture(a, n, 3000)) {
+		audio_capture_read(a, buf, n);
+		on = goertzel(buf + 480, n - 960, 1000, 48000);
+		ok(on > 0.45 * 32767 && on < 0.55 * 32767, "and plays its "
+		    "1 kHz (%.0f)", on);
+	} else
+		ok(0, "and plays it: %s", cause);
+	audio_close(a, NULL);
+	a = NULL;
+
+	/* A WAV cut inside its fmt chunk. */
+	ok(write_tone_wav(path, 8000, 1, 4000, 0.5) == 0 &&
+	    (fd = open(path, O_WRONLY)) != -1 && ftruncate(fd, 30) == 0 &&
+	    close(fd) == 0, "cut a WAV to 30 bytes");
+	is_int(audio_open(&cfg, &a, &cause), -1, "the file driver refuses it");
+	ok(cause != NULL && strncmp(cause, "audio input ", 12) == 0 &&
+	    strstr(cause, path) != NULL && strstr(cause, "truncated WAV: "
+	    "the \"fmt \" chunk at byte 12 claims 16 bytes, the file has 10 "
+	    "more") != NULL, "saying what is wrong: %s", cause);
+
+out:
+	unlink(path);
+	free(path);
+	free(cause);
+	free(in);
+	free(want);
 	free(buf);
 }
 
@@ -1456,6 +1590,7 @@ main(void)
 	test_errors();
 	test_null();
 	test_file_input();
+	test_file_formats();
 	test_file_output();
 	test_file_both();
 	test_rate("null", 44100, 10);

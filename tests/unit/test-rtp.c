@@ -1164,6 +1164,20 @@ test_rtt(void)
 	is_int(media_rtcp_process(&alice, &in, t + 400000), 0,
 	    "negative RTT is ignored");
 	ok(alice.rtt_ms == -1, "RTT unchanged");
+	/*
+	 * A DLSR counted in whole milliseconds (libre) may exceed the time
+	 * since our SR by one on loopback: an RTT of 0, not none; 3 ms
+	 * over is no rounding.
+	 */
+	in.rb[0].dlsr = 101 * 65536 / 1000;	/* 101 ms of the 100 */
+	is_int(media_rtcp_process(&alice, &in, t + 400000), 1,
+	    "DLSR 1 ms over the time since our SR: an RTT");
+	ok(alice.rtt_ms == 0, "... of 0 ms (%.3f)", alice.rtt_ms);
+	alice.rtt_ms = -1;
+	in.rb[0].dlsr = 103 * 65536 / 1000;
+	is_int(media_rtcp_process(&alice, &in, t + 400000), 0,
+	    "DLSR 3 ms over: ignored");
+	ok(alice.rtt_ms == -1, "RTT unchanged");
 	/* LSR 0: no RTT. */
 	in.rb[0].lsr = 0;
 	is_int(media_rtcp_process(&alice, &in, t + 400000), 0,

@@ -92,6 +92,10 @@ test_words(void)
 	c.state = CALL_ESTABLISHED;
 	tui_calls_flags(&c, buf, sizeof buf);
 	is_str(buf, "HELD-BY-REMOTE MUTE SRTP", "their hold is not HOLD");
+	c.recording = true;
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "HELD-BY-REMOTE MUTE REC SRTP", "a recorded call: REC");
+	c.recording = false;
 
 	c.state = CALL_TERMINATED;
 	c.ended_ms = 9000;
@@ -184,6 +188,29 @@ test_layout(void)
 	    "an ended call has room for why");
 }
 
+static void
+test_meter(void)
+{
+	char	 buf[64];
+
+	tui.utf8 = false;
+	tui_calls_meter(-90, buf, sizeof buf);
+	is_str(buf, "........", "silence lights nothing");
+	tui_calls_meter(-59, buf, sizeof buf);
+	is_str(buf, "|.......", "-59 dBFS: the first step");
+	tui_calls_meter(-30, buf, sizeof buf);
+	is_str(buf, "|||||...", "-30 dBFS: about half");
+	tui_calls_meter(-3, buf, sizeof buf);
+	is_str(buf, "||||||||", "-3 dBFS: all of it");
+	tui_calls_meter(0, buf, sizeof buf);
+	is_str(buf, "||||||||", "full scale: all of it");
+	tui.utf8 = true;
+	tui_calls_meter(-30, buf, sizeof buf);
+	is_str(buf, "\xe2\x96\x81\xe2\x96\x82\xe2\x96\x83\xe2\x96\x84\xe2\x96\x85   ",
+	    "in UTF-8, rising blocks");
+	tui.utf8 = false;
+}
+
 int
 main(void)
 {
@@ -191,5 +218,6 @@ main(void)
 	test_hints();
 	test_words();
 	test_layout();
+	test_meter();
 	return done_testing();
 }
