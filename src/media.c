@@ -75,6 +75,7 @@
 #define MEDIA_MAX_FDS		(2 + 2 * 16)
 #define MEDIA_SSRC_HOLD_US	(500 * 1000ULL)	/* see media_rx_rtp */
 #define MEDIA_ECHOTEST_ID	0	/* no call has id 0 */
+#define MEDIA_SILENT_PEAK	64	/* about -54 dBFS: a silent frame */
 
 static struct media_handlers	 media_h;
 
@@ -905,6 +906,18 @@ media_rx(struct media *m, int fd, uint64_t now)
 
 /* --- playback (media thread) --- */
 
+static bool
+media_silent(const int16_t *pcm, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (pcm[i] > MEDIA_SILENT_PEAK || pcm[i] < -MEDIA_SILENT_PEAK)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Decode or conceal one jitter-buffer step into device-rate PCM; the
  * buffer's pulls are its playout clock, so EMPTY still yields its span
@@ -925,6 +938,10 @@ media_play_frame(struct media *m, int16_t *out, size_t cap, uint64_t now)
 	switch (k) {
 	case MEDIA_JBUF_FRAME:
 		n = media_codec_decode(m->dec, f.payload, f.len, pcm, nitems(pcm));
+		/* When the delay must shrink, a frame dropped in silence
+		 * goes unheard: the buffer drops one sooner after these. */
+		if (n > 0)
+			media_jbuf_hint_silence(m->jb, media_silent(pcm, n));
 		break;
 	case MEDIA_JBUF_MISSING:
 		if (f.duration > nitems(pcm))
