@@ -13,9 +13,22 @@
  * is P - dmin, how long the fastest packets wait here (P is taken as its
  * minimum over the last few hundred ms of gets, so the caller's pull
  * timing does not make it jump).
- * The target is spread + one packet + 5 ms, at least 20 ms: the extra
- * packet means a lost packet's successor is usually here when the loss is
- * found, for Opus FEC, and one lost packet is one concealed frame.
+ *
+ * The target is spread + 5 ms, at least 10 ms, and one packet more while
+ * packets are being lost (one was in the last ~500 put): the extra packet
+ * means a lost packet's successor is usually here when the loss is found,
+ * for Opus FEC, and one lost packet is one concealed frame. On a clean
+ * path it would only add delay: a peer that sizes its FEC to the loss we
+ * report (tsphone does) sends none there. The first loss finds the
+ * successor missing, so the buffer holds for it (one frame concealed, the
+ * delay grown by a packet), then plays the FEC; the loss keeps that packet
+ * in the target, and the shrinking below takes it back once the path has
+ * been clean for a while. The floor matters to device-paced callers: a
+ * packet that arrives just after a pull waits for the next one, 20 ms
+ * later, and a floor below that lets it go then, not a pull after.
+ * Playout starts once the head has waited the target, plus how unevenly
+ * the caller pulls (the spread of the lags at its gets, a packet at most)
+ * so that its earliest pulls still leave the target.
  *
  * Why a percentile and not the RFC 3550 estimate: the RFC's smoothed mean
  * deviation says nothing about the tail, and a multiple of it is a guess
@@ -47,8 +60,9 @@
 #include "media-jbuf-est.h"
 #include "util.h"
 
-#define JB_MIN_TARGET_US	20000
+#define JB_MIN_TARGET_US	10000
 #define JB_MARGIN_US		5000
+#define JB_LOSS_MEMORY		500	/* puts a loss keeps the extra packet */
 #define JB_MAX_DELAY_US		500000
 #define JB_WINDOW_US		3000000	/* transit history length */
 #define JB_WINDOW_MIN		16
@@ -120,6 +134,12 @@ struct media_jbuf {
 	uint64_t		 pmin_start;
 	int64_t			 pmin_cur;
 	int64_t			 pmin_prev;
+	int64_t			 pmax_cur;
+
+	/* How unevenly the caller pulls (see media_jbuf_start). */
+	bool			 have_pull;
+	int64_t			 pull_spread;
+	int64_t			 pull_last;	/* the last bucket's */
 
 	/* Transit history (media-jbuf-est.c). */
 	struct media_jbuf_est	 est;
@@ -127,6 +147,9 @@ struct media_jbuf {
 	int64_t			 spread;
 	int64_t			 prior_spread;
 	int64_t			 target;
+	int64_t			 pkt_us;	/* the last packet's duration */
+	bool			 lossy;		/* packets lost lately */
+	uint64_t		 loss_put;	/* st.put at the last loss */
 
 	/* RFC 3550 jitter, scaled by 16. */
 	bool			 have_transit;
@@ -234,11 +257,30 @@ media_jbuf_drop_head(struct media_jbuf *jb)
 	media_jbuf_remove_head(jb, false);
 }
 
+/* The target from the spread, the packet length and the recent loss. */
+static void
+media_jbuf_retarget(struct media_jbuf *jb)
+{
+	int64_t		 target;
+
+	if (jb->lossy && jb->st.put - jb->loss_put > JB_LOSS_MEMORY)
+		jb->lossy = false;
+	target = jb->spread + JB_MARGIN_US;
+	/* One packet of look-ahead, so a loss has its successor (FEC). */
+	if (jb->lossy)
+		target += jb->pkt_us;
+	if (target < JB_MIN_TARGET_US)
+		target = JB_MIN_TARGET_US;
+	if (target > JB_MAX_DELAY_US)
+		target = JB_MAX_DELAY_US;
+	jb->target = target;
+}
+
 /* Recompute dmin, spread and target, the window being given a transit. */
 static void
 media_jbuf_estimate(struct media_jbuf *jb, int64_t transit, uint32_t dur)
 {
-	int64_t		 win, spread, target;
+	int64_t		 win, spread;
 
 	win = JB_WINDOW_US / (media_jbuf_us(jb, dur) > 0 ?
 	    media_jbuf_us(jb, dur) : 1);
@@ -256,14 +298,8 @@ media_jbuf_estimate(struct media_jbuf *jb, int64_t transit, uint32_t dur)
 	if (spread > JB_MAX_DELAY_US)
 		spread = JB_MAX_DELAY_US;
 	jb->spread = spread;
-
-	/* One packet of look-ahead, so a loss has its successor (FEC). */
-	target = spread + media_jbuf_us(jb, dur) + JB_MARGIN_US;
-	if (target < JB_MIN_TARGET_US)
-		target = JB_MIN_TARGET_US;
-	if (target > JB_MAX_DELAY_US)
-		target = JB_MAX_DELAY_US;
-	jb->target = target;
+	jb->pkt_us = media_jbuf_us(jb, dur);
+	media_jbuf_retarget(jb);
 }
 
 static void
@@ -307,9 +343,7 @@ media_jbuf_forget(struct media_jbuf *jb)
 	media_jbuf_est_reset(&jb->est);
 	jb->dmin = 0;
 	jb->spread = jb->prior_spread;
-	jb->target = jb->spread + JB_MIN_TARGET_US;
-	if (jb->target > JB_MAX_DELAY_US)
-		jb->target = JB_MAX_DELAY_US;
+	media_jbuf_retarget(jb);
 	jb->have_transit = false;
 	jb->jitter16 = 0;
 
@@ -341,6 +375,7 @@ media_jbuf_alloc(struct media_jbuf **out, unsigned int clock_rate)
 	jb = xcalloc(1, sizeof *jb);
 	jb->rate = clock_rate;
 	jb->pinned = -1;
+	jb->pkt_us = 20000;
 	media_jbuf_forget(jb);
 	*out = jb;
 	return 0;
@@ -509,7 +544,30 @@ media_jbuf_put(struct media_jbuf *jb, uint16_t seq, uint32_t ts,
 	return r;
 }
 
-/* Sliding minimum of the playout lag over the last 250-500 ms of gets. */
+/*
+ * A bucket of gets ended with lags spread over RANGE. More than a packet
+ * is not the caller's rhythm but a stall (its thread, the machine), which
+ * no start can allow for and which must not delay the next talkspurt.
+ */
+static void
+media_jbuf_pull_learn(struct media_jbuf *jb, int64_t range)
+{
+	if (range < 0)
+		range = 0;
+	if (range > jb->pkt_us)
+		range = jb->pkt_us;
+	jb->pull_spread = range;
+	if (jb->have_pull && jb->pull_last > range)
+		jb->pull_spread = jb->pull_last;
+	jb->pull_last = range;
+	jb->have_pull = true;
+}
+
+/*
+ * Sliding minimum of the playout lag over the last 250-500 ms of gets;
+ * each bucket's range (its largest lag less its smallest) is how unevenly
+ * the caller pulls.
+ */
 static int64_t
 media_jbuf_pmin(struct media_jbuf *jb, uint64_t now, int64_t lag)
 {
@@ -518,13 +576,18 @@ media_jbuf_pmin(struct media_jbuf *jb, uint64_t now, int64_t lag)
 	if (!jb->pmin_on || age < 0 || age >= 2 * JB_PMIN_BUCKET_US) {
 		jb->pmin_on = true;
 		jb->pmin_start = now;
-		jb->pmin_cur = jb->pmin_prev = lag;
+		jb->pmin_cur = jb->pmin_prev = jb->pmax_cur = lag;
 	} else if (age >= JB_PMIN_BUCKET_US) {
+		media_jbuf_pull_learn(jb, jb->pmax_cur - jb->pmin_cur);
 		jb->pmin_prev = jb->pmin_cur;
-		jb->pmin_cur = lag;
+		jb->pmin_cur = jb->pmax_cur = lag;
 		jb->pmin_start = now;
-	} else if (lag < jb->pmin_cur)
-		jb->pmin_cur = lag;
+	} else {
+		if (lag < jb->pmin_cur)
+			jb->pmin_cur = lag;
+		if (lag > jb->pmax_cur)
+			jb->pmax_cur = lag;
+	}
 	return jb->pmin_cur < jb->pmin_prev ? jb->pmin_cur : jb->pmin_prev;
 }
 
@@ -534,6 +597,7 @@ media_jbuf_pmin_shift(struct media_jbuf *jb, int64_t by)
 {
 	jb->pmin_cur += by;
 	jb->pmin_prev += by;
+	jb->pmax_cur += by;
 }
 
 static int64_t
@@ -605,6 +669,9 @@ media_jbuf_lost(struct media_jbuf *jb, struct media_jbuf_frame *f,
 	jb->conceal_run += media_jbuf_us(jb, dur);
 	jb->peek_ok = true;
 	jb->st.missing++;
+	jb->lossy = true;
+	jb->loss_put = jb->st.put;
+	media_jbuf_retarget(jb);
 	return MEDIA_JBUF_MISSING;
 }
 
@@ -733,17 +800,29 @@ media_jbuf_play(struct media_jbuf *jb, uint64_t now,
 	return media_jbuf_lost(jb, f, h);
 }
 
-/* Buffering: start once the head has waited for the target delay. */
+/*
+ * Buffering: start once the head has waited for the target delay, and for
+ * how unevenly the caller pulls. The target is what the earliest pulls
+ * must leave, and this one may be the latest: a caller that fills a ring
+ * from a timer pulls some frames well before they are due, two at once
+ * after a slow wake-up. A caller paced by its device pulls as regularly
+ * as packets come and starts as soon as the target allows. Until the
+ * caller's pulls have been seen, half a packet is assumed: enough for a
+ * ring topped up every half packet, and what it costs a device-paced
+ * caller (a pull later at the first start) shrinking takes back.
+ */
 static bool
 media_jbuf_start(struct media_jbuf *jb, uint64_t now)
 {
 	struct media_jbuf_slot	*h;
+	int64_t			 uneven;
 
 	if (jb->have_play)
 		media_jbuf_purge(jb);
 	h = media_jbuf_head(jb);
-	if (h == NULL ||
-	    (int64_t)now - media_jbuf_us(jb, h->ts) < jb->dmin + jb->target)
+	uneven = jb->have_pull ? jb->pull_spread : jb->pkt_us / 2;
+	if (h == NULL || (int64_t)now - media_jbuf_us(jb, h->ts) <
+	    jb->dmin + jb->target + uneven)
 		return false;
 	jb->state = JB_PLAYING;
 	jb->have_play = true;

@@ -75,6 +75,7 @@
 #define MEDIA_MAX_FDS		(2 + 2 * 16)
 #define MEDIA_SSRC_HOLD_US	(500 * 1000ULL)	/* see media_rx_rtp */
 #define MEDIA_ECHOTEST_ID	0	/* no call has id 0 */
+#define MEDIA_SILENT_PEAK	64	/* about -54 dBFS: a silent frame */
 
 static struct media_handlers	 media_h;
 
@@ -115,7 +116,8 @@ struct media {
 	uint32_t		 tx_rate;
 	uint32_t		 tx_clock;	/* media time, RTP units */
 	bool			 marker;	/* next packet starts a talkspurt */
-	uint64_t		 last_send_us;	/* monotonic, of the last frame */
+	bool			 have_frame;
+	uint64_t		 last_frame;	/* media_frame_no of the last */
 	unsigned long		 tx_packets;
 
 	struct media_codec	*enc;
@@ -174,6 +176,15 @@ static struct audio	*media_ring_dev;
 static unsigned int	 media_rate;		/* media_dev's rate */
 static size_t		 media_frame;		/* 20 ms at media_rate */
 static size_t		 media_play_target;	/* playback ring, samples */
+/*
+ * Device frames since start, the sender's clock (see media_send_frame):
+ * each frame read counts, and so do frames dropped unread and, when the
+ * device changes, the wall time it took; last_cap_us is when the last
+ * frame was read.
+ */
+static uint64_t		 media_frame_no;
+static bool		 media_dev_new;
+static uint64_t		 media_last_cap_us;
 static struct media_aec	*media_aec;		/* NULL: none */
 static enum media_tone	 media_tone = MEDIA_TONE_NONE;
 static struct audio_tone media_tone_gen;
@@ -425,6 +436,7 @@ media_dev_swap(struct audio *a, struct media_aec *aec, struct media_aec **old_ae
 	media_dev = a;
 	media_aec = aec;
 	if (a != NULL) {
+		media_dev_new = true;
 		media_rate = audio_rate(a);
 		media_frame = (size_t)media_rate * MEDIA_FRAME_MS / 1000;
 		/*
@@ -742,19 +754,23 @@ media_send_frame(struct media *m, const int16_t *pcm, size_t n, uint64_t now)
 		return;
 	samples = ci->clock_rate * MEDIA_FRAME_MS / 1000;
 	/*
-	 * After a pause (hold, another call had the device) the RTP clock
-	 * must show the time that passed, whole frames of it, and the next
-	 * packet starts a talkspurt (RFC 3550 5.1), or the receiver takes
-	 * the new audio for two-seconds-late old audio.
+	 * After a pause (another call had the device, a device switch) the
+	 * RTP clock must show the time that passed, whole frames of it, and
+	 * the next packet starts a talkspurt (RFC 3550 5.1), or the receiver
+	 * takes the new audio for two-seconds-late old audio. The time that
+	 * passed is counted in device frames, not read off the clock: a
+	 * media thread woken late (a busy machine) gets several frames at
+	 * once, and those are continuous audio, not a pause; a jump there
+	 * would make the peer's jitter buffer take every later packet for
+	 * early and the earlier ones for late.
 	 */
-	if (m->last_send_us != 0 &&
-	    now - m->last_send_us > 2 * MEDIA_FRAME_MS * 1000) {
-		uint64_t frames = (now - m->last_send_us) / (MEDIA_FRAME_MS * 1000);
-
-		m->tx_clock += (uint32_t)(frames - 1) * samples;
+	if (m->have_frame && media_frame_no - m->last_frame > 1) {
+		m->tx_clock += (uint32_t)(media_frame_no - m->last_frame - 1) *
+		    samples;
 		m->marker = true;
 	}
-	m->last_send_us = now;
+	m->have_frame = true;
+	m->last_frame = media_frame_no;
 	if (!(m->params.dir & MEDIA_SENDONLY)) {
 		/* Not sending: time goes on; the next packet starts anew. */
 		m->tx_clock += samples;
@@ -917,6 +933,18 @@ media_rx(struct media *m, int fd, uint64_t now)
 
 /* --- playback (media thread) --- */
 
+static bool
+media_silent(const int16_t *pcm, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (pcm[i] > MEDIA_SILENT_PEAK || pcm[i] < -MEDIA_SILENT_PEAK)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Decode or conceal one jitter-buffer step into device-rate PCM; the
  * buffer's pulls are its playout clock, so EMPTY still yields its span
@@ -937,6 +965,10 @@ media_play_frame(struct media *m, int16_t *out, size_t cap, uint64_t now)
 	switch (k) {
 	case MEDIA_JBUF_FRAME:
 		n = media_codec_decode(m->dec, f.payload, f.len, pcm, nitems(pcm));
+		/* When the delay must shrink, a frame dropped in silence
+		 * goes unheard: the buffer drops one sooner after these. */
+		if (n > 0)
+			media_jbuf_hint_silence(m->jb, media_silent(pcm, n));
 		break;
 	case MEDIA_JBUF_MISSING:
 		if (f.duration > nitems(pcm))
@@ -1019,13 +1051,28 @@ static void
 media_capture(struct media *act, uint64_t now)
 {
 	int16_t		 mic[MEDIA_MAX_FRAME], ref[MEDIA_MAX_FRAME];
+	uint64_t	 gap, held;
 	bool		 echo = audio_has_echo_ref(media_dev);
 	int		 gain = atomic_load_explicit(&media_gain_in,
 			    memory_order_relaxed);
 
 	if (media_frame == 0 || media_frame > MEDIA_MAX_FRAME)
 		return;
+	if (media_dev_new && audio_capture_avail(media_dev) >= media_frame) {
+		/*
+		 * The time no device captured, in whole frames: since the
+		 * last frame read, less what the new device holds already.
+		 */
+		gap = media_last_cap_us != 0 && now > media_last_cap_us ?
+		    (now - media_last_cap_us) / (MEDIA_FRAME_MS * 1000) : 0;
+		held = audio_capture_avail(media_dev) / media_frame;
+		if (gap > held)
+			media_frame_no += gap - held;
+		media_dev_new = false;
+	}
 	while (audio_capture_avail(media_dev) >= media_frame) {
+		media_frame_no++;
+		media_last_cap_us = now;
 		if (echo)
 			audio_capture_read_ref(media_dev, mic, ref, media_frame);
 		else
@@ -1540,8 +1587,10 @@ media_set_active(struct media *m, bool active)
 			free(cause);
 		}
 		pthread_mutex_lock(&media_lock);
-		if (media_dev != NULL && audio_has_capture(media_dev))
-			audio_capture_drop(media_dev);
+		if (media_dev != NULL && audio_has_capture(media_dev) &&
+		    media_frame != 0)
+			media_frame_no += audio_capture_drop(media_dev) /
+			    media_frame;
 		if (media_aec != NULL)
 			media_aec_reset(media_aec);
 		pthread_mutex_unlock(&media_lock);
