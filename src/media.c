@@ -1591,8 +1591,8 @@ media_set_active(struct media *m, bool active)
 		    media_frame != 0)
 			media_frame_no += audio_capture_drop(media_dev) /
 			    media_frame;
-		if (media_aec != NULL)
-			media_aec_reset(media_aec);
+		/* The canceller keeps what it learnt: the echo path is the
+		 * device's and the room's, the same for the next call. */
 		pthread_mutex_unlock(&media_lock);
 	}
 	if (!active) {
