@@ -175,3 +175,28 @@ loop_defer(loop_defer_h fn, void *arg)
 {
 	fn(arg);
 }
+
+int
+call_record(struct call *c, bool on, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+phone_echotest(const char *arg, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_volume(bool input, const char *spec, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_device(bool input, const char *name, char **cause)
+{
+	return stub_not_running(cause);
+}
