@@ -70,7 +70,7 @@ audio_open(const struct audio_config *cfg, struct audio **out, char **cause)
 	const struct audio_driver	*drv;
 	struct audio			*a;
 	const char			*name;
-	unsigned int			 cap_ms, play_ms;
+	unsigned int			 cap_ms, play_ms, asked;
 
 	name = cfg->driver != NULL ? cfg->driver : "null";
 	if ((drv = audio_find_driver(name)) == NULL) {
@@ -122,11 +122,21 @@ audio_open(const struct audio_config *cfg, struct audio **out, char **cause)
 	    cfg->notify_fd : -1;
 	a->notify_samples = cfg->notify_samples;
 
+	asked = a->rate;
 	if (drv->open(a, cfg, cause) != 0) {
 		free(a);
 		return -1;
 	}
 	a->period = audio_period_samples(a->rate, a->period_ms);
+	/* notify_samples is a span of time at the rate asked: a device
+	 * that runs at another wakes the consumer as often (a 20 ms frame
+	 * asked at 48 kHz is 882 samples of a 44.1 kHz card, not 960). */
+	if (a->rate != asked && a->notify_samples != 0) {
+		a->notify_samples = (size_t)(((uint64_t)a->notify_samples *
+		    a->rate + asked / 2) / asked);
+		if (a->notify_samples == 0)
+			a->notify_samples = 1;
+	}
 
 	cap_ms = cfg->capture_ring_ms != 0 ? cfg->capture_ring_ms :
 	    AUDIO_DEFAULT_RING_MS;

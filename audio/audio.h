@@ -79,6 +79,9 @@ struct audio_config {
 	 * notify_fd >= 0, the device thread adds 1 to this eventfd each
 	 * time notify_samples more samples have been captured (or, with no
 	 * capture, played); several in one period are added by one write.
+	 * notify_samples counts at the rate asked (rate above): a device
+	 * that runs at another rate scales it, so that the consumer is
+	 * woken as often whatever rate the device took.
 	 * notify_samples 0 is "off", whatever notify_fd holds. The
 	 * descriptor must be an eventfd (a write to one never blocks
 	 * short of 2^64 unread wake-ups, nor allocates); the caller owns

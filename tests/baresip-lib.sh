@@ -41,7 +41,7 @@ bs_setup() {
 		"$1" "cannot build bench/ctrl-bridge.c: $(head -n 3 "$T/cc.log")"
 	# shellcheck disable=SC2086
 	$CC -O2 -shared -fPIC -DPIC -o "$T/libasound_module_pcm_benchcard.so" \
-	    "$TOP_SRCDIR/bench/alsa-benchcard.c" -lasound 2>>"$T/cc.log" ||
+	    "$TOP_SRCDIR/bench/alsa-benchcard.c" -lasound -lm 2>>"$T/cc.log" ||
 		"$1" "cannot build the ALSA bench card (ALSA headers missing? Debian package libasound2-dev): $(grep -m 1 error "$T/cc.log")"
 }
 
