@@ -12,6 +12,7 @@
 #include "account.h"
 #include "call.h"
 #include "fakes.h"
+#include "media.h"
 #include "model.h"
 #include "phone.h"
 #include "sip-msg.h"
@@ -291,6 +292,82 @@ test_incoming(void)
 	stop();
 }
 
+static void
+test_audio(void)
+{
+	const struct event	*ev;
+	char			*cause = NULL;
+	float			 in, out;
+
+	conf.input = "mic.wav";
+	conf.output = "spk.wav";
+	start(NULL, NULL);
+	model_clear();
+	phone_status();
+	fake_loop_run();
+	ev = model_last(EVENT_AUDIO);
+	ok(ev != NULL && ev->u.audio.in_volume == 0 &&
+	    ev->u.audio.out_volume == 0 && !ev->u.audio.echotest &&
+	    strcmp(ev->u.audio.input, "mic.wav") == 0 &&
+	    strcmp(ev->u.audio.output, "spk.wav") == 0,
+	    "status includes the audio settings");
+
+	is_int(phone_volume(false, "-6", &cause), 0, "volume out -6");
+	is_int(media_volume(false), -6, "the speaker is at -6 dB");
+	is_int(phone_volume(false, "+3", &cause), 0, "volume out +3");
+	is_int(media_volume(false), -3, "relative: now -3 dB");
+	is_int(phone_volume(true, "12", &cause), 0, "volume in 12");
+	fake_loop_run();
+	ev = model_last(EVENT_AUDIO);
+	ok(ev != NULL && ev->u.audio.in_volume == 12 &&
+	    ev->u.audio.out_volume == -3, "an audio event shows both");
+	ok(model_logged("microphone volume +12 dB"), "and the log says it");
+	is_int(phone_volume(true, "+9", &cause), -1, "beyond +20: refused");
+	ok(cause != NULL && strstr(cause, "from -40 to +20") != NULL,
+	    "saying the range: %s", cause != NULL ? cause : "");
+	free(cause);
+	cause = NULL;
+	is_int(phone_volume(true, "loud", &cause), -1, "not a number: refused");
+	free(cause);
+	cause = NULL;
+	is_int(media_volume(true), 12, "refusals change nothing");
+
+	is_int(phone_echotest(NULL, &cause), 0, "echotest toggles on");
+	ok(media_echotest_running(), "the engine runs it");
+	fake_loop_run();
+	ok(model_last(EVENT_AUDIO)->u.audio.echotest, "and the event says so");
+	is_int(phone_echotest("off", &cause), 0, "echotest off");
+	ok(!media_echotest_running(), "stopped");
+	is_int(phone_echotest("off", &cause), -1, "off again: refused");
+	free(cause);
+	cause = NULL;
+	is_int(phone_echotest("sideways", &cause), -1, "a bad word: refused");
+	ok(cause != NULL && strstr(cause, "on or off") != NULL, "saying why");
+	free(cause);
+	cause = NULL;
+
+	is_int(phone_device(false, "headset.wav", &cause), 0, "device out");
+	fake_loop_run();
+	ok(strcmp(model_last(EVENT_AUDIO)->u.audio.output, "headset.wav") == 0,
+	    "the event names the new speaker");
+	fake_media_fail_device = true;
+	is_int(phone_device(true, "nothing", &cause), -1,
+	    "a device that fails: refused");
+	fake_media_fail_device = false;
+	free(cause);
+	cause = NULL;
+	phone_status();
+	fake_loop_run();
+	ok(strcmp(model_last(EVENT_AUDIO)->u.audio.input, "mic.wav") == 0,
+	    "and the old microphone stays");
+	phone_levels(&in, &out);
+	ok(in <= -90 && out <= -90, "levels without a call: silence");
+	media_set_volume(true, 0);
+	media_set_volume(false, 0);
+	stop();
+	conf.input = conf.output = NULL;
+}
+
 /* Bring the phone to: alice registered, one call up. */
 static struct fake_sip_call *
 busy_phone(void)
@@ -400,6 +477,7 @@ main(void)
 	test_default();
 	test_inbox();
 	test_incoming();
+	test_audio();
 	test_quit();
 	conf_done();
 	fake_loop_run();
