@@ -53,7 +53,6 @@ static const uint8_t audio_wav_guid_tail[12] = {
 /* Raw bytes converted per pread: at least 32 frames of the widest. */
 #define AUDIO_WAV_READ_BYTES		8192
 
-#define AUDIO_WAV_HEADER		44
 /* The most sample bytes a RIFF size can count, in whole samples. */
 #define AUDIO_WAV_MAX_BYTES		((UINT32_MAX - 36) & ~(uint32_t)1)
 /* Samples converted per write. */
@@ -72,7 +71,7 @@ audio_wav_get32(const uint8_t *p)
 	    (uint32_t)p[3] << 24;
 }
 
-static void
+void
 audio_wav_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = v & 0xff;
@@ -367,8 +366,9 @@ audio_wav_close(struct audio_wav *w)
 
 /* --- writing ------------------------------------------------------------ */
 
-static void
-audio_wav_header(uint8_t *h, unsigned int rate, uint32_t data)
+void
+audio_wav_header(uint8_t *h, unsigned int rate, unsigned int channels,
+    uint32_t data)
 {
 	memcpy(h, "RIFF", 4);
 	audio_wav_put32(h + 4, data <= UINT32_MAX - 36 ? 36 + data :
@@ -376,17 +376,16 @@ audio_wav_header(uint8_t *h, unsigned int rate, uint32_t data)
 	memcpy(h + 8, "WAVEfmt ", 8);
 	audio_wav_put32(h + 16, AUDIO_WAV_FMT_SIZE);
 	audio_wav_put16(h + 20, AUDIO_WAV_FMT_PCM);
-	audio_wav_put16(h + 22, 1);		/* channels */
+	audio_wav_put16(h + 22, (uint16_t)channels);
 	audio_wav_put32(h + 24, rate);
-	audio_wav_put32(h + 28, rate * 2);	/* bytes per second */
-	audio_wav_put16(h + 32, 2);		/* bytes per frame */
+	audio_wav_put32(h + 28, rate * 2 * channels);	/* bytes per second */
+	audio_wav_put16(h + 32, (uint16_t)(2 * channels)); /* bytes per frame */
 	audio_wav_put16(h + 34, 16);		/* bits per sample */
 	memcpy(h + 36, "data", 4);
 	audio_wav_put32(h + 40, data);
 }
 
-/* Write len bytes; the bytes that made it go to *done. 0 or an errno. */
-static int
+int
 audio_wav_write_all(int fd, const uint8_t *p, size_t len, size_t *done)
 {
 	ssize_t	n;
@@ -421,7 +420,7 @@ audio_wav_create(struct audio_wav_out *o, const char *path,
 		return -1;
 	}
 	o->seekable = lseek(o->fd, 0, SEEK_CUR) != -1;
-	audio_wav_header(h, rate, o->seekable ? 0 : UINT32_MAX);
+	audio_wav_header(h, rate, 1, o->seekable ? 0 : UINT32_MAX);
 	if ((error = audio_wav_write_all(o->fd, h, sizeof h, &done)) != 0) {
 		xasprintf(cause, "%s: %s", path, strerror(error));
 		close(o->fd);
@@ -443,7 +442,7 @@ audio_wav_update_header(struct audio_wav_out *o)
 	/* Even after a failed write: what made it into the file is kept. */
 	if (!o->seekable || data == o->header_bytes)
 		return;
-	audio_wav_header(h, o->rate, (uint32_t)data);
+	audio_wav_header(h, o->rate, 1, (uint32_t)data);
 	do
 		n = pwrite(o->fd, h, sizeof h, 0);
 	while (n == -1 && errno == EINTR);

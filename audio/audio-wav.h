@@ -60,6 +60,20 @@ int	audio_wav_open(struct audio_wav *, const char *path, char **cause);
 ssize_t	audio_wav_read(struct audio_wav *, float *, size_t n, char **cause);
 void	audio_wav_close(struct audio_wav *);
 
+/*
+ * The 44-byte header of a 16-bit PCM WAV (RIFF, a 16-byte fmt chunk,
+ * data) of CHANNELS at RATE holding DATA bytes of samples; the RIFF size
+ * saturates at 4 GiB. Shared by the file driver and the call recorder.
+ */
+#define AUDIO_WAV_HEADER	44
+void	audio_wav_header(uint8_t *h, unsigned int rate, unsigned int channels,
+	    uint32_t data);
+/* V little-endian at P (a sample, a header field). */
+void	audio_wav_put16(uint8_t *p, uint16_t v);
+/* Write LEN bytes to FD, past EINTR and short writes; the bytes that made
+ * it go to *DONE. 0, or an errno (EIO for a write of 0). */
+int	audio_wav_write_all(int fd, const uint8_t *p, size_t len, size_t *done);
+
 /* A WAV being written. */
 struct audio_wav_out {
 	int		 fd;

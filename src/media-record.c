@@ -28,9 +28,9 @@
  * exceeds the 100 ms and the rule above lines them up again; a writer that
  * stalls for long fills both rings alike, so the difference stays small.
  *
- * The header is ours (RIFF, a 16-byte PCM fmt chunk, data): 44 bytes are
- * less code than loading libsndfile on a thread, and the sizes must be
- * rewritten in place anyway. Samples are written as little-endian bytes
+ * The header is the file driver's (audio_wav_header: RIFF, a 16-byte PCM
+ * fmt chunk, data): 44 bytes are less code than loading libsndfile on a
+ * thread, and the sizes must be rewritten in place anyway. Samples are written as little-endian bytes
  * whatever the host's order. A write that fails (ENOSPC, EIO, EFBIG)
  * stops the writing for good; the writer keeps emptying the rings, counts
  * what it throws away and media_record_close reports it.
@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "audio-ring.h"
+#include "audio-wav.h"
 #include "media-record.h"
 #include "util.h"
 
@@ -68,7 +69,6 @@
 #define MEDIA_RECORD_SLACK_MS	100
 /* Frames interleaved and written at a time. */
 #define MEDIA_RECORD_CHUNK	2048
-#define MEDIA_RECORD_HEADER	44
 /* The largest data chunk a RIFF size field allows, in whole frames. */
 #define MEDIA_RECORD_MAX_BYTES	((UINT32_MAX - 36) & ~(uint32_t)3)
 #define MEDIA_RECORD_MAX_RATE	384000
@@ -106,39 +106,6 @@ struct media_record {
 	int			 error;		/* errno of the first failure */
 	bool			 full;		/* at MEDIA_RECORD_MAX_BYTES */
 };
-
-static void
-media_record_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void
-media_record_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
-}
-
-static void
-media_record_header(uint8_t *h, unsigned int rate, uint32_t data)
-{
-	memcpy(h, "RIFF", 4);
-	media_record_le32(h + 4, 36 + data);
-	memcpy(h + 8, "WAVEfmt ", 8);
-	media_record_le32(h + 16, 16);
-	media_record_le16(h + 20, 1);		/* PCM */
-	media_record_le16(h + 22, 2);		/* channels */
-	media_record_le32(h + 24, rate);
-	media_record_le32(h + 28, rate * 4);	/* bytes per second */
-	media_record_le16(h + 32, 4);		/* bytes per frame */
-	media_record_le16(h + 34, 16);		/* bits per sample */
-	memcpy(h + 36, "data", 4);
-	media_record_le32(h + 40, data);
-}
 
 /* --- the producers (real-time) ----------------------------------------- */
 
@@ -196,26 +163,6 @@ media_record_dropped(const struct media_record *r)
 
 /* --- the writer thread ------------------------------------------------- */
 
-/* Write LEN bytes; the bytes that made it go to *DONE. 0 or an errno. */
-static int
-media_record_write_all(int fd, const uint8_t *p, size_t len, size_t *done)
-{
-	ssize_t	 n;
-
-	*done = 0;
-	while (*done < len) {
-		n = write(fd, p + *done, len - *done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return errno;
-		if (n == 0)
-			return EIO;
-		*done += (size_t)n;
-	}
-	return 0;
-}
-
 /* Put the K frames in col[] into the file, or count them lost. */
 static void
 media_record_write_frames(struct media_record *r, size_t k)
@@ -234,12 +181,12 @@ media_record_write_frames(struct media_record *r, size_t k)
 		k = room;
 	}
 	for (i = 0; i < k; i++) {
-		media_record_le16(r->out + 4 * i,
+		audio_wav_put16(r->out + 4 * i,
 		    (uint16_t)r->col[MEDIA_RECORD_L][i]);
-		media_record_le16(r->out + 4 * i + 2,
+		audio_wav_put16(r->out + 4 * i + 2,
 		    (uint16_t)r->col[MEDIA_RECORD_R][i]);
 	}
-	error = media_record_write_all(r->fd, r->out, 4 * k, &done);
+	error = audio_wav_write_all(r->fd, r->out, 4 * k, &done);
 	r->bytes += done;
 	if (error != 0) {
 		r->error = error;
@@ -316,13 +263,13 @@ media_record_pass(struct media_record *r, bool last)
 static void
 media_record_update_header(struct media_record *r)
 {
-	uint8_t	 h[MEDIA_RECORD_HEADER];
+	uint8_t	 h[AUDIO_WAV_HEADER];
 	uint64_t data = r->bytes & ~(uint64_t)3;
 	ssize_t	 n;
 
 	if (data == r->header_bytes)
 		return;
-	media_record_header(h, r->rate, (uint32_t)data);
+	audio_wav_header(h, r->rate, 2, (uint32_t)data);
 	do
 		n = pwrite(r->fd, h, sizeof h, 0);
 	while (n == -1 && errno == EINTR);
@@ -380,7 +327,7 @@ struct media_record *
 media_record_open(const char *path, unsigned int rate, char **cause)
 {
 	struct media_record	*r;
-	uint8_t			 h[MEDIA_RECORD_HEADER];
+	uint8_t			 h[AUDIO_WAV_HEADER];
 	size_t			 done;
 	sigset_t		 all, old;
 	int			 error, c;
@@ -417,8 +364,8 @@ media_record_open(const char *path, unsigned int rate, char **cause)
 		media_record_free(r);
 		return NULL;
 	}
-	media_record_header(h, rate, 0);
-	error = media_record_write_all(r->fd, h, sizeof h, &done);
+	audio_wav_header(h, rate, 2, 0);
+	error = audio_wav_write_all(r->fd, h, sizeof h, &done);
 	if (error != 0) {
 		xasprintf(cause, "cannot write recording %s: %s", path,
 		    strerror(error));
