@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -1597,23 +1596,12 @@ conf_errors_print(const struct conf_error *e, FILE *fp)
 char *
 conf_default_path(void)
 {
-	const char	*xdg = getenv("XDG_CONFIG_HOME");
-	const char	*home = getenv("HOME");
-	struct passwd	*pw;
-	char		*path;
+	char	*dir, *path;
 
-	/* The XDG spec says to ignore a relative XDG_CONFIG_HOME. */
-	if (xdg != NULL && xdg[0] == '/') {
-		xasprintf(&path, "%s/tsphone/tsphone.conf", xdg);
-		return path;
-	}
-	if (home == NULL || home[0] != '/') {
-		pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : NULL;
-	}
-	if (home == NULL || home[0] == '\0')
+	if ((dir = util_xdg_dir("XDG_CONFIG_HOME", ".config")) == NULL)
 		return NULL;
-	xasprintf(&path, "%s/.config/tsphone/tsphone.conf", home);
+	xasprintf(&path, "%s/tsphone.conf", dir);
+	free(dir);
 	return path;
 }
 

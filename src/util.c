@@ -186,14 +186,15 @@ out:
 }
 
 /*
- * Where tsphone keeps what it writes (recordings, history):
- * $XDG_DATA_HOME/tsphone, else ~/.local/share/tsphone (a relative
- * XDG_DATA_HOME is ignored, as the XDG spec says). NULL without a home.
+ * tsphone's directory under the XDG base directory ENV ("XDG_CONFIG_HOME"),
+ * else under HOME_SUB (".config") of the home directory: a relative
+ * $ENV is ignored, as the XDG spec says, and without $HOME the password
+ * database says where home is. NULL without a home.
  */
 char *
-util_data_dir(void)
+util_xdg_dir(const char *env, const char *home_sub)
 {
-	const char	*xdg = getenv("XDG_DATA_HOME");
+	const char	*xdg = getenv(env);
 	const char	*home = getenv("HOME");
 	struct passwd	*pw;
 	char		*path;
@@ -208,6 +209,13 @@ util_data_dir(void)
 	}
 	if (home == NULL || home[0] == '\0')
 		return NULL;
-	xasprintf(&path, "%s/.local/share/tsphone", home);
+	xasprintf(&path, "%s/%s/tsphone", home, home_sub);
 	return path;
+}
+
+/* Where tsphone keeps what it writes (recordings, history). */
+char *
+util_data_dir(void)
+{
+	return util_xdg_dir("XDG_DATA_HOME", ".local/share");
 }

@@ -32,6 +32,8 @@ uint64_t util_now_ms(void);
 char	*util_first_ipv4(void);
 /* Create a directory and its parents with the given mode. */
 int	 util_mkdir_p(const char *, unsigned int);
+/* $ENV/tsphone, else ~/HOME_SUB/tsphone; NULL without a home. */
+char	*util_xdg_dir(const char *env, const char *home_sub);
 /* $XDG_DATA_HOME/tsphone or ~/.local/share/tsphone; NULL without a home. */
 char	*util_data_dir(void);
 
