@@ -676,20 +676,44 @@ test_dropped(void)
 	struct wav		 w;
 	uint64_t		 dropped;
 	size_t			 i;
+	cpu_set_t		 one, was;
+	struct sched_param	 fifo = { .sched_priority = 1 }, other = { 0 };
+	bool			 pinned, held;
 
 	for (i = 0; i < n; i++) {
 		el[i] = ramp_l(i);
 		er[i] = tone_r(i);
 	}
+	/*
+	 * "Before the writer could run" must hold, or the writer, woken when
+	 * the left ring is half full, pads the right side before it comes.
+	 * The writer is made on this thread's one CPU, and this thread then
+	 * runs real-time there while it fills both rings, so the writer
+	 * cannot run in between (real-time needs root: without it the race
+	 * stays, as a diagnostic says).
+	 */
+	sched_getaffinity(0, sizeof was, &was);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
+	pinned = sched_setaffinity(0, sizeof one, &one) == 0;
 	r = media_record_open(path, RATE, &cause);
 	ok(r != NULL, "open for the drop test");
 	if (r == NULL) {
 		free(cause);
+		sched_setaffinity(0, sizeof was, &was);
 		goto out;
 	}
+	held = pinned && pthread_setschedparam(pthread_self(), SCHED_FIFO,
+	    &fifo) == 0;
+	if (!held)
+		printf("# the writer is not held off (no real-time "
+		    "priority): the next checks can race with it\n");
 	media_record_left(r, el, n);
 	media_record_right(r, er, n);
 	dropped = media_record_dropped(r);
+	if (held)
+		pthread_setschedparam(pthread_self(), SCHED_OTHER, &other);
+	sched_setaffinity(0, sizeof was, &was);
 	ok(dropped > 0 && dropped <= 2 * (n - 2 * RATE),
 	    "the excess over ~2 s is dropped (%llu)",
 	    (unsigned long long)dropped);
