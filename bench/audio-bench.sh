@@ -135,14 +135,17 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
-# threads PID: "TID VOLUNTARY NONVOLUNTARY NAME" for each thread of PID.
+# threads PID: "TID VOLUNTARY NONVOLUNTARY TICKS NAME" for each thread of
+# PID (TICKS: its utime + stime).
 threads() {
 	for _th in /proc/"$1"/task/[0-9]*; do
 		_th_comm=$(cat "$_th/comm" 2>/dev/null) || continue
-		awk -v tid="${_th##*/}" -v comm="$_th_comm" '
+		_th_ticks=$(sed 's/.*) //' "$_th/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
+		_th_ns=$(awk '{ print $1 }' "$_th/schedstat" 2>/dev/null) || continue
+		awk -v tid="${_th##*/}" -v comm="$_th_comm" -v ticks="$_th_ticks" -v ns="$_th_ns" '
 			/^voluntary_ctxt_switches:/ { v = $2 }
 			/^nonvoluntary_ctxt_switches:/ { n = $2 }
-			END { if (v != "") print tid, v + 0, n + 0, comm }' "$_th/status" 2>/dev/null
+			END { if (v != "") print tid, v + 0, n + 0, ticks + 0, ns + 0, comm }' "$_th/status" 2>/dev/null
 	done
 }
 
@@ -163,16 +166,19 @@ measure_end() {
 	awk -v d="$((_me_ticks - _mb_ticks))" -v hz="$hz" -v s="$_me_s" \
 	    'BEGIN { printf "%.3f\n", d / hz * 60 / s }' >>"$T/$2.$3.cpu"
 	awk '/^VmHWM:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status" >>"$T/$2.$3.rss"
-	awk -v s="$_me_s" -v who="$2 $3" -v verbose="$T/threads.log" '
-		NR == FNR { v[$1] = $2; n[$1] = $3; next }
+	awk -v s="$_me_s" -v who="$2 $3" -v verbose="$T/threads.log" -v hz="$hz" '
+		NR == FNR { v[$1] = $2; n[$1] = $3; c[$1] = $4; r[$1] = $5; next }
 		{
-			name = $0; sub(/^[0-9]+ [0-9]+ [0-9]+ /, "", name)
+			name = $0; sub(/^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ /, "", name)
 			old = $1 in v
 			dv = old ? $2 - v[$1] : $2
 			dn = old ? $3 - n[$1] : $3
+			dc = old ? $4 - c[$1] : $4
+			dr = old ? $5 - r[$1] : $5
 			tv += dv; tn += dn; seen[$1] = 1
-			line = line sprintf("  %-16s tid %-8s %7.1f/s = %6.1f + %5.1f%s\n",
-			    name, $1, (dv + dn) / s, dv / s, dn / s, old ? "" : " (born in the call)")
+			line = line sprintf("  %-16s tid %-8s %7.1f/s = %6.1f + %5.1f, CPU s/min %.3f (ticks) %.3f (run time)%s\n",
+			    name, $1, (dv + dn) / s, dv / s, dn / s, dc / hz * 60 / s,
+			    dr / 1e9 * 60 / s, old ? "" : " (born in the call)")
 		}
 		END {
 			for (t in v) if (!(t in seen)) gone++

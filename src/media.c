@@ -7,11 +7,21 @@
  * playback reference, when echo cancellation runs), cleans it up (echo
  * canceller, noise suppression, volume, mute), encodes it and sends it on
  * the active stream, and tops the playback ring up with one frame from the
- * active stream's jitter buffer (decoded, concealed, or silence). Packets
- * wake it too: they go straight into their stream's jitter buffer. Nothing
+ * active stream's jitter buffer (decoded, concealed, or silence).
+ *
+ * Packets do not wake it while the device runs: on each device wake-up,
+ * before the frame is played, every stream's RTP socket is drained into
+ * its jitter buffer, and the kernel's receive timestamp of each packet
+ * (SO_TIMESTAMPNS) stands for its arrival, so the jitter estimate sees
+ * the network, not the device's cadence. A packet waits in the socket
+ * instead of in the jitter buffer, and the frame played is the same. Only
+ * when no device runs (every call held, the device closed) or it has
+ * stalled for MEDIA_DEV_STALL_US do the RTP sockets go back into the poll
+ * set. RTCP sockets are always polled (a packet every few seconds). Nothing
  * else ticks: RTCP, statistics and the RTP timeout are due every second
- * or so and ride on the poll timeout. So a call costs the media thread two
- * wake-ups per frame, one from the device and one from the network.
+ * or so and ride on the poll timeout. So a call costs the media thread one
+ * wake-up per frame, the device's; on this machine each wake-up costs
+ * about as much CPU as the frame's work with PCMU.
  *
  * Everything runs at the rate the device really runs at (8 to 48 kHz,
  * whatever PortAudio settled on): frame sizes, the echo canceller and the
@@ -68,6 +78,7 @@
 #define MEDIA_MAX_FRAME		(MEDIA_MAX_RATE * MEDIA_FRAME_MS / 1000)
 #define MEDIA_STATS_US		(5 * 1000000ULL)
 #define MEDIA_HOUSE_US		(1000000ULL)	/* timeouts, loss, levels */
+#define MEDIA_DEV_STALL_US	(100 * 1000ULL)	/* see media_main */
 #define MEDIA_PORT_MIN		16384
 #define MEDIA_PORT_SPAN		8192	/* even ports from MIN, RTCP on +1 */
 #define MEDIA_MAX_PACKET	1500
@@ -185,6 +196,7 @@ static size_t		 media_play_target;	/* playback ring, samples */
 static uint64_t		 media_frame_no;
 static bool		 media_dev_new;
 static uint64_t		 media_last_cap_us;
+static uint64_t		 media_last_dev_us;	/* last device wake-up */
 static struct media_aec	*media_aec;		/* NULL: none */
 static enum media_tone	 media_tone = MEDIA_TONE_NONE;
 static struct audio_tone media_tone_gen;
@@ -711,23 +723,25 @@ media_is_te(const struct media *m, int pt)
 
 /* --- sending (media thread) --- */
 
-static void	media_rx_rtp(struct media *, const uint8_t *, size_t, uint64_t);
+static void	media_rx_rtp(struct media *, const uint8_t *, size_t, uint64_t,
+		    uint64_t);
 
 static void
 media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t clock,
     const void *payload, size_t len, uint64_t now)
 {
-	uint8_t	 pkt[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
-	int	 n;
+	uint8_t		 pkt[MEDIA_MAX_PACKET + MEDIA_SRTP_OVERHEAD];
+	uint64_t	 wall = media_wall_us();
+	int		 n;
 
 	n = media_rtp_sender_pack(&m->rtp.tx, pkt, MEDIA_MAX_PACKET, pt, marker,
-	    clock, payload, len, media_wall_us());
+	    clock, payload, len, wall);
 	if (n <= 0)
 		return;
 	if (m->loopback) {
 		/* The echo test: what we send is what we receive. */
 		m->tx_packets++;
-		media_rx_rtp(m, pkt, (size_t)n, now);
+		media_rx_rtp(m, pkt, (size_t)n, now, wall);
 		return;
 	}
 	if (m->srtp != NULL && media_srtp_protect(m->srtp, pkt, &n) != 0)
@@ -805,8 +819,10 @@ media_send_frame(struct media *m, const int16_t *pcm, size_t n, uint64_t now)
 
 /* --- receiving (media thread) --- */
 
+/* A packet that arrived at NOW (monotonic), WALL (real time). */
 static void
-media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now)
+media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now,
+    uint64_t wall)
 {
 	struct media_rtp_hdr		 h;
 	struct media_dtmf_report	 rep[4];
@@ -831,7 +847,7 @@ media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now)
 	m->rx_ssrc = h.ssrc;
 	m->rx_ssrc_set = true;
 	m->rx_ssrc_us = now;
-	seq = media_rtp_source_update(&m->rtp.rx, &h, media_wall_us());
+	seq = media_rtp_source_update(&m->rtp.rx, &h, wall);
 	if (seq == MEDIA_RTP_SEQ_DUPLICATE || seq == MEDIA_RTP_SEQ_BAD)
 		return;
 	m->last_rx_us = now;
@@ -869,24 +885,57 @@ media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now)
 }
 
 /*
- * Everything queued on FD, a batch per system call (recvmmsg): a wake-up
- * usually finds one packet, and reading until EAGAIN would cost a second
- * call every time. A flood is bounded per wake-up; poll is
- * level-triggered, so what is left wakes the thread again at once.
+ * Everything queued on FD, a batch per system call (recvmmsg): reading
+ * until EAGAIN would cost a second call on every wake-up. A flood is
+ * bounded per wake-up; what is left is read on the next one (the RTCP
+ * socket, polled level-triggered, wakes the thread again at once).
  */
 #define MEDIA_RX_BATCH	8
 #define MEDIA_RX_BUDGET	8	/* batches per wake-up */
+
+/*
+ * When the packet in MSG arrived, on the monotonic clock NOW is read on,
+ * from its kernel receive timestamp (a CLOCK_REALTIME reading; WALL is
+ * that clock now): NOW when it has none, or the clock was stepped
+ * between the two readings.
+ */
+static uint64_t
+media_rx_arrival(struct msghdr *msg, uint64_t now, uint64_t wall)
+{
+	struct cmsghdr	*c;
+	struct timespec	 ts;
+	uint64_t	 at;
+
+	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS ||
+		    c->cmsg_len < CMSG_LEN(sizeof ts))
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof ts);
+		if (ts.tv_sec < 0)
+			break;
+		at = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+		if (at > wall || wall - at > MEDIA_HOUSE_US || wall - at > now)
+			break;
+		return now - (wall - at);
+	}
+	return now;
+}
 
 static void
 media_rx(struct media *m, int fd, uint64_t now)
 {
 	static uint8_t		 bufs[MEDIA_RX_BATCH][MEDIA_MAX_PACKET +
 				    MEDIA_SRTP_OVERHEAD];
+	static union {
+		char		 buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	 align;
+	}			 ctl[MEDIA_RX_BATCH];
 	struct sockaddr_storage	 from[MEDIA_RX_BATCH];
 	struct mmsghdr		 msgs[MEDIA_RX_BATCH];
 	struct iovec		 iov[MEDIA_RX_BATCH];
 	struct media_rtcp_info	 info;
 	uint8_t			*buf;
+	uint64_t		 wall = 0, at;
 	int			 len, n, i, budget = MEDIA_RX_BUDGET;
 
 	while (budget-- > 0) {
@@ -898,10 +947,14 @@ media_rx(struct media *m, int fd, uint64_t now)
 			msgs[i].msg_hdr.msg_iovlen = 1;
 			msgs[i].msg_hdr.msg_name = &from[i];
 			msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+			msgs[i].msg_hdr.msg_control = ctl[i].buf;
+			msgs[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
 		}
 		n = recvmmsg(fd, msgs, MEDIA_RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
+		if (wall == 0)
+			wall = media_wall_us();
 		for (i = 0; i < n; i++) {
 			buf = bufs[i];
 			len = (int)msgs[i].msg_len;
@@ -915,15 +968,16 @@ media_rx(struct media *m, int fd, uint64_t now)
 				if (m->srtp != NULL &&
 				    media_srtp_unprotect(m->srtp, buf, &len) != 0)
 					continue;
-				media_rx_rtp(m, buf, (size_t)len, now);
+				at = media_rx_arrival(&msgs[i].msg_hdr, now, wall);
+				media_rx_rtp(m, buf, (size_t)len, at,
+				    wall - (now - at));
 			} else {
 				if (m->srtp != NULL &&
 				    media_srtp_unprotect_rtcp(m->srtp, buf, &len) != 0)
 					continue;
 				if (media_rtcp_parse(&info, buf, (size_t)len) == 0 &&
 				    m->rtp_ready)
-					media_rtcp_process(&m->rtp, &info,
-					    media_wall_us());
+					media_rtcp_process(&m->rtp, &info, wall);
 			}
 		}
 		if (n < MEDIA_RX_BATCH)
@@ -1260,13 +1314,26 @@ media_poll_build(struct media_poll *mp)
 	mp->gen = media_gen;
 }
 
+/* Every stream's RTP socket, drained before the device's frame is played. */
+static void
+media_rx_all(uint64_t now)
+{
+	struct media	*m;
+
+	for (m = media_list; m != NULL; m = m->next) {
+		if (!m->loopback && m->rtp_fd != -1)
+			media_rx(m, m->rtp_fd, now);
+	}
+}
+
 static void *
 media_main(void *arg)
 {
 	struct media_poll	 mp;
 	struct media		*m;
 	uint64_t		 v, now, next;
-	int			 i, timeout;
+	int			 i, timeout, fd;
+	bool			 paced = false;
 
 	(void)arg;
 	pthread_setname_np(pthread_self(), "tsp-media");
@@ -1279,10 +1346,27 @@ media_main(void *arg)
 		if (mp.n == 0 || mp.gen != media_gen)
 			media_poll_build(&mp);
 		timeout = -1;
+		now = media_mono_us();
+		/*
+		 * While the device wakes this thread every frame, RTP is read
+		 * then (media_rx_all); a poll entry with a negative descriptor
+		 * is skipped. A device silent for MEDIA_DEV_STALL_US hands
+		 * the sockets back to poll.
+		 */
+		paced = media_dev != NULL && media_last_dev_us != 0 &&
+		    now - media_last_dev_us < MEDIA_DEV_STALL_US;
+		for (i = 2; i < mp.n; i++) {
+			fd = mp.owner[i]->rtp_fd;
+			if (mp.pfd[i].fd == fd || mp.pfd[i].fd == -1 - fd)
+				mp.pfd[i].fd = paced ? -1 - fd : fd;
+		}
 		if (media_list != NULL) {
-			now = media_mono_us();
 			timeout = mp.next_us > now ?
 			    (int)((mp.next_us - now + 999) / 1000) : 0;
+			if (paced && media_last_dev_us + MEDIA_DEV_STALL_US <
+			    now + (uint64_t)timeout * 1000)
+				timeout = (int)((media_last_dev_us +
+				    MEDIA_DEV_STALL_US - now + 999) / 1000);
 		}
 		pthread_mutex_unlock(&media_lock);
 
@@ -1298,8 +1382,11 @@ media_main(void *arg)
 			/* nothing pending */
 		}
 		if ((mp.pfd[1].revents & POLLIN) &&
-		    read(media_dev_fd, &v, sizeof v) > 0)
+		    read(media_dev_fd, &v, sizeof v) > 0) {
+			media_last_dev_us = now;
+			media_rx_all(now);
 			media_device_work(now);
+		}
 		/* Streams that went away meanwhile: their descriptors too. */
 		if (mp.gen == media_gen) {
 			for (i = 2; i < mp.n; i++) {
@@ -1345,7 +1432,7 @@ media_bind(const char *addr, int port)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	int			 fd;
+	int			 fd, on = 1;
 
 	if (media_sockaddr(addr, port, &ss, &len) != 0)
 		return -1;
@@ -1354,6 +1441,11 @@ media_bind(const char *addr, int port)
 		close(fd);
 		fd = -1;
 	}
+	/* Each packet's arrival, read later (media_rx); without it the
+	 * time it is read stands in. */
+	if (fd != -1 && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+	    sizeof on) != 0)
+		log_debug("media: no receive timestamps: %s", strerror(errno));
 	return fd;
 }
 
