@@ -56,6 +56,7 @@ struct tui_call {
 	bool		 held_by_remote;
 	bool		 muted;
 	bool		 current;
+	bool		 conference;	/* in our local 3-way conference */
 	uint64_t	 started_ms;	/* when it rang in or was dialled */
 	uint64_t	 answered_ms;	/* 0 before answer */
 	uint64_t	 ended_ms;	/* 0 while the call is up; the row

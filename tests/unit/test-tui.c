@@ -68,6 +68,17 @@ test_hints(void)
 	c.muted = true;
 	is_str(offered(&c, 1, 0, "mute_toggle"), "unmute", "muted: unmute");
 
+	c.muted = false;
+	ok(offered(&c, 1, 0, "conference_toggle") == NULL,
+	    "one call: no conference");
+	is_str(offered(&c, 2, 0, "conference_toggle"), "conference",
+	    "two calls: conference");
+	c.conference = true;
+	is_str(offered(&c, 2, 0, "conference_toggle"), "split",
+	    "in a conference: split");
+	c.conference = false;
+	c.muted = true;
+
 	c.state = CALL_HELD;
 	is_str(offered(&c, 1, 0, "hold_toggle"), "resume", "on hold: resume");
 	ok(offered(&c, 1, 0, "0-9*#") == NULL, "on hold: no DTMF");
@@ -96,6 +107,10 @@ test_words(void)
 	tui_calls_flags(&c, buf, sizeof buf);
 	is_str(buf, "HELD-BY-REMOTE MUTE REC SRTP", "a recorded call: REC");
 	c.recording = false;
+	c.conference = true;
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "HELD-BY-REMOTE CONF MUTE SRTP", "in a conference: CONF");
+	c.conference = false;
 
 	c.state = CALL_TERMINATED;
 	c.ended_ms = 9000;
