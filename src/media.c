@@ -31,8 +31,9 @@
  * stream keeps its own codec, resamplers and jitter buffer; the mixing
  * happens at the device rate. Handing the frames from playback to capture
  * through a FIFO, instead of decoding on the capture side, keeps the
- * jitter buffers pulled by the playback clock as in a plain call, and
- * costs at most a frame of delay between the two parties.
+ * jitter buffers pulled by the playback clock as in a plain call; the
+ * playback side runs first on each wake-up, so a frame is sent on in
+ * the wake-up that decoded it.
  *
  * Everything runs at the rate the device really runs at (8 to 48 kHz,
  * whatever PortAudio settled on): frame sizes, the echo canceller and the
@@ -1300,11 +1301,14 @@ media_device_work(uint64_t now)
 	struct media	*act = media_active;
 
 	if (media_dev != NULL) {
-		if (audio_has_capture(media_dev))
-			media_capture(act, now);
+		/* A conference plays first: the frames it takes from the
+		 * jitter buffers are sent on to the other leg right away,
+		 * not a wake-up later. */
 		if (audio_has_playback(media_dev) && media_conf.mixing)
 			media_conf_playback(now);
-		else if (audio_has_playback(media_dev))
+		if (audio_has_capture(media_dev))
+			media_capture(act, now);
+		if (audio_has_playback(media_dev) && !media_conf.mixing)
 			media_playback(act, now);
 		if (act != NULL) {
 			atomic_store_explicit(&media_meter_in,
