@@ -308,7 +308,7 @@ tui_calls_cut(const char *s, int width, char *buf, size_t len)
 }
 
 /* '>' for the current call, '+' for the one in a conference with it. */
-static char
+char
 tui_calls_mark(const struct tui_call *c)
 {
 	const struct tui_call	*cur;

@@ -147,6 +147,35 @@ test_words(void)
 	is_str(buf, "Bob <sip:~", "without UTF-8 the ellipsis is ~");
 }
 
+/* The mark column: the current call, and the one conferenced with it. */
+static void
+test_mark(void)
+{
+	struct tui_call	*v = tui.calls;
+
+	memset(tui.calls, 0, sizeof tui.calls);
+	tui.ncalls = 3;
+	v[0].id = 1;
+	v[1].id = 2;
+	v[2].id = 3;
+	v[1].current = true;
+	ok(tui_calls_mark(&v[1]) == '>' && tui_calls_mark(&v[0]) == ' ' &&
+	    tui_calls_mark(&v[2]) == ' ', "> marks the current call alone");
+	v[1].conference = v[2].conference = true;
+	ok(tui_calls_mark(&v[1]) == '>' && tui_calls_mark(&v[2]) == '+' &&
+	    tui_calls_mark(&v[0]) == ' ', "+ marks the call in its conference");
+	v[1].current = false;
+	v[0].current = true;
+	ok(tui_calls_mark(&v[1]) == ' ' && tui_calls_mark(&v[2]) == ' ',
+	    "a conference on hold: no +");
+	v[0].current = false;
+	v[2].current = true;
+	v[1].ended_ms = 5;
+	ok(tui_calls_mark(&v[1]) == ' ', "an ended row: no mark");
+	memset(tui.calls, 0, sizeof tui.calls);
+	tui.ncalls = 0;
+}
+
 static void
 test_layout(void)
 {
@@ -232,6 +261,7 @@ main(void)
 	setlocale(LC_CTYPE, "C.UTF-8");
 	test_hints();
 	test_words();
+	test_mark();
 	test_layout();
 	test_meter();
 	return done_testing();
