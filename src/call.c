@@ -239,6 +239,16 @@ call_set_hold(struct call *c, bool hold)
 	call_emit(c);
 }
 
+/* C and P (its conference partner) are two calls again. */
+static void
+call_unjoin(struct call *c, struct call *p, const char *why)
+{
+	c->conference = p->conference = 0;
+	if (c->media != NULL)
+		media_split(c->media);
+	log_info("calls %d and %d: %s", c->id, p->id, why);
+}
+
 /* The one-active-call rule: C (with its conference) becomes current;
  * whoever had the audio is held first. */
 static void
@@ -462,13 +472,8 @@ call_ended(struct call *c, int code, const char *reason)
 	 * with the standard phrase (our reason is worded for people). */
 	if (c->transfer_from != 0 && c->answered_ms == 0)
 		call_notify_transferor(c, code >= 300 ? code : 487, NULL);
-	if (p != NULL) {
-		c->conference = p->conference = 0;
-		if (c->media != NULL)
-			media_split(c->media);
-		log_info("call %d: out of the conference; call %d goes on",
-		    c->id, p->id);
-	}
+	if (p != NULL)
+		call_unjoin(c, p, "the conference ends with the first");
 	call_emit(c);
 	if (call_cur == c && p != NULL) {
 		/* The other party of the conference is up and has the
@@ -555,7 +560,7 @@ call_refer(struct call *c, const char *target)
 static void
 call_report(const struct sip_call_report *r, void *arg)
 {
-	struct call	*c = arg;
+	struct call	*c = arg, *p;
 
 	switch (r->kind) {
 	case SIP_CALL_PROGRESS:
@@ -627,6 +632,14 @@ call_report(const struct sip_call_report *r, void *arg)
 				c->local_hold = c->sip_hold;
 				c->state = c->local_hold ? CALL_HELD :
 				    CALL_ESTABLISHED;
+				/* Two calls held apart are no conference
+				 * (a resume to join one was refused). */
+				if ((p = call_partner(c)) != NULL &&
+				    p->local_hold != c->local_hold) {
+					call_unjoin(c, p, "conference split: a "
+					    "re-INVITE was refused");
+					call_emit(p);
+				}
 				call_emit(c);
 				call_update_audio();
 			}
@@ -1127,9 +1140,7 @@ call_split(struct call *c, char **cause)
 		return -1;
 	}
 	had_audio = call_cur == c || call_cur == p;
-	c->conference = p->conference = 0;
-	media_split(c->media);
-	log_info("calls %d and %d: conference split", c->id, p->id);
+	call_unjoin(c, p, "conference split");
 	/* C keeps the audio, P is held; a conference on hold stays held. */
 	if (had_audio)
 		call_focus(c);

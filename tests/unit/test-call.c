@@ -829,7 +829,7 @@ static void
 test_conference(void)
 {
 	const struct event_call	*e;
-	int			 a, b, c, d;
+	int			 a, b, c, d, g;
 	char			*cause = NULL;
 
 	conf_refused(0, "no current call", "no call at all");
@@ -964,6 +964,27 @@ test_conference(void)
 	check_conf("our hang-up");
 	ok(call_current() == call_find(b) && !call_find(b)->local_hold &&
 	    fake_media_active(b), "carol goes on, current, with the audio");
+
+	/* The peer refuses to be taken off hold: no conference. */
+	g = dial("grace");
+	up(g);
+	answer_reinvites();
+	is_int(call_conference(NULL, &cause), 0, "carol and grace");
+	ok(call_find(c = call_current()->conference)->reinvite_busy,
+	    "carol's resume is out");
+	model_clear();
+	fake_sip_report(sipof(c), SIP_CALL_REINVITE_DONE, 488,
+	    "Not Acceptable Here");
+	check_conf("a refused resume");
+	ok(call_find(c)->conference == 0 && call_find(c)->local_hold &&
+	    call_current() == call_find(g) && fake_media_active(g),
+	    "split: carol stays held, grace current with the audio");
+	ok(model_call(c) != NULL && !model_call(c)->conference &&
+	    model_call(g) != NULL && !model_call(g)->conference,
+	    "both events say so");
+	ok(model_logged("re-INVITE was refused"), "the log says why");
+	ended(g, 200, "bye");
+	check_conf("grace ends");
 
 	/* The other leg ends while the conference is on hold. */
 	a = dial("erin");
