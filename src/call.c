@@ -473,7 +473,8 @@ call_ended(struct call *c, int code, const char *reason)
 	if (c->transfer_from != 0 && c->answered_ms == 0)
 		call_notify_transferor(c, code >= 300 ? code : 487, NULL);
 	if (p != NULL)
-		call_unjoin(c, p, "the conference ends with the first");
+		call_unjoin(c, p, "the conference is over: the first ended, "
+		    "the second goes on");
 	call_emit(c);
 	if (call_cur == c && p != NULL) {
 		/* The other party of the conference is up and has the
