@@ -17,6 +17,10 @@
  *   after a random delay (RFC 3261 14.1).
  * - A call that stops receiving RTP while not on hold is hung up after
  *   [sip] rtp_timeout.
+ * - Conference: the current call and a held one are mixed by the media
+ *   engine, both active; for the rule above they are one unit (either
+ *   made current resumes both, another made current holds both), and
+ *   when one ends the other goes on as the current call.
  * - Transfer: as transferor, the peer's NOTIFYs are published as
  *   "transfer" events and the call is hung up when it is done; as
  *   transferee, the REFER's target is called like any call, the
@@ -51,6 +55,7 @@
 static struct call	*call_list;
 static struct call	*call_cur;
 static int		 call_next_id = 1;
+static unsigned long	 call_hold_seq;	/* holds so far (held_seq) */
 static int		 call_ring_s = 60;
 static int		 call_rtp_s = 30;
 static bool		 call_accepting = true;
@@ -154,6 +159,7 @@ call_emit(const struct call *c)
 		ev.u.call.duration = (int)((util_now_ms() - c->answered_ms) / 1000);
 	util_strlcpy(ev.u.call.call_id, c->call_id, sizeof ev.u.call.call_id);
 	ev.u.call.transfer = c->transfer;
+	ev.u.call.conference = c->conference != 0;
 	event_emit(&ev);
 }
 
@@ -172,6 +178,14 @@ call_up(const struct call *c)
 	return c->state == CALL_ESTABLISHED || c->state == CALL_HELD;
 }
 
+/* The other call of C's conference, or NULL. */
+static struct call *
+call_partner(const struct call *c)
+{
+	return c != NULL && c->conference != 0 ? call_find(c->conference) :
+	    NULL;
+}
+
 /*
  * The device goes to the current call when it is up (or has early media)
  * and not on hold; tones fill in when no call has it.
@@ -179,12 +193,12 @@ call_up(const struct call *c)
 static void
 call_update_audio(void)
 {
-	struct call		*c;
+	struct call		*c, *p = call_partner(call_cur);
 	enum media_tone		 tone = MEDIA_TONE_NONE;
 	bool			 active;
 
 	for (c = call_list; c != NULL; c = c->next) {
-		active = c == call_cur && !c->local_hold &&
+		active = (c == call_cur || c == p) && !c->local_hold &&
 		    (c->state == CALL_ESTABLISHED || c->state == CALL_EARLY);
 		if (c->media != NULL)
 			media_set_active(c->media, active);
@@ -216,6 +230,8 @@ call_set_hold(struct call *c, bool hold)
 	if (c->local_hold == hold)
 		return;
 	c->local_hold = hold;
+	if (hold)
+		c->held_seq = ++call_hold_seq;
 	if (call_up(c))
 		c->state = hold ? CALL_HELD : CALL_ESTABLISHED;
 	log_info("call %d: %s", c->id, hold ? "on hold" : "resumed");
@@ -223,20 +239,32 @@ call_set_hold(struct call *c, bool hold)
 	call_emit(c);
 }
 
-/* The one-active-call rule: C becomes current; whoever had the audio is
- * held first. */
+/* C and P (its conference partner) are two calls again. */
+static void
+call_unjoin(struct call *c, struct call *p, const char *why)
+{
+	c->conference = p->conference = 0;
+	if (c->media != NULL)
+		media_split(c->media);
+	log_info("calls %d and %d: %s", c->id, p->id, why);
+}
+
+/* The one-active-call rule: C (with its conference) becomes current;
+ * whoever had the audio is held first. */
 static void
 call_focus(struct call *c)
 {
-	struct call	*o, *old = call_cur;
+	struct call	*o, *old = call_cur, *p = call_partner(c);
 
 	for (o = call_list; o != NULL; o = o->next) {
-		if (o != c && call_up(o) && !o->local_hold)
+		if (o != c && o != p && call_up(o) && !o->local_hold)
 			call_set_hold(o, true);
 	}
 	call_cur = c;
 	if (c != NULL && call_up(c) && c->local_hold)
 		call_set_hold(c, false);
+	if (p != NULL && call_up(p) && p->local_hold)
+		call_set_hold(p, false);
 	call_update_audio();
 	if (old != c) {
 		if (old != NULL)
@@ -427,7 +455,7 @@ call_negotiated(struct call *c, const struct media_params *p)
 static void
 call_ended(struct call *c, int code, const char *reason)
 {
-	struct call	*n, *next = NULL;
+	struct call	*n, *next = NULL, *p = call_partner(c);
 	bool		 by_peer = !c->local_end;
 
 	c->state = CALL_TERMINATED;
@@ -444,8 +472,16 @@ call_ended(struct call *c, int code, const char *reason)
 	 * with the standard phrase (our reason is worded for people). */
 	if (c->transfer_from != 0 && c->answered_ms == 0)
 		call_notify_transferor(c, code >= 300 ? code : 487, NULL);
+	if (p != NULL)
+		call_unjoin(c, p, "the conference is over: the first ended, "
+		    "the second goes on");
 	call_emit(c);
-	if (call_cur == c) {
+	if (call_cur == c && p != NULL) {
+		/* The other party of the conference is up and has the
+		 * audio already: it stays so, as the current call. */
+		call_cur = NULL;
+		call_focus(p);
+	} else if (call_cur == c) {
 		for (n = call_list; n != NULL; n = n->next) {
 			if (n != c) {
 				next = n;
@@ -462,6 +498,8 @@ call_ended(struct call *c, int code, const char *reason)
 			call_emit(next);
 		}
 	}
+	if (p != NULL)
+		call_emit(p);
 	call_free(c);
 	call_update_audio();
 }
@@ -523,7 +561,7 @@ call_refer(struct call *c, const char *target)
 static void
 call_report(const struct sip_call_report *r, void *arg)
 {
-	struct call	*c = arg;
+	struct call	*c = arg, *p;
 
 	switch (r->kind) {
 	case SIP_CALL_PROGRESS:
@@ -595,6 +633,14 @@ call_report(const struct sip_call_report *r, void *arg)
 				c->local_hold = c->sip_hold;
 				c->state = c->local_hold ? CALL_HELD :
 				    CALL_ESTABLISHED;
+				/* Two calls held apart are no conference
+				 * (a resume to join one was refused). */
+				if ((p = call_partner(c)) != NULL &&
+				    p->local_hold != c->local_hold) {
+					call_unjoin(c, p, "conference split: a "
+					    "re-INVITE was refused");
+					call_emit(p);
+				}
 				call_emit(c);
 				call_update_audio();
 			}
@@ -841,6 +887,8 @@ call_hangup_all(void)
 int
 call_hold(struct call *c, bool hold, char **cause)
 {
+	struct call	*p;
+
 	if (!call_up(c)) {
 		xasprintf(cause, "call %d is not established", c->id);
 		return -1;
@@ -855,22 +903,35 @@ call_hold(struct call *c, bool hold, char **cause)
 		return 0;
 	}
 	call_set_hold(c, true);
+	if ((p = call_partner(c)) != NULL && call_up(p) && !p->local_hold)
+		call_set_hold(p, true);		/* the conference, whole */
 	call_update_audio();
 	return 0;
+}
+
+static void
+call_set_mute(struct call *c, bool mute)
+{
+	c->muted = mute;
+	if (c->media != NULL)
+		media_set_mute(c->media, mute);
+	call_emit(c);
 }
 
 int
 call_mute(struct call *c, bool mute, char **cause)
 {
+	struct call	*p;
+
 	if (c->muted == mute) {
 		xasprintf(cause, "call %d is %s", c->id, mute ? "already muted" :
 		    "not muted");
 		return -1;
 	}
-	c->muted = mute;
-	if (c->media != NULL)
-		media_set_mute(c->media, mute);
-	call_emit(c);
+	call_set_mute(c, mute);
+	/* A conference has one microphone: muted for both or neither. */
+	if ((p = call_partner(c)) != NULL && p->muted != mute)
+		call_set_mute(p, mute);
 	return 0;
 }
 
@@ -990,5 +1051,101 @@ call_transfer(struct call *c, const char *target, char **cause)
 		return -1;
 	log_info("call %d: transferring to %s", c->id, target);
 	call_transfer_state(c, TRANSFER_TRYING, 0, "");
+	return 0;
+}
+
+/*
+ * The held call that "conference" joins without an id: of the calls up
+ * besides the current one, the one held last (the call the user left to
+ * place or take the current one), else the first.
+ */
+static struct call *
+call_conference_pick(void)
+{
+	struct call	*c, *best = NULL;
+
+	for (c = call_list; c != NULL; c = c->next) {
+		if (c == call_cur || !call_up(c))
+			continue;
+		if (best == NULL || c->held_seq > best->held_seq)
+			best = c;
+	}
+	return best;
+}
+
+int
+call_conference(struct call *held, char **cause)
+{
+	struct call	*c = call_cur;
+
+	if (c == NULL) {
+		*cause = xstrdup("no current call");
+		return -1;
+	}
+	if (!call_up(c)) {
+		xasprintf(cause, "call %d is not established", c->id);
+		return -1;
+	}
+	if (c->conference != 0) {
+		xasprintf(cause, "call %d is in a conference with call %d "
+		    "already", c->id, c->conference);
+		return -1;
+	}
+	if (held == NULL && (held = call_conference_pick()) == NULL) {
+		xasprintf(cause, "no held call to join call %d with", c->id);
+		return -1;
+	}
+	if (held == c) {
+		xasprintf(cause, "call %d is the current call: name the held "
+		    "call to join it with", c->id);
+		return -1;
+	}
+	if (!call_up(held)) {
+		xasprintf(cause, "call %d is not established", held->id);
+		return -1;
+	}
+	if (held->conference != 0) {
+		xasprintf(cause, "call %d is in a conference with call %d "
+		    "already", held->id, held->conference);
+		return -1;
+	}
+	if (c->media == NULL || held->media == NULL) {
+		xasprintf(cause, "call %d has no audio", c->media == NULL ?
+		    c->id : held->id);
+		return -1;
+	}
+	if (media_conference(c->media, held->media, cause) != 0)
+		return -1;
+	c->conference = held->id;
+	held->conference = c->id;
+	log_info("calls %d and %d: in a conference", c->id, held->id);
+	/* One microphone: the conference is muted as the current call was. */
+	if (held->muted != c->muted) {
+		held->muted = c->muted;
+		media_set_mute(held->media, c->muted);
+	}
+	call_focus(c);		/* takes both off hold */
+	call_emit(c);
+	call_emit(held);
+	return 0;
+}
+
+int
+call_split(struct call *c, char **cause)
+{
+	struct call	*p = call_partner(c);
+	bool		 had_audio;
+
+	if (p == NULL) {
+		xasprintf(cause, "call %d is not in a conference", c->id);
+		return -1;
+	}
+	had_audio = call_cur == c || call_cur == p;
+	call_unjoin(c, p, "conference split");
+	/* C keeps the audio, P is held; a conference on hold stays held. */
+	if (had_audio)
+		call_focus(c);
+	call_emit(c);
+	call_emit(p);
 	return 0;
 }

@@ -43,6 +43,11 @@ struct call {
 	bool			 early_media;	/* 183 with SDP seen */
 	bool			 local_end;	/* we hung up or rejected */
 	bool			 transferred;	/* its REFER's new call is up */
+	int			 conference;	/* the other call of our local
+						   3-way conference, 0: none */
+	unsigned long		 held_seq;	/* when it was last held, in
+						   holds counted: the newest
+						   is the one conference joins */
 	uint64_t		 answered_ms;	/* 0 until established */
 
 	enum transfer_state	 transfer;	/* our REFER on this call */
@@ -89,6 +94,17 @@ int	 call_dtmf(struct call *, const char *digits, char **cause);
  * directory's recordings/ (on), or stop and keep the file (off). */
 int	 call_record(struct call *, bool on, char **cause);
 int	 call_transfer(struct call *, const char *target, char **cause);
+/*
+ * A local 3-way conference: the current call and HELD (NULL: the call
+ * held last) are both taken off hold and mixed, each hearing the other
+ * and us. The two are one unit for the one-active-call rule: making
+ * either current resumes both, making another call current holds both,
+ * holding or muting one holds or mutes both. call_split separates them:
+ * C keeps the audio if the conference had it, the other is held. When
+ * either ends, the other goes on as a plain call.
+ */
+int	 call_conference(struct call *held, char **cause);
+int	 call_split(struct call *, char **cause);
 void	 call_hangup_all(void);
 void	 call_emit(const struct call *);
 void	 call_status(void);

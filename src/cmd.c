@@ -30,6 +30,8 @@ static int	 cmd_unmute(int, char **, char **);
 static int	 cmd_dtmf(int, char **, char **);
 static int	 cmd_transfer(int, char **, char **);
 static int	 cmd_switch(int, char **, char **);
+static int	 cmd_conference(int, char **, char **);
+static int	 cmd_split_call(int, char **, char **);
 static int	 cmd_register(int, char **, char **);
 static int	 cmd_unregister(int, char **, char **);
 static int	 cmd_status(int, char **, char **);
@@ -76,6 +78,14 @@ static const struct cmd_entry cmd_entries[] = {
 	{ "switch", "[ID]", 0, 1,
 	  "make call ID (default: the next call) the current call",
 	  cmd_switch, "Tab" },
+	{ "conference", "[ID]", 0, 1,
+	  "join the current call and held call ID (default: the call held "
+	  "last) into a local 3-way call: each party hears the other two",
+	  cmd_conference, NULL },
+	{ "split", "[ID]", 0, 1,
+	  "separate a conference again: call ID (default: the current call) "
+	  "keeps the audio, the other is held",
+	  cmd_split_call, NULL },
 	{ "register", "[ACCOUNT]", 0, 1,
 	  "register ACCOUNT (default: every account), resetting its retry backoff",
 	  cmd_register, NULL },
@@ -122,6 +132,10 @@ static const struct cmd_entry cmd_action_entries[] = {
 	{ "hold_toggle", "", 0, 0,
 	  "put the current call on hold, or take it off hold",
 	  NULL, "p" },
+	{ "conference_toggle", "", 0, 0,
+	  "join the current call and the call held last into a conference, "
+	  "or split the conference of the current call",
+	  NULL, "C" },
 	{ "mute_toggle", "", 0, 0,
 	  "mute the microphone of the current call, or unmute it",
 	  NULL, "m" },
@@ -486,6 +500,29 @@ cmd_switch(int argc, char **argv, char **cause)
 		}
 	}
 	return call_switch(c, cause);
+}
+
+/* conference [ID]: ID is the held call, not the current one. */
+static int
+cmd_conference(int argc, char **argv, char **cause)
+{
+	struct call	*held = NULL;
+
+	if (!phone_running()) {
+		*cause = xstrdup("the phone is not running");
+		return -1;
+	}
+	if (argc > 0 && (held = call_resolve(argv[0], cause)) == NULL)
+		return -1;
+	return call_conference(held, cause);
+}
+
+static int
+cmd_split_call(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 0, cause);
+
+	return c != NULL ? call_split(c, cause) : -1;
 }
 
 static int

@@ -97,6 +97,7 @@ struct event_call {
 	int		 duration;	/* seconds since answer, 0 before */
 	char		 call_id[EVENT_CALL_ID_MAX];	/* SIP Call-ID, "" if unknown */
 	enum transfer_state transfer;	/* of our REFER on this call */
+	bool		 conference;	/* in our local 3-way conference */
 };
 
 struct event_transfer {

@@ -180,6 +180,14 @@ tui_keys_action(const char *name)
 			snprintf(line, sizeof line, "%s %d",
 			    c->muted ? "unmute" : "mute", c->id);
 		tui_run(line);
+	} else if (strcmp(name, "conference_toggle") == 0) {
+		if (c == NULL) {
+			tui_message(true, "%s: no current call", name);
+			return;
+		}
+		snprintf(line, sizeof line, "%s", c->conference ?
+		    "split" : "conference");
+		tui_run(line);
 	} else if (strcmp(name, "prev_call") == 0 ||
 	    strcmp(name, "next_call") == 0) {
 		id = tui_keys_neighbour(name[0] == 'n' ? 1 : -1);

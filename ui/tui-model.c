@@ -186,6 +186,7 @@ tui_model_call(const struct event_call *e)
 	c->held_by_remote = e->held_by_remote;
 	c->muted = e->muted;
 	c->recording = e->recording;
+	c->conference = e->conference && e->state != CALL_TERMINATED;
 	c->current = e->current && e->state != CALL_TERMINATED;
 	if (c->current) {
 		for (i = 0; i < tui.ncalls; i++) {

@@ -94,6 +94,8 @@ bool	 fake_media_active(int call_id);
 bool	 fake_media_muted(int call_id);
 bool	 fake_media_recording(int call_id);
 int	 fake_media_updates(int call_id);
+/* The call whose stream is in a conference with call ID's, or 0. */
+int	 fake_media_conference(int call_id);
 enum media_tone fake_media_tone(void);
 int	 fake_media_streams(void);
 extern bool fake_media_fail_new, fake_media_fail_dtmf, fake_media_fail_device;

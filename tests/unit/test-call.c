@@ -2,7 +2,7 @@
  * test-call.c: the call model (call.c) against fakes of the SIP layer,
  * the media engine and the loop: every transition, the one-active-call
  * rule under every order of operations with three calls, the call limit,
- * timeouts, DTMF and transfer in both roles.
+ * timeouts, DTMF, transfer in both roles, and the local conference.
  */
 #include "config.h"
 
@@ -770,6 +770,237 @@ test_transferee(void)
 	end_all();
 }
 
+/*
+ * The rule with a conference: the current call and its conference
+ * partner are held or not together, and have the audio unless held;
+ * every other call that is up is held; the model's links, the events
+ * and the engine's agree.
+ */
+static void
+check_conf(const char *what)
+{
+	struct call	*c, *cur = call_current(), *p = NULL;
+	int		 bad = 0;
+
+	answer_reinvites();
+	fake_loop_run();
+	if (cur != NULL && cur->conference != 0)
+		p = call_find(cur->conference);
+	for (c = call_first(); c != NULL; c = c->next) {
+		if (c->conference != 0 &&
+		    (call_find(c->conference) == NULL ||
+		    call_find(c->conference)->conference != c->id))
+			bad |= 1;
+		if (fake_media_conference(c->id) != c->conference)
+			bad |= 2;
+		if (model_call(c->id) != NULL &&
+		    model_call(c->id)->conference != (c->conference != 0))
+			bad |= 4;
+		if (c->state != CALL_ESTABLISHED && c->state != CALL_HELD)
+			continue;
+		if (c->sip_hold != c->local_hold)
+			bad |= 8;
+		/* (the current call may be on hold: by the user, whole) */
+		if ((c == cur || c == p) && (fake_media_active(c->id) ==
+		    c->local_hold || (p != NULL && c->local_hold !=
+		    cur->local_hold)))
+			bad |= 16;
+		if (c != cur && c != p && (!c->local_hold ||
+		    fake_media_active(c->id)))
+			bad |= 32;
+	}
+	ok(bad == 0, "conference rule holds after %s (%d)", what, bad);
+}
+
+/* call_conference(HELD) fails, saying something with WANT. */
+static void
+conf_refused(int held, const char *want, const char *what)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = call_conference(held != 0 ? call_find(held) : NULL, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, want) != NULL,
+	    "conference refused: %s (%s)", what, cause != NULL ? cause : "-");
+	free(cause);
+}
+
+static void
+test_conference(void)
+{
+	const struct event_call	*e;
+	int			 a, b, c, d, g;
+	char			*cause = NULL;
+
+	conf_refused(0, "no current call", "no call at all");
+	a = dial("bob");
+	conf_refused(0, "not established", "the current call is calling");
+	up(a);
+	conf_refused(0, "no held call", "one call only");
+	conf_refused(a, "is the current call", "the current call named");
+	b = dial("carol");
+	conf_refused(0, "not established", "the current call rings out");
+	up(b);
+	answer_reinvites();
+	ok(call_find(a)->local_hold && fake_media_active(b) &&
+	    !fake_media_active(a), "before: bob held, carol has the audio");
+	d = ring_in("<sip:dave@x>");
+	conf_refused(d, "is not established", "a ringing call named");
+	is_int(call_reject(call_find(d), 486, &cause), 0, "dave rejected");
+	ended(d, 486, "Busy Here");
+
+	/* conference: both up, both active, neither held. */
+	fake_sip_log_clear();
+	model_clear();
+	is_int(call_conference(NULL, &cause), 0, "conference");
+	ok(fake_sip_count("reinvite 1 resume") == 1, "bob is taken off hold "
+	    "by re-INVITE");
+	is_int(fake_sip_count("reinvite 2"), 0, "carol, up already, is not "
+	    "re-INVITEd");
+	check_conf("conference");
+	ok(call_current() == call_find(b), "carol stays current");
+	is_int(fake_media_conference(b), a, "the engine mixes bob and carol");
+	ok(fake_media_active(a) && fake_media_active(b), "both have the audio");
+	e = model_call(a);
+	ok(e != NULL && e->conference && e->state == CALL_ESTABLISHED,
+	    "bob's event: established, conference");
+	e = model_call(b);
+	ok(e != NULL && e->conference && e->current, "carol's event: current, "
+	    "conference");
+	ok(model_logged("in a conference"), "the log says so");
+	conf_refused(0, "in a conference", "twice");
+
+	/* One microphone. */
+	is_int(call_mute(call_find(b), true, &cause), 0, "mute carol");
+	ok(fake_media_muted(a) && fake_media_muted(b) &&
+	    call_find(a)->muted, "mutes both");
+	fake_loop_run();
+	ok(model_call(a)->muted, "and says so for both");
+	is_int(call_mute(call_find(a), false, &cause), 0, "unmute bob");
+	ok(!fake_media_muted(a) && !fake_media_muted(b), "unmutes both");
+
+	/* Switching inside the conference holds nobody. */
+	fake_sip_log_clear();
+	is_int(call_switch(call_find(a), &cause), 0, "switch to bob");
+	is_int(fake_sip_count("reinvite"), 0, "no re-INVITE");
+	ok(call_current() == call_find(a), "bob current");
+	check_conf("switch inside");
+
+	/* A third call holds the conference, whole. */
+	c = ring_in("<sip:dave@x>");
+	answer(c);
+	check_conf("answering a third call");
+	ok(call_find(a)->local_hold && call_find(b)->local_hold,
+	    "answering a third call holds both");
+	is_int(fake_media_conference(a), b, "they stay joined");
+	conf_refused(0, "in a conference", "the held call is in one");
+	conf_refused(a, "in a conference", "naming a call in one");
+	is_int(call_switch(call_find(b), &cause), 0, "switch back to carol");
+	check_conf("switch back");
+	ok(!call_find(a)->local_hold && call_find(c)->local_hold,
+	    "resumes both, holds dave");
+	is_int(call_hold(call_find(a), true, &cause), 0, "hold bob");
+	check_conf("hold one");
+	ok(call_find(b)->local_hold, "holds carol too");
+	is_int(call_hold(call_find(b), false, &cause), 0, "resume carol");
+	check_conf("resume one");
+	ok(!call_find(a)->local_hold, "resumes bob too");
+
+	/* split: the named call keeps the audio, the other is held. */
+	fake_sip_log_clear();
+	is_int(call_split(call_find(a), &cause), 0, "split, naming bob");
+	check_conf("split");
+	ok(call_current() == call_find(a) && !call_find(a)->local_hold &&
+	    call_find(b)->local_hold, "bob current, carol held");
+	ok(fake_sip_count("reinvite 2 hold") == 1, "carol held by re-INVITE");
+	ok(!model_call(a)->conference && !model_call(b)->conference,
+	    "events: no conference");
+	ok(call_split(call_find(a), &cause) == -1 && strstr(cause,
+	    "not in a conference") != NULL, "split again: refused (%s)", cause);
+	free(cause);
+	cause = NULL;
+
+	/* Which held call: the one held last, or the one named. */
+	is_int(call_conference(NULL, &cause), 0, "conference again");
+	is_int(call_find(a)->conference, b, "joins carol, held last (dave "
+	    "was held before)");
+	check_conf("second conference");
+	is_int(call_split(call_find(b), &cause), 0, "split naming carol");
+	check_conf("split naming the other");
+	ok(call_current() == call_find(b) && call_find(a)->local_hold,
+	    "carol current, bob held");
+	is_int(call_conference(call_find(c), &cause), 0, "conference dave");
+	is_int(call_find(b)->conference, c, "with the call named");
+	check_conf("conference with a named call");
+
+	/* A conference on hold is split into two held calls. */
+	is_int(call_switch(call_find(a), &cause), 0, "switch to bob");
+	check_conf("switch away");
+	is_int(call_split(call_find(c), &cause), 0, "split the held conference");
+	check_conf("split on hold");
+	ok(call_current() == call_find(a) && call_find(b)->local_hold &&
+	    call_find(c)->local_hold, "bob stays current, both others held");
+
+	/* The far end of the current leg hangs up: the other goes on. */
+	is_int(call_conference(call_find(c), &cause), 0, "bob and dave");
+	check_conf("bob and dave");
+	model_clear();
+	ended(a, 200, "remote hung up");
+	check_conf("bob hangs up");
+	ok(call_current() == call_find(c) && !call_find(c)->local_hold,
+	    "dave goes on, current, not held");
+	ok(fake_media_active(c) && fake_media_conference(c) == 0,
+	    "with the audio, out of the conference");
+	e = model_call(c);
+	ok(e != NULL && !e->conference && e->current &&
+	    e->state == CALL_ESTABLISHED, "dave's event says so");
+	ok(call_find(b)->local_hold, "carol stays held");
+
+	/* We hang up the current leg: the other goes on too. */
+	is_int(call_conference(NULL, &cause), 0, "dave and carol");
+	check_conf("dave and carol");
+	is_int(call_hangup(call_find(c), &cause), 0, "hang up dave");
+	ended(c, 200, "hung up");
+	check_conf("our hang-up");
+	ok(call_current() == call_find(b) && !call_find(b)->local_hold &&
+	    fake_media_active(b), "carol goes on, current, with the audio");
+
+	/* The peer refuses to be taken off hold: no conference. */
+	g = dial("grace");
+	up(g);
+	answer_reinvites();
+	is_int(call_conference(NULL, &cause), 0, "carol and grace");
+	ok(call_find(c = call_current()->conference)->reinvite_busy,
+	    "carol's resume is out");
+	model_clear();
+	fake_sip_report(sipof(c), SIP_CALL_REINVITE_DONE, 488,
+	    "Not Acceptable Here");
+	check_conf("a refused resume");
+	ok(call_find(c)->conference == 0 && call_find(c)->local_hold &&
+	    call_current() == call_find(g) && fake_media_active(g),
+	    "split: carol stays held, grace current with the audio");
+	ok(model_call(c) != NULL && !model_call(c)->conference &&
+	    model_call(g) != NULL && !model_call(g)->conference,
+	    "both events say so");
+	ok(model_logged("re-INVITE was refused"), "the log says why");
+	ended(g, 200, "bye");
+	check_conf("grace ends");
+
+	/* The other leg ends while the conference is on hold. */
+	a = dial("erin");
+	up(a);
+	is_int(call_conference(NULL, &cause), 0, "erin and carol");
+	c = ring_in("<sip:frank@x>");
+	answer(c);
+	check_conf("frank holds the conference");
+	ended(a, 200, "erin hangs up");
+	check_conf("a held leg ends");
+	ok(call_current() == call_find(c) && call_find(b)->local_hold,
+	    "frank stays current, carol held");
+	is_int(fake_media_conference(b), 0, "carol is out of the conference");
+	end_all();
+}
+
 static void
 test_resolve(void)
 {
@@ -823,6 +1054,7 @@ main(void)
 	test_record();
 	test_transferor();
 	test_transferee();
+	test_conference();
 	test_resolve();
 
 	account_free(acct);
