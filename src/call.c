@@ -472,7 +472,13 @@ call_ended(struct call *c, int code, const char *reason)
 			}
 		}
 		call_cur = NULL;
-		if (next != NULL && by_peer)
+		/* A call being handed over by our transfer, or ending, is
+		 * not resumed: it is about to go (the target of an attended
+		 * transfer ends its call with us before the transferee's
+		 * NOTIFY tells us it is done). */
+		if (next != NULL && by_peer && !next->local_end &&
+		    next->transfer != TRANSFER_TRYING &&
+		    next->transfer != TRANSFER_RINGING)
 			call_focus(next);
 		else if (next != NULL) {
 			/* We hung up: the next call is current, and stays

@@ -945,6 +945,25 @@ test_attended(void)
 	    "and is ended when she does not");
 	end_all();
 
+	/* The target ends our call with it before the transferee's NOTIFY
+	 * says the transfer is done: the held call being handed over is
+	 * not resumed meanwhile. */
+	a = dial("bob");
+	up(a);
+	b = dial("carol");
+	up(b);
+	answer_reinvites();
+	call_transfer_attended(call_find(a), call_find(b), &cause);
+	fake_sip_log_clear();
+	ended(b, 200, "remote hung up");
+	is_int(fake_sip_count("reinvite"), 0,
+	    "the call under transfer is not resumed");
+	ok(call_current() != NULL && call_current()->id == a &&
+	    call_find(a)->local_hold, "it is current, still held");
+	fake_sip_report_refer_status(sipof(a), 200, true);
+	ok(fake_sip_count("hangup 1 transferred") == 1, "then it ends");
+	end_all();
+
 	/* The transfer fails: both calls stay. */
 	a = dial("bob");
 	up(a);
