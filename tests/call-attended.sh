@@ -37,7 +37,12 @@ registrar = $KAM_URI
 password = ${u#*:}
 EOF
 	[ "$name" = bob ] && echo "refer = ask" >>"$T/$name.conf"
-	tsp_start "$name" "$T/$name.conf"
+	# alice's SIP messages go to her log: the Refer-To is checked there
+	if [ "$name" = alice ]; then
+		tsp_start "$name" "$T/$name.conf" --trace
+	else
+		tsp_start "$name" "$T/$name.conf"
+	fi
 done
 for n in alice bob carol; do
 	tsp_wait "$n" '"state":"registered"' 5 >/dev/null || bail "$n did not register"
@@ -91,6 +96,9 @@ la=$(tsp_lines alice) lb=$(tsp_lines bob) lc=$(tsp_lines carol)
 tsp_cmd alice "transfer $id_ac $id_ab"
 expect "alice: transfer trying, on bob's call" alice "$la" 5 \
     event=transfer id="$id_ab" state=trying
+refer_to=$(grep -a -m 1 -o 'Refer-To: .*' "$T/alice.log" | tr -d '\r')
+like "$refer_to" '^Refer-To: <sip:carol@127\.0\.0\.1:[0-9]+\?Replaces=[^;=?&>]+%3Bto-tag%3D[^;=?&>]+%3Bfrom-tag%3D[^;=?&>]+>$' \
+    "the Refer-To: carol's Contact with Replaces, escaped (RFC 3261 19.1.1)"
 expect "bob is asked (refer = ask)" bob "$lb" 5 event=call id="$id_ba"
 refer_to=$(json_get "$got" refer_to)
 like "$refer_to" '^sip:carol@127\.0\.0\.1' "the call event names carol"
