@@ -838,6 +838,17 @@ call_incoming_replaces(const struct sip_incoming *in)
 		call_refuse(in, 480, NULL, "quitting");
 		return;
 	}
+	/* One replacement at a time, and the call limit still holds: a
+	 * flood of INVITEs naming one call is not a flood of calls. */
+	for (c = call_list; c != NULL; c = c->next) {
+		if (c->replaces == old->id && c->state != CALL_TERMINATED)
+			break;
+	}
+	if (c != NULL || call_count() >= CALL_MAX) {
+		call_refuse(in, 486, NULL, c != NULL ? "the call it names is "
+		    "being replaced already" : "too many calls");
+		return;
+	}
 	c = call_new(old->acct, false, in->remote);
 	util_strlcpy(c->call_id, in->call_id, sizeof c->call_id);
 	c->replaces = old->id;

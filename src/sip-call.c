@@ -548,6 +548,10 @@ sip_call_send_invite(struct sip_call *sc)
 	    SIP_CALL_SOA_TAGS,
 	    TAG_IF(sc->refer_by_us != NULL,
 		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
+	    /* Without "Require: replaces": a target that knows no
+	     * Replaces (baresip 1.0) then takes it as a new call, and the
+	     * transfer still completes as a plain one, where with the
+	     * Require it would answer 420 and the transfer would fail. */
 	    TAG_IF(sc->replaces != NULL, SIPTAG_REPLACES_STR(sc->replaces)),
 	    TAG_END());
 	free(to);

@@ -862,6 +862,9 @@ test_replaces(void)
 	n = last_id();
 	ok(f->accepted && fake_sip_count("ring") == 0,
 	    "the replacing INVITE is answered without ringing");
+	fake_sip_incoming_replaces("<sip:mallory@x>", &rp);
+	ok(fake_sip_count(" 486") == 1 && last_id() == n,
+	    "a second one for the same call meanwhile: 486");
 	ok(fake_media_tone() != MEDIA_TONE_RING, "no ring tone");
 	e = model_call(n);
 	ok(e != NULL && e->replaces == a, "the call event says whom it replaces");
