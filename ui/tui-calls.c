@@ -101,6 +101,21 @@ tui_calls_flags(const struct tui_call *c, char *buf, size_t len)
 			tui_calls_cat(buf, "MUTE ", len);
 		if (c->recording)
 			tui_calls_cat(buf, "REC ", len);
+		/* Our transfer of it, one asked of us, or whom it replaces. */
+		if (c->transfer == TRANSFER_TRYING ||
+		    c->transfer == TRANSFER_RINGING)
+			tui_calls_cat(buf, c->transfer == TRANSFER_TRYING ?
+			    "XFER-TRYING " : "XFER-RINGING ", len);
+		else if (c->transfer == TRANSFER_FAILED)
+			tui_calls_cat(buf, "XFER-FAILED ", len);
+		if (c->refer_to[0] != '\0')
+			tui_calls_cat(buf, "XFER? ", len);
+		if (c->replaces != 0) {
+			char	 r[32];
+
+			snprintf(r, sizeof r, "REPLACES-%d ", c->replaces);
+			tui_calls_cat(buf, r, len);
+		}
 	}
 	if (c->srtp)
 		tui_calls_cat(buf, "SRTP ", len);

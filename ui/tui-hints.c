@@ -48,6 +48,12 @@ tui_hints_list(const struct tui_call *cur, int live, int ended,
 	int	 n = 0;
 	bool	 up, talk;
 
+	if (cur != NULL && cur->refer_to[0] != '\0') {
+		n = tui_hints_add(v, n, max, "refer_accept", NULL,
+		    "accept transfer");
+		n = tui_hints_add(v, n, max, "refer_refuse", NULL,
+		    "refuse transfer");
+	}
 	if (cur != NULL) {
 		up = cur->state == CALL_ESTABLISHED || cur->state == CALL_HELD;
 		talk = cur->state == CALL_ESTABLISHED ||

@@ -57,6 +57,9 @@ struct tui_call {
 	bool		 muted;
 	bool		 current;
 	bool		 conference;	/* in our local 3-way conference */
+	enum transfer_state transfer;	/* our REFER on it */
+	int		 replaces;	/* the call it replaces, or 0 */
+	char		 refer_to[EVENT_TEXT_MAX];	/* asked of us */
 	uint64_t	 started_ms;	/* when it rang in or was dialled */
 	uint64_t	 answered_ms;	/* 0 before answer */
 	uint64_t	 ended_ms;	/* 0 while the call is up; the row

@@ -1001,6 +1001,310 @@ test_conference(void)
 	end_all();
 }
 
+
+/* Replaces naming CALL (its Call-ID and tags as the sender sees them). */
+static void
+replaces_of(int id, struct sip_replaces *rp)
+{
+	struct fake_sip_call	*f = sipof(id);
+
+	memset(rp, 0, sizeof *rp);
+	rp->present = true;
+	util_strlcpy(rp->call_id, f->call_id, sizeof rp->call_id);
+	util_strlcpy(rp->to_tag, f->ltag, sizeof rp->to_tag);
+	util_strlcpy(rp->from_tag, f->rtag, sizeof rp->from_tag);
+}
+
+static int
+last_id(void)
+{
+	struct call	*c;
+
+	for (c = call_first(); c != NULL && c->next != NULL; c = c->next)
+		;
+	return c != NULL ? c->id : 0;
+}
+
+static void
+test_replaces(void)
+{
+	struct sip_replaces	 rp;
+	struct fake_sip_call	*f;
+	const struct event_call	*e;
+	int			 a, b, n;
+
+	/* Refused: no such dialog, a bad header, early-only on an answered
+	 * call, an early dialog we did not start, a call we are ending. */
+	a = dial("bob");
+	up(a);
+	replaces_of(a, &rp);
+	util_strlcpy(rp.to_tag, "nope", sizeof rp.to_tag);
+	n = call_count();
+	fake_sip_log_clear();
+	f = fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count("reject 2 481") == 1 && f->freed,
+	    "Replaces naming no dialog: 481");
+	is_int(call_count(), n, "and no call");
+	replaces_of(a, &rp);
+	util_strlcpy(rp.call_id, "other", sizeof rp.call_id);
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 481") == 2, "another Call-ID: 481");
+	replaces_of(a, &rp);
+	{
+		char t[64];
+
+		/* the tags the wrong way round */
+		util_strlcpy(t, rp.to_tag, sizeof t);
+		util_strlcpy(rp.to_tag, rp.from_tag, sizeof rp.to_tag);
+		util_strlcpy(rp.from_tag, t, sizeof rp.from_tag);
+	}
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 481") == 3, "our tag must be the to-tag: 481");
+	memset(&rp, 0, sizeof rp);
+	rp.present = rp.bad = true;
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 400") == 1, "duplicated Replaces: 400");
+	replaces_of(a, &rp);
+	rp.early_only = true;
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 486") == 1, "early-only on an answered call: 486");
+	ok(call_find(a)->state == CALL_ESTABLISHED && fake_sip_count("hangup")
+	    == 0, "which stays as it was");
+	b = ring_in("<sip:carol@x>");
+	replaces_of(b, &rp);
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 481") == 4, "a call ringing here: 481");
+	is_int(call_find(b)->state, CALL_INCOMING, "it keeps ringing");
+	end_all();
+
+	/* A confirmed call is replaced: no ringing, answered at once, and
+	 * the old call ends once the new one is up, which takes the audio. */
+	a = dial("bob");
+	up(a);
+	b = ring_in("<sip:carol@x>");
+	answer(b);
+	answer_reinvites();
+	ok(call_current()->id == b && call_find(a)->local_hold,
+	    "carol current, bob held");
+	replaces_of(a, &rp);
+	fake_sip_log_clear();
+	model_clear();
+	f = fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	n = last_id();
+	ok(f->accepted && fake_sip_count("ring") == 0,
+	    "the replacing INVITE is answered without ringing");
+	fake_sip_incoming_replaces("<sip:mallory@x>", &rp);
+	ok(fake_sip_count(" 486") == 1 && last_id() == n,
+	    "a second one for the same call meanwhile: 486");
+	ok(fake_media_tone() != MEDIA_TONE_RING, "no ring tone");
+	e = model_call(n);
+	ok(e != NULL && e->replaces == a, "the call event says whom it replaces");
+	is_int(fake_sip_count("hangup"), 0, "the old call waits for the new");
+	up(n);
+	ok(fake_sip_count("hangup 1 replaced") == 1, "then it is ended");
+	ok(call_current()->id == n && fake_media_active(n),
+	    "the new call is current, with the audio");
+	answer_reinvites();
+	ok(call_find(b)->local_hold, "the call that had it is held");
+	is_int(nactive(), 1, "one active call");
+	ended(a, 200, "OK");
+	ok(call_current()->id == n, "still current when the old one is gone");
+	end_all();
+
+	/* Our outgoing call still ringing is replaced: CANCEL. */
+	a = dial("bob");
+	fake_sip_report(sipof(a), SIP_CALL_PROGRESS, 180, "Ringing");
+	replaces_of(a, &rp);
+	f = fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	ok(f->accepted, "our ringing call can be replaced");
+	up(last_id());
+	ok(fake_sip_count("hangup 1 replaced") == 1,
+	    "and it is ended (CANCEL: the SIP side picks)");
+	end_all();
+
+	/* The replacing INVITE fails: the old call is left alone. */
+	a = dial("bob");
+	up(a);
+	replaces_of(a, &rp);
+	fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	ended(last_id(), 487, "cancelled");
+	ok(call_find(a) != NULL && fake_sip_count("hangup") == 0,
+	    "a replacing call that never came up ends nothing");
+	call_hangup(call_find(a), NULL);
+	replaces_of(a, &rp);
+	fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	ok(fake_sip_count(" 603") == 1, "a call we are ending: 603");
+	end_all();
+}
+
+static void
+test_attended(void)
+{
+	int			 a, b, t;
+	char			*cause = NULL;
+	const struct event	*ev;
+	struct fake_sip_call	*fa;
+
+	/* Transferor: bob (1) is held, carol (2) current; "transfer 2 1"
+	 * REFERs bob to carol, replacing our call with carol. */
+	a = dial("bob");
+	up(a);
+	b = dial("carol");
+	up(b);
+	answer_reinvites();
+	is_int(call_transfer_attended(call_find(a), call_find(a), &cause), -1,
+	    "not to itself");
+	free(cause);
+	cause = NULL;
+	fake_sip_log_clear();
+	is_int(call_transfer_attended(call_find(a), call_find(b), &cause), 0,
+	    "attended transfer");
+	ok(fake_sip_count("refer 1 replacing 2") == 1,
+	    "REFER on bob's call, with Replaces for carol's");
+	ev = model_last(EVENT_TRANSFER);
+	ok(ev != NULL && ev->u.transfer.id == a &&
+	    ev->u.transfer.state == TRANSFER_TRYING, "trying");
+	is_int(call_transfer(call_find(a), "dave", &cause), -1,
+	    "one transfer at a time");
+	free(cause);
+	cause = NULL;
+	fake_sip_report_refer_status(sipof(a), 200, true);
+	ok(model_last(EVENT_TRANSFER)->u.transfer.state == TRANSFER_DONE,
+	    "done");
+	ok(fake_sip_count("hangup 1 transferred") == 1, "bob's call ends");
+	is_int(fake_sip_count("hangup 2"), 0,
+	    "carol's waits for carol to end it (Replaces)");
+	fake_loop_advance(CALL_REPLACED_S * 1000);
+	ok(fake_sip_count("hangup 2 transferred") == 1,
+	    "and is ended when she does not");
+	end_all();
+
+	/* The target ends our call with it before the transferee's NOTIFY
+	 * says the transfer is done: the held call being handed over is
+	 * not resumed meanwhile. */
+	a = dial("bob");
+	up(a);
+	b = dial("carol");
+	up(b);
+	answer_reinvites();
+	call_transfer_attended(call_find(a), call_find(b), &cause);
+	fake_sip_log_clear();
+	ended(b, 200, "remote hung up");
+	is_int(fake_sip_count("reinvite"), 0,
+	    "the call under transfer is not resumed");
+	ok(call_current() != NULL && call_current()->id == a &&
+	    call_find(a)->local_hold, "it is current, still held");
+	fake_sip_report_refer_status(sipof(a), 200, true);
+	ok(fake_sip_count("hangup 1 transferred") == 1, "then it ends");
+	end_all();
+
+	/* The transfer fails: both calls stay. */
+	a = dial("bob");
+	up(a);
+	b = dial("carol");
+	up(b);
+	call_transfer_attended(call_find(a), call_find(b), &cause);
+	fake_sip_report_refer_status(sipof(a), 481, true);
+	ok(model_last(EVENT_TRANSFER)->u.transfer.state == TRANSFER_FAILED,
+	    "failed");
+	fake_loop_advance(CALL_REPLACED_S * 1000);
+	is_int(fake_sip_count("hangup"), 0, "nothing is hung up");
+	t = ring_in("<sip:dave@x>");
+	is_int(call_transfer_attended(call_find(a), call_find(t), &cause), -1,
+	    "a ringing call cannot be handed over");
+	free(cause);
+	cause = NULL;
+	end_all();
+
+	/* Transferee: a REFER whose Refer-To carries Replaces. */
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_log_clear();
+	fake_sip_report_refer_replaces(fa, "sip:carol@x",
+	    "abc@x;to-tag=1;from-tag=2");
+	b = call_current()->id;
+	ok(b != a && strcmp(sipof(b)->replaces, "abc@x;to-tag=1;from-tag=2")
+	    == 0, "the new INVITE carries the Replaces");
+	{
+		char	 want[96];
+
+		snprintf(want, sizeof want, "replaces %d abc@x;to-tag=1;"
+		    "from-tag=2\ninvite %d", sipof(b)->n, sipof(b)->n);
+		ok(strstr(fake_sip_log(), want) != NULL,
+		    "set before the INVITE goes out");
+	}
+	up(b);
+	is_int(fa->last_notify, 200, "NOTIFY 200");
+	end_all();
+}
+
+static void
+test_refer_policy(void)
+{
+	int			 a, b;
+	char			*cause = NULL;
+	struct fake_sip_call	*fa;
+	const struct event_call	*e;
+
+	ca->refer = CONF_REFER_REFUSE;
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_log_clear();
+	fake_sip_report_refer(fa, "sip:carol@x");
+	is_int(fa->last_notify, 603, "refer = refuse: NOTIFY 603");
+	is_int(fake_sip_count("new"), 0, "nobody is called");
+	end_all();
+
+	ca->refer = CONF_REFER_ASK;
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_log_clear();
+	model_clear();
+	fake_sip_report_refer(fa, "sip:carol@x");
+	is_int(fake_sip_count("new"), 0, "refer = ask: nobody is called yet");
+	e = model_call(a);
+	ok(e != NULL && strcmp(e->refer_to, "sip:carol@x") == 0,
+	    "the call event shows the transfer asked");
+	ok(call_find(a)->refer_asked, "it waits");
+	is_int(call_refer_answer(call_find(a), true, &cause), 0, "accepted");
+	ok(fake_sip_count("new") == 1 && fake_sip_count("sip:carol@x") == 1,
+	    "then carol is called");
+	e = model_call(a);
+	ok(e != NULL && e->refer_to[0] == '\0', "and the question is gone");
+	is_int(call_refer_answer(call_find(a), true, &cause), -1,
+	    "nothing to answer twice");
+	free(cause);
+	cause = NULL;
+	end_all();
+
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_report_refer(fa, "sip:carol@x");
+	is_int(call_refer_answer(call_find(a), false, &cause), 0, "refused");
+	is_int(fa->last_notify, 603, "NOTIFY 603");
+	is_int(fake_sip_count("new"), 0, "nobody is called");
+	end_all();
+
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_report_refer(fa, "sip:carol@x");
+	fake_loop_advance(CALL_REFER_ASK_S * 1000 - 100);
+	is_int(fa->last_notify, 0, "the user has time");
+	fake_loop_advance(100);
+	is_int(fa->last_notify, 603, "then it is refused");
+	ok(!call_find(a)->refer_asked, "and no longer asked");
+	b = call_find(a)->id;
+	ok(call_find(b) != NULL && fake_sip_count("hangup") == 0,
+	    "the call goes on");
+	end_all();
+	ca->refer = CONF_REFER_ACCEPT;
+}
+
 static void
 test_resolve(void)
 {
@@ -1055,6 +1359,9 @@ main(void)
 	test_transferor();
 	test_transferee();
 	test_conference();
+	test_replaces();
+	test_attended();
+	test_refer_policy();
 	test_resolve();
 
 	account_free(acct);

@@ -83,6 +83,12 @@ test_hints(void)
 	is_str(offered(&c, 1, 0, "hold_toggle"), "resume", "on hold: resume");
 	ok(offered(&c, 1, 0, "0-9*#") == NULL, "on hold: no DTMF");
 	ok(offered(&c, 1, 0, "transfer") != NULL, "on hold: transfer");
+	ok(offered(&c, 1, 0, "refer_accept") == NULL, "nothing asked: no y");
+	snprintf(c.refer_to, sizeof c.refer_to, "sip:carol@x");
+	is_str(offered(&c, 1, 0, "refer_accept"), "accept transfer",
+	    "a transfer asked: y accepts");
+	is_str(offered(&c, 1, 0, "refer_refuse"), "refuse transfer",
+	    "and n refuses");
 }
 
 static void
@@ -111,6 +117,19 @@ test_words(void)
 	tui_calls_flags(&c, buf, sizeof buf);
 	is_str(buf, "HELD-BY-REMOTE CONF MUTE SRTP", "in a conference: CONF");
 	c.conference = false;
+	c.muted = false;
+	c.held_by_remote = false;
+	c.transfer = TRANSFER_RINGING;
+	snprintf(c.refer_to, sizeof c.refer_to, "sip:carol@x");
+	c.replaces = 3;
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "XFER-RINGING XFER? REPLACES-3 SRTP",
+	    "transfer under way, asked of us, and a replacing call");
+	c.transfer = TRANSFER_DONE;
+	c.refer_to[0] = '\0';
+	c.replaces = 0;
+	c.muted = true;
+	c.held_by_remote = true;
 
 	c.state = CALL_TERMINATED;
 	c.ended_ms = 9000;
