@@ -44,6 +44,22 @@ enum transfer_state {
 	TRANSFER_FAILED,
 };
 
+/*
+ * How a call ended, for the history and the hooks (SPEC section 7):
+ * answered (it was up), missed (ringing in, unanswered: the caller gave
+ * up, ring_timeout, or do-not-disturb refused it), rejected (we refused
+ * it by hand), cancelled (ours, hung up before the answer), failed (ours,
+ * refused or unreachable). NONE until the call is terminated.
+ */
+enum call_outcome {
+	CALL_OUTCOME_NONE,
+	CALL_OUTCOME_ANSWERED,
+	CALL_OUTCOME_MISSED,
+	CALL_OUTCOME_REJECTED,
+	CALL_OUTCOME_CANCELLED,
+	CALL_OUTCOME_FAILED,
+};
+
 enum call_state {
 	CALL_INCOMING,
 	CALL_CALLING,
@@ -101,6 +117,9 @@ struct event_call {
 	int		 replaces;	/* the call this one replaces, or 0 */
 	char		 refer_to[EVENT_TEXT_MAX];	/* a transfer the
 					   peer asks, waiting for the user */
+	char		 display[EVENT_TEXT_MAX];	/* contact name, else
+					   the remote's display name, or "" */
+	enum call_outcome outcome;	/* once CALL_TERMINATED */
 };
 
 struct event_transfer {
