@@ -29,6 +29,7 @@
 #include "account.h"
 #include "call.h"
 #include "conf.h"
+#include "contacts.h"
 #include "inbox.h"
 #include "log.h"
 #include "loop.h"
@@ -311,6 +312,30 @@ phone_enter(enum phone_phase phase)
 	loop_defer(phone_step, NULL);
 }
 
+/*
+ * The contacts live beside the configuration file (by default
+ * $XDG_CONFIG_HOME/tsphone), so that -f gives a phone its own.
+ */
+static void
+phone_contacts_start(const struct conf *conf)
+{
+	char	*dir, *slash;
+
+	if (conf->path != NULL) {
+		dir = xstrdup(conf->path);
+		if ((slash = strrchr(dir, '/')) == NULL) {
+			free(dir);
+			dir = xstrdup(".");
+		} else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+	} else
+		dir = util_xdg_dir("XDG_CONFIG_HOME", ".config");
+	contacts_start(dir);
+	free(dir);
+}
+
 int
 phone_start(const struct conf *conf, const struct phone_opts *opts,
     char **cause)
@@ -335,6 +360,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	sip_msg_start();
+	phone_contacts_start(conf);
 	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
 		a = account_new(id++, ca);
 		*tail = a;
@@ -361,6 +387,7 @@ phone_free(void)
 	struct account	*a;
 
 	call_free_all();
+	contacts_stop();
 	while ((a = phone_accounts) != NULL) {
 		phone_accounts = a->next;
 		account_free(a);
