@@ -35,6 +35,7 @@
 #endif
 
 #include "contacts.h"
+#include "event.h"
 #include "log.h"
 #include "loop.h"
 #include "util.h"
@@ -751,6 +752,31 @@ contacts_current(void)
 	if (contacts_set == NULL)
 		contacts_set = contacts_new();
 	return contacts_set;
+}
+
+int
+contacts_emit(const char *text)
+{
+	const struct contacts	*cs = contacts_current();
+	struct event		 ev;
+	int			 i, n = 0;
+
+	for (i = 0; i < cs->n; i++) {
+		if (*text != '\0' && strcasestr(cs->v[i].name, text) == NULL)
+			continue;
+		memset(&ev, 0, sizeof ev);
+		ev.kind = EVENT_CONTACT;
+		util_strlcpy(ev.u.contact.name, cs->v[i].name,
+		    sizeof ev.u.contact.name);
+		util_strlcpy(ev.u.contact.uri, cs->v[i].uri,
+		    sizeof ev.u.contact.uri);
+		/* Presence is not watched yet (issue 13). */
+		util_strlcpy(ev.u.contact.presence, "unknown",
+		    sizeof ev.u.contact.presence);
+		event_emit(&ev);
+		n++;
+	}
+	return n;
 }
 
 void

@@ -79,5 +79,8 @@ void	 contacts_start(const char *dir);
 void	 contacts_stop(void);
 void	 contacts_reload(void);
 const struct contacts *contacts_current(void);
+/* A "contact" event for each contact of the phone's set whose name
+ * contains TEXT; returns how many. */
+int	 contacts_emit(const char *text);
 
 #endif

@@ -66,6 +66,7 @@ line_event(const struct event *ev, void *arg)
 		json_bool(j, "conference", ev->u.call.conference);
 		json_int(j, "replaces", ev->u.call.replaces);
 		json_str(j, "refer_to", ev->u.call.refer_to);
+		json_str(j, "display", ev->u.call.display);
 		break;
 	case EVENT_MEDIA:
 		json_str(j, "event", "media");
@@ -146,6 +147,12 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "accounts", ev->u.status.accounts);
 		json_int(j, "calls", ev->u.status.calls);
 		json_int(j, "handles", ev->u.status.handles);
+		break;
+	case EVENT_CONTACT:
+		json_str(j, "event", "contact");
+		json_str(j, "name", ev->u.contact.name);
+		json_str(j, "uri", ev->u.contact.uri);
+		json_str(j, "presence", ev->u.contact.presence);
 		break;
 	case EVENT_AUDIO:
 		json_str(j, "event", "audio");

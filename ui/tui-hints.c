@@ -148,7 +148,7 @@ tui_hints_ring(const struct tui_call *ring, bool prompt, int cols, char *buf,
 	char	 name[EVENT_TEXT_MAX], uri[EVENT_TEXT_MAX], how[128];
 	int	 brief, form;
 
-	tui_model_party(ring->remote, name, sizeof name, uri, sizeof uri);
+	tui_model_call_party(ring, name, sizeof name, uri, sizeof uri);
 	/* The key to press must show even when the party is long. */
 	for (brief = 0; brief < 2; brief++) {
 		tui_hints_how(ring, prompt, brief, how, sizeof how);

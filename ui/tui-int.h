@@ -49,6 +49,7 @@ struct tui_call {
 	char		 account[EVENT_NAME_MAX];
 	bool		 outgoing;
 	char		 remote[EVENT_TEXT_MAX];
+	char		 display[EVENT_TEXT_MAX];	/* contact or SIP name */
 	char		 call_id[EVENT_CALL_ID_MAX];
 	enum call_state	 state;
 	int		 code;
@@ -184,6 +185,10 @@ struct tui_call	*tui_model_ringing(void);
 int		 tui_model_live_calls(void);
 int		 tui_model_ended_calls(void);
 int		 tui_model_clear_ended(void);
+/* The name (the call's display name: its contact's, else the remote's)
+ * and URI to show for call C. */
+void		 tui_model_call_party(const struct tui_call *c, char *name,
+		    size_t nlen, char *uri, size_t ulen);
 void		 tui_model_party(const char *remote, char *name, size_t nlen,
 		    char *uri, size_t ulen);
 
