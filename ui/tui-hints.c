@@ -191,10 +191,10 @@ tui_hints_completions(int y, int cols)
 	char			 ids[TUI_MAX_CALLS][16], cmd[64];
 	char			 left[256], list[1024], cut[1100];
 	attr_t			 bar = tui_draw_attr(TUI_S_BAR);
-	size_t			 k = 0;
-	int			 word, m, j, x = 1;
+	size_t			 k = 0, from;
+	int			 word, m, j, x = 1, sel = tui_prompt_selected();
 
-	m = tui_prompt_matches(match, ids, cmd, sizeof cmd, &word);
+	m = tui_prompt_matches(match, ids, cmd, sizeof cmd, &word, &from);
 	ce = word > 0 ? cmd_find(cmd) : NULL;
 	left[0] = list[0] = '\0';
 	if (word > 0 && ce == NULL)
@@ -208,8 +208,9 @@ tui_hints_completions(int y, int cols)
 	else if (m == 0)
 		snprintf(left, sizeof left, "no such command");
 	for (j = 0; j < m && k + 1 < sizeof list; j++)
-		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s",
-		    j > 0 ? "  " : "", match[j]);
+		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s%s%s",
+		    j > 0 ? "  " : "", j == sel ? "[" : "", match[j],
+		    j == sel ? "]" : "");
 
 	tui_draw_fill(y, 0, cols, bar);
 	if (left[0] != '\0') {

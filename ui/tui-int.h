@@ -105,6 +105,17 @@ struct tui_prompt {
 	int		 nhistory;
 	char		*uris[TUI_URIS_MAX];	/* dialled and seen, newest first */
 	int		 nuris;
+	/*
+	 * Tab cycling through candidates that share no prefix (contact
+	 * names matched anywhere): the line as typed, which the candidates
+	 * are still computed from, and the one Tab put in last (-1: none).
+	 * Any other key ends it.
+	 */
+	bool		 cycling;
+	wchar_t		 cycle_buf[TUI_PROMPT_MAX + 1];
+	size_t		 cycle_len;
+	size_t		 cycle_pos;
+	int		 cycle_sel;
 };
 
 enum tui_view {
@@ -252,7 +263,9 @@ void		 tui_prompt_draw(int y, int width);
 void		 tui_prompt_remember(const char *line);
 void		 tui_prompt_add_uri(const char *uri);
 void		 tui_prompt_free(void);
+int		 tui_prompt_selected(void);
+/* *FROM: where the text the candidates would replace starts. */
 int		 tui_prompt_matches(const char **match, char ids[][16],
-		    char *cmd, size_t cmdlen, int *word);
+		    char *cmd, size_t cmdlen, int *word, size_t *from);
 
 #endif
