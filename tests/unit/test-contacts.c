@@ -14,9 +14,21 @@
 #include <unistd.h>
 
 #include "contacts.h"
+#include "event.h"
 #include "fakes.h"
 #include "tap.h"
 #include "util.h"
+
+/* S ends with END. */
+#define like_end(s, end) do {						\
+	const char	*s_ = (s), *e_ = (end);				\
+	size_t		 ls_ = strlen(s_), le_ = strlen(e_);		\
+									\
+	ok(ls_ >= le_ && strcmp(s_ + ls_ - le_, e_) == 0,		\
+	    "error: %s", e_);						\
+	if (ls_ < le_ || strcmp(s_ + ls_ - le_, e_) != 0)		\
+		printf("#   got: %s\n", s_);				\
+} while (0)
 
 static const char *
 err(const struct contacts *cs, int i)
@@ -201,6 +213,73 @@ test_lookup(void)
 }
 
 static void
+test_more_errors(void)
+{
+	struct contacts		*cs = contacts_new();
+	const struct contact	*c;
+	char			*cause = NULL;
+
+	contacts_parse_list(cs, "x",
+	    "Ctl\x01 <sip:a@b>\n"
+	    "\"Quoted\" sip:q@example.com\n"
+	    "Empty <sip:>\n"
+	    "Blank <sip:a b@c>\n"
+	    "Pres <sip:p@example.com>;presence=yes # watched\n");
+	is_int(cs->n, 1, "one good line");
+	is_str(cs->v[0].params, ";presence=yes", "comment after parameters");
+	is_str(err(cs, 0), "x:1: control character", "control character");
+	is_str(err(cs, 1), "x:2: expected <URI> after the name",
+	    "quoted name without <URI>");
+	is_str(err(cs, 2), "x:3: bad URI \"sip:\"", "scheme only");
+	is_str(err(cs, 3), "x:4: bad URI \"sip:a b@c\"", "blank in URI");
+	contacts_free(cs);
+
+	cs = contacts_new();
+	contacts_parse_vcard(cs, "y.vcf",
+	    "BEGIN:VCARD\nN:Solo\nTEL:1\nEND:VCARD\n"
+	    "BEGIN:VCARD\nN:;Given;;;\nTEL;TYPE=prefix:2\nTEL:3\nEND:VCARD\n"
+	    "BEGIN:VCARD\nFN:Bad\x02\nTEL:4\nEND:VCARD\n"
+	    "BEGIN:VCARD\nFN:Multi\\nLine\nTEL:5\nEND:VCARD");
+	ok(cs->n == 3 && strcmp(cs->v[0].name, "Solo") == 0,
+	    "N with a family name only");
+	ok(cs->n == 3 && strcmp(cs->v[1].name, "Given") == 0 &&
+	    strcmp(cs->v[1].uri, "2") == 0,
+	    "N with a given name only; TYPE=prefix is not pref");
+	ok(cs->n == 3 && strcmp(cs->v[2].name, "Multi Line") == 0,
+	    "escaped newline as a blank, no newline at the end");
+	is_str(err(cs, 0), "y.vcf:10: control character", "control character");
+	contacts_free(cs);
+
+	cs = contacts_new();
+	contacts_parse_list(cs, "z", "A1 <sip:1@h>\nA2 <sip:2@h>\nA3 <sip:3@h>\n"
+	    "A4 <sip:4@h>\nA5 <sip:5@h>\nA6 <sip:6@h>\nA7 <sip:7@h>\n"
+	    "A8 <sip:8@h>\nA9 <sip:9@h>\n"
+	    "Host <sips:example.com>\n");
+	c = contacts_resolve(cs, "a", &cause);
+	ok(c == NULL, "nine names with a");
+	is_str(cause, "ambiguous: A1, A2, A3, A4, A5, A6, A7, A8, ...",
+	    "eight named, then ...");
+	free(cause);
+	c = contacts_find_remote(cs, " <sips:example.com>");
+	ok(c == &cs->v[9], "a URI without a user, sips:");
+	contacts_free(cs);
+}
+
+static int	 contact_events;
+static char	 contact_last[3 * EVENT_TEXT_MAX];
+
+static void
+count_contacts(const struct event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->kind != EVENT_CONTACT)
+		return;
+	contact_events++;
+	snprintf(contact_last, sizeof contact_last, "%s|%s|%s",
+	    ev->u.contact.name, ev->u.contact.uri, ev->u.contact.presence);
+}
+
+static void
 write_file(const char *path, const char *text)
 {
 	FILE	*fp = fopen(path, "w");
@@ -218,6 +297,7 @@ test_dir(void)
 	char			*p;
 	const struct contacts	*cs;
 	struct contacts		*rd;
+	int			 obs;
 
 	if (mkdtemp(dir) == NULL) {
 		ok(0, "mkdtemp");
@@ -251,14 +331,79 @@ test_dir(void)
 	contacts_start(dir);
 	cs = contacts_current();
 	is_int(cs->n, 3, "the phone's set read at start");
+	obs = event_observe(count_contacts, NULL);
+	is_int(contacts_emit("b"), 1, "one name with b");
+	fake_loop_run();
+	is_int(contact_events, 1, "one contact event");
+	is_str(contact_last, "Bob|100|unknown", "name, number, presence");
+	event_unobserve(obs);
+
 	xasprintf(&p, "%s/contacts", dir);
 	write_file(p, "Carol <sip:carol@example.com>\n");
 	free(p);
-	contacts_reload();
+	ok(fake_loop_fd_ready(), "the directory is watched");
+	ok(contacts_current()->n == 3 &&
+	    strcmp(contacts_current()->v[0].name, "Alice") == 0,
+	    "not read again before the writer has settled");
+	fake_loop_advance(200);
 	cs = contacts_current();
 	ok(cs->n == 3 && strcmp(cs->v[0].name, "Carol") == 0,
-	    "read again after a change");
+	    "read again after a change (inotify)");
+	fake_loop_fd_ready();
+	fake_loop_advance(200);
+	ok(contacts_current()->n == 3, "nothing new, nothing read");
+	xasprintf(&p, "%s/contacts.d/c.vcf", dir);
+	write_file(p, "BEGIN:VCARD\nFN:Cy\nTEL:9\nEND:VCARD\n");
+	free(p);
+	fake_loop_fd_ready();
+	fake_loop_advance(200);
+	is_int(contacts_current()->n, 4, "a new vCard in contacts.d/ is read");
 	contacts_stop();
+
+	/* No directory yet: looked at now and then, until it is there. */
+	xasprintf(&p, "%s/later", dir);
+	contacts_start(p);
+	is_int(contacts_current()->n, 0, "no directory: no contacts");
+	ok(!fake_loop_fd_ready(), "nothing to watch");
+	mkdir(p, 0700);
+	free(p);
+	xasprintf(&p, "%s/later/contacts", dir);
+	write_file(p, "Dora <sip:dora@example.com>\n");
+	free(p);
+	fake_loop_advance(2000);
+	is_int(contacts_current()->n, 1, "the new file is read on the next look");
+	fake_loop_advance(2000);
+	is_int(contacts_current()->n, 1, "and kept");
+	contacts_stop();
+
+	xasprintf(&p, "%s/odd", dir);
+	mkdir(p, 0700);
+	free(p);
+	xasprintf(&p, "%s/odd/contacts", dir);
+	mkdir(p, 0700);
+	free(p);
+	xasprintf(&p, "%s/odd/contacts.d", dir);
+	mkdir(p, 0700);
+	free(p);
+	xasprintf(&p, "%s/odd/contacts.d/nul.vcf", dir);
+	{
+		FILE	*fp = fopen(p, "w");
+
+		if (fp != NULL) {
+			fwrite("BEGIN\0x", 1, 7, fp);
+			fclose(fp);
+		}
+	}
+	free(p);
+	rd = contacts_new();
+	xasprintf(&p, "%s/odd", dir);
+	contacts_read_dir(rd, p);
+	free(p);
+	is_int(rd->nerrors, 2, "two unreadable files");
+	like_end(err(rd, 0), "/odd/contacts: not a regular file");
+	like_end(err(rd, 1), "/odd/contacts.d/nul.vcf: not a text file (NUL byte)");
+	contacts_free(rd);
+
 	is_int(contacts_current()->n, 0, "empty once stopped");
 	contacts_stop();
 
@@ -280,6 +425,7 @@ main(void)
 	test_list();
 	test_vcard();
 	test_lookup();
+	test_more_errors();
 	test_dir();
 	return done_testing();
 }
