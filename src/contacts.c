@@ -583,6 +583,24 @@ contacts_vcf_files(const char *dir, char ***out)
 	return n;
 }
 
+char *
+contacts_dir_for(const char *conf_path)
+{
+	char	*dir, *slash;
+
+	if (conf_path == NULL)
+		return util_xdg_dir("XDG_CONFIG_HOME", ".config");
+	dir = xstrdup(conf_path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
 int
 contacts_read_dir(struct contacts *cs, const char *dir)
 {

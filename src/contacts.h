@@ -44,6 +44,12 @@ int	 contacts_parse_list(struct contacts *, const char *file,
 	    const char *text);
 int	 contacts_parse_vcard(struct contacts *, const char *file,
 	    const char *text);
+/*
+ * The directory of the contacts: that of the configuration file CONF_PATH
+ * (so that -f gives a phone its own), or for the embedded default
+ * $XDG_CONFIG_HOME/tsphone. NULL without a home. Caller frees.
+ */
+char	*contacts_dir_for(const char *conf_path);
 /* DIR/contacts, then DIR/contacts.d/ *.vcf in name order. Missing files
  * are no error. Return the number of contacts added. */
 int	 contacts_read_dir(struct contacts *, const char *dir);

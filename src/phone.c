@@ -312,26 +312,11 @@ phone_enter(enum phone_phase phase)
 	loop_defer(phone_step, NULL);
 }
 
-/*
- * The contacts live beside the configuration file (by default
- * $XDG_CONFIG_HOME/tsphone), so that -f gives a phone its own.
- */
 static void
 phone_contacts_start(const struct conf *conf)
 {
-	char	*dir, *slash;
+	char	*dir = contacts_dir_for(conf->path);
 
-	if (conf->path != NULL) {
-		dir = xstrdup(conf->path);
-		if ((slash = strrchr(dir, '/')) == NULL) {
-			free(dir);
-			dir = xstrdup(".");
-		} else if (slash == dir)
-			dir[1] = '\0';
-		else
-			*slash = '\0';
-	} else
-		dir = util_xdg_dir("XDG_CONFIG_HOME", ".config");
 	contacts_start(dir);
 	free(dir);
 }

@@ -41,6 +41,12 @@ cat >"$T/carol/contacts" <<EOF
 Albert Einstein <sip:albert@127.0.0.1>;presence=yes
 EOF
 
+out=$("$TSPHONE" -f "$T/bob/tsphone.conf" --check-config 2>"$T/check.err")
+ok "--check-config with a bad contact line still passes" test $? -eq 0
+like "$out" "^$T/bob: 1 contact, 1 error\$" "and counts the contacts and errors"
+is "$(cat "$T/check.err")" "$T/bob/contacts:3: expected Name <sip:user@host>" \
+    "the bad line with its file and line"
+
 add_log tsphone-carol.log "$T/carol.log"
 # shellcheck disable=SC2086 # TSPHONE_WRAPPER is a word list
 tmux_start carol 100 24 env LC_ALL=C.UTF-8 ${TSPHONE_WRAPPER:-} \
