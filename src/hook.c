@@ -15,11 +15,13 @@
  * password_cmd's); where there is no pidfd, a 100 ms timer polls while a
  * hook runs. A hook running past [hooks] timeout gets SIGTERM, its group
  * SIGKILL HOOK_KILL_GRACE_MS later. At most HOOK_MAX_RUNNING run at once:
- * a burst of calls must not become a burst of processes.
+ * a burst of calls must not become a burst of processes; and they run
+ * niced, so that on a busy machine their CPU comes after the call's.
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -45,6 +47,8 @@ extern char **environ;
 /* Calls remembered so a hook fires once per call, however often the
  * call is published again (status, focus changes). */
 #define HOOK_SEEN_MAX	64
+/* The niceness hooks run at. */
+#define HOOK_NICE	10
 /* Polling for the end of a hook where there is no pidfd. */
 #define HOOK_POLL_MS	100
 
@@ -375,6 +379,10 @@ hook_spawn(struct hook_proc *hp, char **argv, char **env)
 		close(fds[0]);
 		return rc;
 	}
+	/* A hook waits; the call's audio does not. Lowered at once (the
+	 * child has just exec'd), so a burst of hooks on a busy machine
+	 * takes its CPU after the media thread. */
+	setpriority(PRIO_PROCESS, (id_t)hp->pid, HOOK_NICE);
 	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
 	hp->out_fd = fds[0];
 	return 0;
