@@ -99,7 +99,7 @@ tmux_keys alice C-u
 ok "the open prompt lists the commands Tab completes" \
     tmux_wait alice '^ Tab dial  answer  reject  hangup' 2
 tmux_keys alice d
-ok "d narrows them to dial, dtmf and device" tmux_wait alice '^ Tab dial  dtmf  device *$' 2
+ok "d narrows them to dial, dtmf, dnd and device" tmux_wait alice '^ Tab dial  dtmf  dnd  device *$' 2
 tmux_keys alice i a l Space
 ok "after the command, its usage and help" \
     tmux_wait alice '^ dial TARGET \[ACCOUNT\]: call TARGET' 2
@@ -131,7 +131,7 @@ tsp_cmd bob "dial alice"
 ok "the banner says how to answer from the prompt" \
     tmux_wait alice 'INCOMING CALL 2 from Bob( <[^>]*>)?: Esc closes the prompt, then a answers; or type answer 2' 5
 ok "the completions move to the line above it" \
-    tmux_wait alice '^ Tab dial  dtmf  device *$' 2
+    tmux_wait alice '^ Tab dial  dtmf  dnd  device *$' 2
 like "$(screen | tail -n 1)" '^:d$' "the prompt keeps what was typed"
 ok "the ringing call's timer runs" wait_until 8 secs_past 2 5
 like "$(row 1)" 'ended' "the ended call 1 is still listed, 5 s later"
