@@ -205,6 +205,16 @@ ok "c clears every ended and missed call" tmux_wait alice 'No calls' 2
 tmux_keys alice c
 ok "c with nothing to clear says so" tmux_wait alice 'clear: no ended calls' 2
 
+# --- do not disturb and forwarding on the title line
+tmux_keys alice : d n d Space o n Enter
+ok "dnd on: the title line says DND" tmux_wait alice '^ tsphone.*  DND' 2
+tmux_keys alice : f o r w a r d Space c a r o l Space o f f i c e Enter
+ok "forward on one account: the title line names it" \
+    tmux_wait alice '^ tsphone.*  DND  FWD:office(→|->)carol@' 2
+tmux_keys alice : d n d Space o f f Enter : f o r w a r d Space o f f Enter
+ok "both off: the title line is plain again" \
+    tmux_wait_gone alice '^ tsphone.*(DND|FWD)' 2
+
 tmux_keys alice : q u i t Enter
 is "$(tmux_status alice 8)" 0 "alice quits with status 0"
 is "$(tsp_quit bob)" 0 "bob quits"
