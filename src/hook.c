@@ -235,12 +235,11 @@ hook_finish(struct hook_proc *hp, int status)
 		close(hp->pid_fd);
 		hp->pid_fd = -1;
 	}
-	if (hp->termed)
-		;	/* said when it was killed */
-	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+	/* (A hook we killed was logged when it was.) */
+	if (!hp->termed && WIFEXITED(status) && WEXITSTATUS(status) != 0)
 		log_warn("hook %s: exit status %d", hook_names[hp->ev],
 		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
+	else if (!hp->termed && WIFSIGNALED(status))
 		log_warn("hook %s: killed by signal %d", hook_names[hp->ev],
 		    WTERMSIG(status));
 	loop_timer_free(hp->kill);
