@@ -241,5 +241,6 @@ const char	*event_call_state_name(enum call_state);
 const char	*event_log_level_name(enum log_level);
 const char	*event_transfer_state_name(enum transfer_state);
 const char	*event_message_state_name(enum message_state);
+const char	*event_call_outcome_name(enum call_outcome);
 
 #endif
