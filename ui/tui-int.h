@@ -65,6 +65,7 @@ struct tui_call {
 	uint64_t	 ended_ms;	/* 0 while the call is up; the row
 					   stays until cleared */
 	uint64_t	 bell_ms;	/* last bell while it rings */
+	enum call_outcome outcome;	/* once ended */
 	char		 codec[32];
 	bool		 srtp;
 	bool		 recording;
@@ -183,7 +184,7 @@ struct tui_call	*tui_model_current(void);
 struct tui_call	*tui_model_ringing(void);
 int		 tui_model_live_calls(void);
 int		 tui_model_ended_calls(void);
-int		 tui_model_clear_ended(void);
+int		 tui_model_clear_ended(bool missed);
 void		 tui_model_party(const char *remote, char *name, size_t nlen,
 		    char *uri, size_t ulen);
 

@@ -246,7 +246,7 @@ tui_keys_action(const char *name)
 		tui.scroll = 0;
 	} else if (strcmp(name, "redraw") == 0)
 		clearok(curscr, TRUE);
-	else if (strcmp(name, "clear") == 0 && tui_model_clear_ended() == 0)
+	else if (strcmp(name, "clear") == 0 && tui_model_clear_ended(true) == 0)
 		tui_message(true, "clear: no ended calls");
 	tui_changed();
 }
