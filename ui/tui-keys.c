@@ -301,6 +301,8 @@ tui_keys_handle(int key)
 	}
 	tui.message[0] = '\0';
 	tui_changed();
+	if (tui.view == TUI_VIEW_HISTORY && tui_history_key(key))
+		return;
 	if (key == KEYC_ESCAPE) {
 		tui.view = TUI_VIEW_LOG;
 		tui.scroll = 0;
@@ -328,6 +330,8 @@ tui_keys_handle(int key)
 	}
 	if (ce->handler == NULL)
 		tui_keys_action(ce->name);
+	else if (strcmp(ce->name, "history") == 0)
+		tui_history_toggle();
 	else if (strcmp(ce->name, "help") == 0) {
 		tui.help = true;
 		tui.help_scroll = 0;

@@ -175,6 +175,13 @@ tui_run(const char *line)
 		cmd_execute(line);	/* says what is wrong */
 		return;
 	}
+	/* The screen shows the history; line mode prints it. */
+	if (argc >= 1 && strcmp(argv[0], "history") == 0) {
+		cmd_free_argv(argc, argv);
+		if (tui.view != TUI_VIEW_HISTORY)
+			tui_history_toggle();
+		return;
+	}
 	if (argc == 1 && strcmp(argv[0], "quit") == 0) {
 		cmd_free_argv(argc, argv);
 		tui_quit();
