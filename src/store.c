@@ -79,6 +79,28 @@ store_db(const struct store *st)
 	return st->db;
 }
 
+/* -1 and *CAUSE when PATH's directory, or PATH, cannot be written. */
+static int
+store_writable(const char *path, char **cause)
+{
+	char	*dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int	 rc = 0;
+
+	if (slash != NULL)
+		*slash = '\0';
+	if (slash != NULL && access(dir, W_OK) != 0) {
+		xasprintf(cause, "the directory %s cannot be written: %s", dir,
+		    strerror(errno));
+		rc = -1;
+	} else if (access(path, W_OK) != 0 && errno != ENOENT) {
+		xasprintf(cause, "%s cannot be written: %s", path,
+		    strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
 void
 store_why(const struct store *st, int rc, char **cause)
 {
@@ -87,13 +109,21 @@ store_why(const struct store *st, int rc, char **cause)
 		xasprintf(cause, "%s: the disk is full", st->path);
 		break;
 	case SQLITE_READONLY:
-		xasprintf(cause, "%s: the file or its directory is read-only",
-		    st->path);
+		if (store_writable(st->path, cause) == 0)
+			xasprintf(cause, "%s is read-only", st->path);
 		break;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		xasprintf(cause, "%s is damaged (%s); it is left as it is",
 		    st->path, sqlite3_errmsg(st->db));
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		/* Its -wal and -shm files are made beside it: say which of
+		 * the two cannot be written, in the system's words. */
+		if (store_writable(st->path, cause) != 0)
+			break;
+		xasprintf(cause, "%s: %s", st->path, sqlite3_errmsg(st->db));
 		break;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
