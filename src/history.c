@@ -66,11 +66,11 @@ static const char *const history_sql[HS_MAX] = {
 	[HS_SEEN] = "UPDATE calls SET seen = 1 WHERE seen = 0",
 	[HS_LAST] = "SELECT uri FROM calls WHERE outgoing = 1 "
 	    "ORDER BY id DESC LIMIT 1",
-	/* The newest row of each address, by the uri index. */
-	[HS_TARGETS] = "SELECT uri, display, max(id) AS last FROM calls "
+	/* Each address once, newest first (the remotes table). */
+	[HS_TARGETS] = "SELECT uri, display FROM remotes "
 	    "WHERE ?1 = '' OR uri LIKE ?2 ESCAPE '\\' "
 	    "OR display LIKE ?2 ESCAPE '\\' "
-	    "GROUP BY uri ORDER BY last DESC LIMIT ?3",
+	    "ORDER BY last DESC LIMIT ?3",
 };
 
 static struct store		*history_store;
@@ -387,8 +387,8 @@ history_open(const char *path, char **cause)
 		    sqlite3_column_text(history_stmt[HS_LAST], 0),
 		    sizeof history_last);
 	sqlite3_reset(history_stmt[HS_LAST]);
-	log_info("history: %s, %lld calls, %d missed",
-	    store_path(history_store), history_count(), history_nmissed);
+	log_info("history: %s, %d missed", store_path(history_store),
+	    history_nmissed);
 	return 0;
 
 fail:

@@ -52,7 +52,24 @@ static const char *const store_migrations[] = {
 	"  seen INTEGER NOT NULL DEFAULT 0"	/* a missed call looked at */
 	");"
 	"CREATE INDEX calls_unseen ON calls(outcome) WHERE seen = 0;"
-	"CREATE INDEX calls_uri ON calls(uri, id);",
+	/* Rows under way: few, found at start-up without a scan. */
+	"CREATE INDEX calls_open ON calls(id) WHERE outcome = '';"
+	/* Each address once, with its newest call: completion reads this
+	 * small table, not every call. Kept by the trigger, in the same
+	 * transaction as the call's row. */
+	"CREATE TABLE remotes ("
+	"  uri TEXT PRIMARY KEY,"
+	"  display TEXT NOT NULL DEFAULT '',"
+	"  last INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX remotes_last ON remotes(last);"
+	"CREATE TRIGGER calls_remote AFTER INSERT ON calls BEGIN"
+	"  INSERT OR IGNORE INTO remotes (uri, display, last)"
+	"    VALUES (new.uri, new.display, new.id);"
+	"  UPDATE remotes SET last = new.id, display = CASE"
+	"    WHEN new.display <> '' THEN new.display ELSE display END"
+	"    WHERE uri = new.uri;"
+	"END;",
 };
 
 char *
