@@ -3,7 +3,8 @@
 # alice's call list as missed and is counted on the title line; H opens
 # the history view, which clears the count and the row; Enter calls the
 # selected entry back; Esc goes back to the log and :history opens the
-# view again. No registrar: bob calls alice's address directly, from
+# view again; after a restart, dial completes the addresses of the
+# history. No registrar: bob calls alice's address directly, from
 # an address with his port, so that calling back reaches him.
 . "$(dirname "$0")/lib.sh"
 require_tsphone
@@ -79,5 +80,16 @@ ok "Esc: the log again" tmux_wait_gone alice 'History: '
 tmux_keys alice q
 ok "alice quits" wait_until 5 test -f "$T/alice.rc"
 is "$(cat "$T/alice.rc" 2>/dev/null)" 0 "with status 0"
+
+# --- the history feeds completion after a restart
+# shellcheck disable=SC2086 # TSPHONE_WRAPPER is a word list
+tmux_start again 100 30 env LC_ALL=C.UTF-8 XDG_DATA_HOME="$T/alice-data" \
+	${TSPHONE_WRAPPER:-} "$TSPHONE" -f "$T/alice.conf" --log "$T/alice.log"
+ok "alice again" tmux_wait again 'Calls'
+tmux_keys again : d i a l Space s i p : b
+ok "dial completes bob's address from the history" \
+    tmux_wait again "Tab sip:bob@127\\.0\\.0\\.1:$bport *\$" 2
+tmux_keys again Escape q
+ok "alice quits again" wait_until 5 test -f "$T/again.rc"
 is "$(tsp_quit bob)" 0 "bob quits cleanly"
 done_testing
