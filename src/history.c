@@ -50,11 +50,15 @@ enum {
 
 static const char *const history_sql[HS_MAX] = {
 	[HS_INSERT] = "INSERT INTO calls (time, outgoing, remote, uri, display, "
-	    "account, outcome, code, duration, call_id) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "account, outcome, code, duration, call_id, seen) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?7 <> '' AND ?7 <> 'missed')",
 	[HS_ANSWER] = "UPDATE calls SET outcome = 'answered' WHERE id = ?",
-	[HS_END] = "UPDATE calls SET outcome = ?, code = ?, duration = ? "
-	    "WHERE id = ?",
+	/* Only a missed call waits to be seen: the others leave the
+	 * unseen index as they end, so that looking costs what was
+	 * missed, not every call since the last look. */
+	[HS_END] = "UPDATE calls SET outcome = ?1, code = ?2, duration = ?3, "
+	    "seen = (?1 <> 'missed') WHERE id = ?4",
 	[HS_LIST] = "SELECT id, time, outgoing, remote, display, account, "
 	    "outcome, code, duration FROM calls ORDER BY id DESC "
 	    "LIMIT ? OFFSET ?",
@@ -63,7 +67,8 @@ static const char *const history_sql[HS_MAX] = {
 	[HS_COUNT] = "SELECT count(*) FROM calls",
 	[HS_MISSED] = "SELECT count(*) FROM calls "
 	    "WHERE seen = 0 AND outcome = 'missed'",
-	[HS_SEEN] = "UPDATE calls SET seen = 1 WHERE seen = 0",
+	[HS_SEEN] = "UPDATE calls SET seen = 1 "
+	    "WHERE seen = 0 AND outcome = 'missed'",
 	[HS_LAST] = "SELECT uri FROM calls WHERE outgoing = 1 "
 	    "ORDER BY id DESC LIMIT 1",
 	/* Each address once, newest first (the remotes table). */
@@ -344,7 +349,8 @@ history_recover(char **cause)
 	int	 rc;
 
 	rc = sqlite3_exec(db, "UPDATE calls SET outcome = CASE outgoing "
-	    "WHEN 1 THEN 'failed' ELSE 'missed' END WHERE outcome = ''",
+	    "WHEN 1 THEN 'failed' ELSE 'missed' END, seen = outgoing "
+	    "WHERE outcome = ''",
 	    NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		store_why(history_store, rc, cause);
