@@ -86,6 +86,11 @@ static int			 history_observer;
 static int			 history_nmissed;
 static char			 history_last[EVENT_TEXT_MAX];
 static struct history_live	 history_live[HISTORY_LIVE_MAX];
+/* Calls that ended lately: call ids are not reused while the process
+ * runs, so a later event about one of them (a duplicate) is no new
+ * call and no second missed call. */
+static int			 history_ended[HISTORY_LIVE_MAX];
+static int			 history_nended;
 
 static time_t
 history_clock_real(void)
@@ -268,6 +273,18 @@ history_end(sqlite3_int64 row, const struct event_call *e)
 		history_write_ok();
 }
 
+static bool
+history_was_ended(int id)
+{
+	int	 i;
+
+	for (i = 0; i < HISTORY_LIVE_MAX; i++) {
+		if (history_ended[i] == id)
+			return true;
+	}
+	return false;
+}
+
 static void
 history_call(const struct event_call *e)
 {
@@ -275,6 +292,12 @@ history_call(const struct event_call *e)
 	char			 uri[EVENT_TEXT_MAX], display[EVENT_TEXT_MAX];
 	sqlite3_int64		 row = 0;
 
+	if (l == NULL && history_was_ended(e->id))
+		return;
+	if (e->state == CALL_TERMINATED) {
+		history_ended[history_nended] = e->id;
+		history_nended = (history_nended + 1) % HISTORY_LIVE_MAX;
+	}
 	if (l == NULL) {
 		history_split(e->remote, uri, sizeof uri, display,
 		    sizeof display);
@@ -417,6 +440,8 @@ history_close(void)
 	history_nmissed = 0;
 	history_last[0] = '\0';
 	memset(history_live, 0, sizeof history_live);
+	memset(history_ended, 0, sizeof history_ended);
+	history_nended = 0;
 }
 
 void
