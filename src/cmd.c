@@ -711,33 +711,48 @@ cmd_status(int argc, char **argv, char **cause)
 /*
  * The entries go out oldest first, so that a script or a terminal reading
  * them ends on the newest; reading them is looking at the missed calls.
+ * They are read a page at a time: N may be large.
  */
+#define CMD_HISTORY_MAX		10000
+#define CMD_HISTORY_PAGE	100
+
 static int
 cmd_history(int argc, char **argv, char **cause)
 {
 	struct event_history	*h;
 	struct event		 ev;
 	char			*end;
-	long			 n = HISTORY_DEFAULT;
+	long long		 n = HISTORY_DEFAULT, left, k;
 	int			 got, i;
 
 	if (argc > 0) {
-		n = strtol(argv[0], &end, 10);
-		if (*argv[0] == '\0' || *end != '\0' || n <= 0 || n > 100000) {
-			xasprintf(cause, "bad number of entries \"%s\"", argv[0]);
+		n = strtoll(argv[0], &end, 10);
+		if (*argv[0] == '\0' || *end != '\0' || n <= 0 ||
+		    n > CMD_HISTORY_MAX) {
+			xasprintf(cause, "bad number of entries \"%s\" (1 to %d)",
+			    argv[0], CMD_HISTORY_MAX);
 			return -1;
 		}
 	}
-	h = xcalloc((size_t)n, sizeof *h);
-	if ((got = history_list(0, (int)n, h, cause)) < 0) {
+	h = xcalloc(CMD_HISTORY_PAGE, sizeof *h);
+	if ((left = history_count()) > n)
+		left = n;
+	if (history_list(0, 0, h, cause) < 0) {
 		free(h);
 		return -1;
 	}
-	for (i = got - 1; i >= 0; i--) {
-		memset(&ev, 0, sizeof ev);
-		ev.kind = EVENT_HISTORY;
-		ev.u.history = h[i];
-		event_emit(&ev);
+	for (; left > 0; left -= k) {
+		k = left < CMD_HISTORY_PAGE ? left : CMD_HISTORY_PAGE;
+		if ((got = history_list(left - k, (int)k, h, cause)) < 0) {
+			free(h);
+			return -1;
+		}
+		for (i = got - 1; i >= 0; i--) {
+			memset(&ev, 0, sizeof ev);
+			ev.kind = EVENT_HISTORY;
+			ev.u.history = h[i];
+			event_emit(&ev);
+		}
 	}
 	free(h);
 	history_seen();
