@@ -1,6 +1,7 @@
 #!/bin/sh
 # The history on the screen (tmux): a call bob gives up on stays on
-# alice's call list as missed and is counted on the title line; H opens
+# alice's call list as missed, even once she has dialled, and is
+# counted on the title line; H opens
 # the history view, which clears the count and the row; Enter calls the
 # selected entry back; Esc goes back to the log and :history opens the
 # view again; after a restart, dial completes the addresses of the
@@ -55,8 +56,19 @@ ok "bob gives up" tsp_wait bob '"state":"terminated"' 5
 ok "the call stays on the list as missed" tmux_wait alice '← .*Bob.*missed'
 ok "the title line counts it" tmux_wait alice '\|  1 missed'
 
+# Dialling says the user has seen the ended calls, not the missed ones.
+tmux_keys alice d
+tmux_keys alice -l "sip:bob@127.0.0.1:$bport"
+tmux_keys alice Enter
+ok "alice calls bob" tsp_wait bob '"state":"incoming"' 5
+tsp_cmd bob reject
+ok "bob refuses" tsp_wait bob '"state":"terminated"' 5
+ok "the refused call stays on the list" tmux_wait alice '→ .*bob.*ended'
+ok "and so does the missed one" tmux_wait alice '← .*Bob.*missed'
+ok "still counted" tmux_wait alice '\|  1 missed'
+
 tmux_keys alice H
-ok "H opens the history" tmux_wait alice 'History: 1 call \(Enter: call back'
+ok "H opens the history" tmux_wait alice 'History: 2 calls \(Enter: call back'
 ok "the entry: number, date, direction, outcome, name and address" \
     tmux_wait alice "^ +1  20[0-9-]+ [0-9:]+  in   missed +00:00  Bob <sip:bob@127\.0\.0\.1:$bport>"
 ok "opening it clears the count" tmux_wait_gone alice '\|  1 missed'
@@ -70,10 +82,10 @@ ok "the callback ends" tsp_wait bob '"state":"terminated"' 5
 ok "back on the log" tmux_wait alice 'Log'
 
 tmux_keys alice : h i s t o r y Enter
-ok ":history opens the view again, with both calls" \
-    tmux_wait alice 'History: 2 calls'
-ok "the newest first, selected" \
-    tmux_wait alice '^ +2  20[0-9-]+ [0-9:]+  out  failed'
+ok ":history opens the view again, with the call back" \
+    tmux_wait alice 'History: 3 calls'
+ok "the newest first" \
+    tmux_wait alice '^ +3  20[0-9-]+ [0-9:]+  out  failed'
 tmux_keys alice Escape
 ok "Esc: the log again" tmux_wait_gone alice 'History: '
 
