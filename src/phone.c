@@ -29,6 +29,7 @@
 #include "account.h"
 #include "call.h"
 #include "conf.h"
+#include "history.h"
 #include "inbox.h"
 #include "log.h"
 #include "loop.h"
@@ -445,6 +446,7 @@ phone_status(void)
 	ev.u.status.accounts = n;
 	ev.u.status.calls = call_count();
 	ev.u.status.handles = sip_ua_handles();
+	ev.u.status.missed = history_missed();
 	event_emit(&ev);
 }
 
