@@ -150,6 +150,29 @@ call_resolve(const char *id, char **cause)
 	return c;
 }
 
+/*
+ * How C ended, for the history and the hooks. An incoming call that
+ * never rang (no common codec, no media port) was never offered to the
+ * user: it failed, it was not missed. A call refused by do-not-disturb
+ * was never offered either, but the user asked not to be disturbed, not
+ * to miss it: it counts as missed.
+ */
+static enum call_outcome
+call_outcome(const struct call *c)
+{
+	if (c->state != CALL_TERMINATED)
+		return CALL_OUTCOME_NONE;
+	if (c->answered_ms != 0)
+		return CALL_OUTCOME_ANSWERED;
+	if (c->outgoing)
+		return c->local_end ? CALL_OUTCOME_CANCELLED : CALL_OUTCOME_FAILED;
+	if (c->dnd_refused)
+		return CALL_OUTCOME_MISSED;
+	if (!c->rang)
+		return CALL_OUTCOME_FAILED;
+	return c->local_end ? CALL_OUTCOME_REJECTED : CALL_OUTCOME_MISSED;
+}
+
 void
 call_emit(const struct call *c)
 {
@@ -178,6 +201,7 @@ call_emit(const struct call *c)
 	if (c->refer_asked)
 		util_strlcpy(ev.u.call.refer_to, c->refer_target,
 		    sizeof ev.u.call.refer_to);
+	ev.u.call.outcome = call_outcome(c);
 	event_emit(&ev);
 }
 
@@ -993,6 +1017,7 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 		free(cause);
 		return;
 	}
+	c->rang = true;
 	call_set_state(c, CALL_INCOMING, 180, "Ringing");
 	if (a->conf->auto_answer) {
 		log_info("call %d: answering automatically", c->id);

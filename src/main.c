@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "event.h"
 #include "hook.h"
+#include "history.h"
 #include "line.h"
 #include "log.h"
 #include "loop.h"
@@ -290,6 +291,18 @@ main(int argc, char **argv)
 	loop_signal(SIGINT, main_quit_signal, NULL);
 	loop_signal(SIGTERM, main_quit_signal, NULL);
 	loop_signal(SIGHUP, main_quit_signal, NULL);
+	/*
+	 * The history joins the bus before the front ends, so each call's row
+	 * is committed before any of them shows the call. Without it the
+	 * phone still works; the front ends are told why (the event waits in
+	 * the queue until they have joined).
+	 */
+	if (history_open(NULL, &cause) != 0) {
+		log_warn("history: %s", cause);
+		event_error("history", "%s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (!line && tui_start(conf, log_path, &cause) != 0) {
 		fprintf(stderr, "tsphone: %s; running in line mode\n", cause);
 		free(cause);
@@ -326,6 +339,7 @@ main(int argc, char **argv)
 		tui_stop();
 	trace_clear();
 out_loop:
+	history_close();
 	loop_free();
 	log_close();
 out:

@@ -29,6 +29,7 @@
 #include "account.h"
 #include "call.h"
 #include "conf.h"
+#include "history.h"
 #include "inbox.h"
 #include "log.h"
 #include "loop.h"
@@ -489,6 +490,7 @@ phone_status(void)
 	ev.u.status.dnd = account_dnd_global();
 	util_strlcpy(ev.u.status.forward, account_forward_global(),
 	    sizeof ev.u.status.forward);
+	ev.u.status.missed = history_missed();
 	event_emit(&ev);
 }
 

@@ -239,9 +239,10 @@ tui_model_call(const struct event_call *e)
 
 	/* A call that ends before it was ever shown (a dial refused at
 	 * once) is still shown, with why. Placing a call says the user is
-	 * at the keyboard: the ended rows have been seen, and go. */
+	 * at the keyboard: the ended rows have been seen, and go; missed
+	 * calls stay until the history is opened or they are cleared. */
 	if (c == NULL && e->outgoing && e->state != CALL_TERMINATED)
-		tui_model_clear_ended();
+		tui_model_clear_ended(false);
 	if (c == NULL && (c = tui_model_add(e->id)) == NULL)
 		return;
 	was_ringing = c->state == CALL_INCOMING && c->ended_ms == 0 &&
@@ -288,6 +289,7 @@ tui_model_call(const struct event_call *e)
 	}
 	if (e->state == CALL_TERMINATED && c->ended_ms == 0) {
 		c->ended_ms = now;
+		c->outcome = e->outcome;
 		tui.last_ended = *c;
 	}
 	tui_model_party(c->remote, name, sizeof name, uri, sizeof uri);
@@ -371,6 +373,8 @@ tui_model_event(const struct event *ev)
 		break;		/* the screen always shows the status */
 	case EVENT_MESSAGE:
 		break;		/* the text is in the log (EVENT_LOG) */
+	case EVENT_HISTORY:
+		break;		/* the history view reads the store */
 	case EVENT_MWI: {
 		struct tui_account *a = tui_model_account(ev->u.mwi.account);
 
@@ -445,14 +449,16 @@ tui_model_ended_calls(void)
 	return tui.ncalls - tui_model_live_calls();
 }
 
-/* The user has seen the ended and missed calls: they leave the list. */
+/* The user has seen the ended calls (and MISSED, the missed ones too):
+ * they leave the list. */
 int
-tui_model_clear_ended(void)
+tui_model_clear_ended(bool missed)
 {
 	int	 i, n = 0;
 
 	for (i = 0; i < tui.ncalls; i++) {
-		if (tui.calls[i].ended_ms != 0) {
+		if (tui.calls[i].ended_ms != 0 && (missed ||
+		    tui.calls[i].outcome != CALL_OUTCOME_MISSED)) {
 			tui_model_remove(i--);
 			n++;
 		}

@@ -1411,6 +1411,90 @@ test_dnd_forward(void)
 	account_reset_global();
 }
 
+/* How each call ends, as the history and the hooks are told. */
+static void
+test_outcome(void)
+{
+	const struct event_call	*e;
+	int			 id;
+	char			*cause = NULL;
+
+	id = dial("bob");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_NONE,
+	    "no outcome before the end");
+	up(id);
+	call_hangup(call_find(id), &cause);
+	ended(id, 200, "hung up");
+	e = model_call(id);
+	ok(e->state == CALL_TERMINATED && e->outcome == CALL_OUTCOME_ANSWERED,
+	    "an outgoing call that was up: answered");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	answer(id);
+	ended(id, 200, "bye");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_ANSWERED,
+	    "an incoming call that was up: answered");
+	end_all();
+
+	id = dial("bob");
+	fake_sip_report(sipof(id), SIP_CALL_PROGRESS, 180, "Ringing");
+	call_hangup(call_find(id), &cause);
+	ended(id, 487, "Request Terminated");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_CANCELLED,
+	    "ours, hung up before the answer: cancelled");
+	end_all();
+
+	id = dial("bob");
+	ended(id, 486, "Busy Here");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_FAILED,
+	    "ours, refused: failed");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	call_reject(call_find(id), 603, &cause);
+	ended(id, 603, "Decline");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_REJECTED,
+	    "refused by hand: rejected");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	call_hangup(call_find(id), &cause);
+	ended(id, 486, "Busy Here");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_REJECTED,
+	    "a ringing call hung up: rejected");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	ended(id, 487, "Request Terminated");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_MISSED,
+	    "the caller gave up: missed");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	fake_loop_advance(60000);
+	ok(fake_sip_count(" 480") == 1, "480 after the ring timeout");
+	ended(id, 480, "Temporarily Unavailable");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_MISSED,
+	    "unanswered until ring_timeout: missed");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	call_find(id)->dnd_refused = true;
+	call_reject(call_find(id), 486, &cause);
+	ended(id, 486, "Busy Here");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_MISSED,
+	    "refused by do-not-disturb: missed");
+	end_all();
+
+	fake_sip_fail_ring = true;
+	id = ring_in("<sip:bob@x>");
+	ended(id, 488, "no common codec");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_FAILED,
+	    "never offered to the user: failed, not missed");
+	end_all();
+}
+
 int
 main(void)
 {
@@ -1440,6 +1524,7 @@ main(void)
 	test_refer_policy();
 	test_resolve();
 	test_dnd_forward();
+	test_outcome();
 
 	account_free(acct);
 	model_conf_account_free(ca);

@@ -139,6 +139,11 @@ test_words(void)
 	ok(st == TUI_S_DIM, "and dimmed");
 	c.code = 486;
 	is_str(tui_calls_state(&c, &st), "rejected", "486 of ours: rejected");
+	c.outcome = CALL_OUTCOME_MISSED;
+	is_str(tui_calls_state(&c, &st), "missed",
+	    "486 by do-not-disturb: the outcome says missed");
+	ok(st == TUI_S_BAD, "and a missed call stands out until seen");
+	c.outcome = CALL_OUTCOME_NONE;
 	c.answered_ms = 3000;
 	is_str(tui_calls_state(&c, &st), "ended", "answered: ended");
 	c.outgoing = true;
