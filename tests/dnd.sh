@@ -72,6 +72,9 @@ bs_cmd b1 dial "sip:bob@$KAM_HOSTPORT"
 ok "DND: baresip's call is closed" bs_wait b1 CALL_CLOSED 5 "$from"
 like "$(bs_params b1 CALL_CLOSED "$from")" "486" "DND: baresip sees 486"
 is "$(tsp_count bob '"state":"incoming"')" 0 "DND: bob never rang for baresip"
+tsp_cmd bob "status"
+line=$(tsp_wait bob '"event":"status"' 3)
+is "$(json_get "$line" missed)" 2 "DND: both refused calls count as missed"
 
 # --- the rule: global, per account, status
 tsp_cmd bob "dnd off"
