@@ -37,6 +37,8 @@ static int	 cmd_split_call(int, char **, char **);
 static int	 cmd_register(int, char **, char **);
 static int	 cmd_unregister(int, char **, char **);
 static int	 cmd_status(int, char **, char **);
+static int	 cmd_dnd(int, char **, char **);
+static int	 cmd_forward(int, char **, char **);
 static int	 cmd_history(int, char **, char **);
 static int	 cmd_redial(int, char **, char **);
 static int	 cmd_callback(int, char **, char **);
@@ -107,6 +109,14 @@ static const struct cmd_entry cmd_entries[] = {
 	{ "account", "NAME", 1, 1,
 	  "make NAME the default account (the one dial uses without ACCOUNT)",
 	  cmd_account, NULL },
+	{ "dnd", "on|off [ACCOUNT]", 1, 2,
+	  "do not disturb: incoming calls are refused with 486 Busy Here and "
+	  "counted as missed, on ACCOUNT or (without one) on every account",
+	  cmd_dnd, NULL },
+	{ "forward", "TARGET|off [ACCOUNT]", 1, 2,
+	  "redirect incoming calls with 302 to TARGET (a dial target), on "
+	  "ACCOUNT or (without one) on every account; off stops",
+	  cmd_forward, NULL },
 	{ "echotest", "[on|off]", 0, 1,
 	  "hear yourself through the codec and jitter buffer, with a call's "
 	  "delay, to test a headset (no argument: on, or off)",
@@ -618,6 +628,18 @@ cmd_account(int argc, char **argv, char **cause)
 {
 	(void)argc;
 	return phone_set_default(argv[0], cause);
+}
+
+static int
+cmd_dnd(int argc, char **argv, char **cause)
+{
+	return phone_dnd(argv[0], argc > 1 ? argv[1] : NULL, cause);
+}
+
+static int
+cmd_forward(int argc, char **argv, char **cause)
+{
+	return phone_forward(argv[0], argc > 1 ? argv[1] : NULL, cause);
 }
 
 static int

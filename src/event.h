@@ -98,6 +98,9 @@ struct event_registration {
 	int		 expires;	/* seconds granted, 0 if not registered */
 	int		 retry_in;	/* seconds to the next attempt, 0 if none */
 	bool		 is_default;	/* the account dial uses by default */
+	bool		 dnd;		/* do not disturb, in effect */
+	char		 forward[EVENT_TEXT_MAX];	/* where calls are
+					   forwarded (302), or "" */
 };
 
 struct event_call {
@@ -136,6 +139,9 @@ struct event_status {
 	int		 accounts;
 	int		 calls;
 	int		 handles;	/* live SIP handles (a leak shows here) */
+	bool		 dnd;		/* the global do not disturb */
+	char		 forward[EVENT_TEXT_MAX];	/* the global forward
+					   target as typed, or "" */
 	int		 missed;	/* calls missed since the user looked */
 };
 

@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "event.h"
+#include "hook.h"
 #include "history.h"
 #include "line.h"
 #include "log.h"
@@ -317,7 +318,9 @@ main(int argc, char **argv)
 	}
 	log_info("%s starting with %s", PACKAGE_STRING,
 	    conf->path != NULL ? conf->path : "the embedded default configuration");
-	rc = phone_start(conf, &opts, &cause);
+	rc = hook_start(conf, &cause);
+	if (rc == 0)
+		rc = phone_start(conf, &opts, &cause);
 	if (rc != 0) {
 		log_error("%s", cause);
 		tui_stop();	/* so that the message reaches the terminal */
@@ -329,6 +332,7 @@ main(int argc, char **argv)
 	}
 	phone_free();
 	event_flush();
+	hook_stop();
 	if (line)
 		line_stop();
 	else

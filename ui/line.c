@@ -46,6 +46,8 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "expires", ev->u.reg.expires);
 		json_int(j, "retry_in", ev->u.reg.retry_in);
 		json_bool(j, "default", ev->u.reg.is_default);
+		json_bool(j, "dnd", ev->u.reg.dnd);
+		json_str(j, "forward", ev->u.reg.forward);
 		break;
 	case EVENT_CALL:
 		json_str(j, "event", "call");
@@ -150,6 +152,8 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "accounts", ev->u.status.accounts);
 		json_int(j, "calls", ev->u.status.calls);
 		json_int(j, "handles", ev->u.status.handles);
+		json_bool(j, "dnd", ev->u.status.dnd);
+		json_str(j, "forward", ev->u.status.forward);
 		json_int(j, "missed", ev->u.status.missed);
 		break;
 	case EVENT_HISTORY: {

@@ -247,7 +247,7 @@ static void
 tui_draw_title(int y, int cols)
 {
 	attr_t		 bar = tui_draw_attr(TUI_S_BAR);
-	char		 left[192], clock[16];
+	char		 left[384], clock[16], divert[192];
 	struct tm	 tm;
 	time_t		 t = time(NULL);
 	int		 live = tui_model_live_calls(), n, missed;
@@ -267,6 +267,11 @@ tui_draw_title(int y, int cols)
 	}
 	if (tui.echotest)
 		tui_draw_cat(left, "  |  echo test", sizeof left);
+	tui_model_divert(divert, sizeof divert, tui.utf8);
+	if (divert[0] != '\0') {
+		tui_draw_cat(left, "  |  ", sizeof left);
+		tui_draw_cat(left, divert, sizeof left);
+	}
 	if (tui.in_volume != 0 || tui.out_volume != 0) {
 		char	 v[48];
 

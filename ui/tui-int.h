@@ -44,6 +44,8 @@ struct tui_account {
 	bool		 is_default;	/* dial's account: marked '*' */
 	bool		 mwi_known;	/* a voicemail notice came */
 	struct event_mwi mwi;		/* the last one */
+	bool		 dnd;		/* do not disturb in effect */
+	char		 forward[EVENT_TEXT_MAX];	/* or "" */
 };
 
 struct tui_call {
@@ -188,6 +190,9 @@ const struct tui_line *tui_model_line(int i);
 struct tui_call	*tui_model_current(void);
 struct tui_call	*tui_model_ringing(void);
 int		 tui_model_live_calls(void);
+/* "DND", "FWD→target" and the like for the title line, "" when calls
+ * ring as usual; UTF8: the arrow may be "→", else "->". */
+void		 tui_model_divert(char *buf, size_t len, bool utf8);
 int		 tui_model_ended_calls(void);
 int		 tui_model_clear_ended(bool missed);
 void		 tui_model_party(const char *remote, char *name, size_t nlen,

@@ -155,7 +155,77 @@ tui_model_registration(const struct event_registration *r)
 	a->expires = r->expires;
 	a->retry_in = r->retry_in;
 	a->is_default = r->is_default;
+	a->dnd = r->dnd;
+	util_strlcpy(a->forward, r->forward, sizeof a->forward);
 	a->at_ms = util_now_ms();
+}
+
+/* Append " | TEXT" pieces to BUF. */
+static void
+tui_model_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t	 n = strlen(buf);
+	va_list	 ap;
+
+	if (n >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * One word when every account is alike ("DND", "FWD→bob@example.com"),
+ * else the accounts that differ by name: the title line has room for a
+ * few, and a person with one account sees the short form.
+ */
+void
+tui_model_divert(char *buf, size_t len, bool utf8)
+{
+	const char	*arrow = utf8 ? "\xe2\x86\x92" : "->", *fwd = NULL;
+	const char	*t;
+	int		 i, ndnd = 0, nfwd = 0;
+	bool		 same = true;
+
+	buf[0] = '\0';
+	for (i = 0; i < tui.naccounts; i++) {
+		const struct tui_account *a = &tui.accounts[i];
+
+		ndnd += a->dnd;
+		if (a->forward[0] == '\0')
+			continue;
+		nfwd++;
+		if (fwd == NULL)
+			fwd = a->forward;
+		else if (strcmp(fwd, a->forward) != 0)
+			same = false;
+	}
+	if (ndnd > 0 && ndnd == tui.naccounts)
+		tui_model_cat(buf, len, "DND");
+	else if (ndnd > 0) {
+		tui_model_cat(buf, len, "DND:");
+		for (i = 0; i < tui.naccounts; i++) {
+			if (tui.accounts[i].dnd)
+				tui_model_cat(buf, len, "%s%s", buf[4] != '\0' ?
+				    "," : "", tui.accounts[i].name);
+		}
+	}
+	for (i = 0; i < tui.naccounts; i++) {
+		const struct tui_account *a = &tui.accounts[i];
+
+		if (a->forward[0] == '\0')
+			continue;
+		/* The scheme says nothing a person needs here. */
+		t = strncmp(a->forward, "sip:", 4) == 0 ? a->forward + 4 :
+		    a->forward;
+		if (nfwd == tui.naccounts && same) {
+			tui_model_cat(buf, len, "%sFWD%s%s", buf[0] != '\0' ?
+			    "  " : "", arrow, t);
+			break;
+		}
+		tui_model_cat(buf, len, "%sFWD:%s%s%s", buf[0] != '\0' ?
+		    "  " : "", a->name, arrow, t);
+	}
 }
 
 static void
