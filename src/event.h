@@ -12,6 +12,7 @@
 #define TSP_EVENT_H
 
 #include <stdbool.h>
+#include <time.h>
 
 enum event_kind {
 	EVENT_REGISTRATION,
@@ -27,6 +28,7 @@ enum event_kind {
 	EVENT_MWI,
 	EVENT_AUDIO,
 	EVENT_CONTACT,
+	EVENT_HISTORY,
 };
 
 /* A text message (SIP MESSAGE). */
@@ -97,6 +99,9 @@ struct event_registration {
 	int		 expires;	/* seconds granted, 0 if not registered */
 	int		 retry_in;	/* seconds to the next attempt, 0 if none */
 	bool		 is_default;	/* the account dial uses by default */
+	bool		 dnd;		/* do not disturb, in effect */
+	char		 forward[EVENT_TEXT_MAX];	/* where calls are
+					   forwarded (302), or "" */
 };
 
 struct event_call {
@@ -135,6 +140,23 @@ struct event_status {
 	int		 accounts;
 	int		 calls;
 	int		 handles;	/* live SIP handles (a leak shows here) */
+	bool		 dnd;		/* the global do not disturb */
+	char		 forward[EVENT_TEXT_MAX];	/* the global forward
+					   target as typed, or "" */
+	int		 missed;	/* calls missed since the user looked */
+};
+
+/* One call of the history (history.h), as "history" prints it. */
+struct event_history {
+	long long		 n;		/* stable: never reused */
+	time_t			 time;		/* when it started */
+	bool			 outgoing;
+	char			 remote[EVENT_TEXT_MAX];
+	char			 display[EVENT_TEXT_MAX];
+	char			 account[EVENT_NAME_MAX];
+	enum call_outcome	 outcome;	/* NONE while under way */
+	int			 code;
+	int			 duration;	/* seconds */
 };
 
 struct event_media {
@@ -230,6 +252,7 @@ struct event {
 		struct event_mwi		mwi;
 		struct event_audio		audio;
 		struct event_contact		contact;
+		struct event_history		history;
 	} u;
 };
 
@@ -251,5 +274,6 @@ const char	*event_call_state_name(enum call_state);
 const char	*event_log_level_name(enum log_level);
 const char	*event_transfer_state_name(enum transfer_state);
 const char	*event_message_state_name(enum message_state);
+const char	*event_call_outcome_name(enum call_outcome);
 
 #endif
