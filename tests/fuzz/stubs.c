@@ -264,3 +264,15 @@ call_refer_answer(struct call *c, bool accept, char **cause)
 	stub_unreachable(__func__);
 	return -1;
 }
+
+int
+phone_dnd(const char *arg, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_forward(const char *target, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
