@@ -5,9 +5,10 @@
 # vCard added while bob runs are read again; "dial Al" with Alice and
 # Albert is ambiguous and says so; "contacts Al" lists both; a vCard's
 # IMPP and TEL dial; a call from a contact shows its name in the call
-# event's display, one from a stranger the name the caller gave. Carol
-# runs the screen (tmux): the contact's name on the call row, and the
-# dial prompt offering contact names as they are typed, Tab cycling.
+# event's display (and the history's), one from a stranger the name the
+# caller gave. Carol runs the screen (tmux): the contact's name on the
+# call row, and the dial prompt offering contact names as they are
+# typed, Tab cycling.
 . "$(dirname "$0")/lib.sh"
 require_kamailio
 require_tsphone
@@ -52,6 +53,9 @@ add_log tsphone-carol.log "$T/carol.log"
 tmux_start carol 100 24 env LC_ALL=C.UTF-8 ${TSPHONE_WRAPPER:-} \
 	"$TSPHONE" -f "$T/carol/tsphone.conf" --log "$T/carol.log"
 for n in alice albert bob; do
+	# each its own call history
+	XDG_DATA_HOME=$T/$n/data
+	export XDG_DATA_HOME
 	tsp_start "$n" "$T/$n/tsphone.conf"
 done
 
@@ -86,6 +90,9 @@ line=$(tsp_wait albert '"event":"call".*"state":"incoming"' 5)
 is "$(json_get "$line" display)" "Bob" "no contact: the caller's display name"
 tsp_cmd bob "hangup"
 ok "albert's call ends" tsp_wait albert '"event":"call".*"state":"terminated"' 5
+tsp_cmd bob "history 3"
+line=$(tsp_wait bob '"event":"history".*"direction":"in"' 5)
+is "$(json_get "$line" display)" "Alice" "the call history keeps the contact's name"
 
 # --- edited while running: a second Al, and a vCard
 mark=$(tsp_lines bob)
