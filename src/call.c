@@ -56,6 +56,7 @@
 #include "account.h"
 #include "call.h"
 #include "conf.h"
+#include "contacts.h"
 #include "log.h"
 #include "loop.h"
 #include "media.h"
@@ -151,6 +152,43 @@ call_resolve(const char *id, char **cause)
 }
 
 /*
+ * The name to show for C: the contact its address belongs to, else the
+ * display name the remote gave ("Bob" <sip:...>), else "". Looked up at
+ * each event, so an edited contacts file shows on the next one.
+ */
+static void
+call_display(const struct call *c, char *out, size_t size)
+{
+	const struct contact	*ct;
+	const char		*p = c->remote, *lt;
+	size_t			 n = 0;
+
+	*out = '\0';
+	if ((ct = contacts_find_remote(contacts_current(), c->remote)) != NULL) {
+		util_strlcpy(out, ct->name, size);
+		return;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p == '"') {
+		for (p++; *p != '\0' && *p != '"' && n + 1 < size; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			out[n++] = *p;
+		}
+		out[n] = '\0';
+	} else if ((lt = strchr(p, '<')) != NULL) {
+		n = (size_t)(lt - p);
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n >= size)
+			n = size - 1;
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+}
+
+/*
  * How C ended, for the history and the hooks. An incoming call that
  * never rang (no common codec, no media port) was never offered to the
  * user: it failed, it was not missed. A call refused by do-not-disturb
@@ -185,6 +223,7 @@ call_emit(const struct call *c)
 	    sizeof ev.u.call.account);
 	ev.u.call.outgoing = c->outgoing;
 	util_strlcpy(ev.u.call.remote, c->remote, sizeof ev.u.call.remote);
+	call_display(c, ev.u.call.display, sizeof ev.u.call.display);
 	ev.u.call.state = c->state;
 	ev.u.call.code = c->code;
 	util_strlcpy(ev.u.call.reason, c->reason, sizeof ev.u.call.reason);

@@ -10,6 +10,7 @@
 
 #include "call.h"
 #include "cmd.h"
+#include "contacts.h"
 #include "event.h"
 #include "history.h"
 #include "log.h"
@@ -37,6 +38,7 @@ static int	 cmd_split_call(int, char **, char **);
 static int	 cmd_register(int, char **, char **);
 static int	 cmd_unregister(int, char **, char **);
 static int	 cmd_status(int, char **, char **);
+static int	 cmd_contacts(int, char **, char **);
 static int	 cmd_dnd(int, char **, char **);
 static int	 cmd_forward(int, char **, char **);
 static int	 cmd_history(int, char **, char **);
@@ -52,8 +54,8 @@ static int	 cmd_device(int, char **, char **);
 
 static const struct cmd_entry cmd_entries[] = {
 	{ "dial", "TARGET [ACCOUNT]", 1, CMD_DIAL_WORDS,
-	  "call TARGET (a SIP or tel: URI, user@host, or a number or name at "
-	  "the account's domain)",
+	  "call TARGET (a contact's name or part of it, a SIP or tel: URI, "
+	  "user@host, or a number or name at the account's domain)",
 	  cmd_dial, "d" },
 	{ "answer", "[ID]", 0, 1,
 	  "answer a ringing call (holding the call in progress)",
@@ -133,6 +135,10 @@ static const struct cmd_entry cmd_entries[] = {
 	  "switch the microphone (in) or the speaker (out) to device NAME, "
 	  "during a call too (tsphone --list-devices names them)",
 	  cmd_device, NULL },
+	{ "contacts", "[TEXT]", 0, CMD_DIAL_WORDS,
+	  "list the contacts whose name contains TEXT (default: all) as "
+	  "contact events",
+	  cmd_contacts, NULL },
 	{ "history", "[N]", 0, 1,
 	  "print the last N calls (default 20), in and out, as history "
 	  "events, and clear the missed-call counter",
@@ -365,26 +371,67 @@ out:
  * phone number. Two words that are not a number are TARGET ACCOUNT, as
  * they always were (and an unknown account is said so).
  */
+/* ARGV joined by blanks. */
+static char *
+cmd_join(int argc, char **argv)
+{
+	char	*s;
+	size_t	 len = 0;
+	int	 i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = xcalloc(1, len + 1);
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/*
+ * The contact TARGET names, when it is not an address or a number: 1 with
+ * *URI set, 0 for none, -1 when several match (*cause lists them).
+ */
+static int
+cmd_dial_contact(const char *target, const char **uri, char **cause)
+{
+	const struct contact	*c;
+	char			*num;
+
+	if (strchr(target, ':') != NULL || strchr(target, '@') != NULL)
+		return 0;
+	if ((num = sip_uri_number(target)) != NULL) {
+		free(num);
+		return 0;
+	}
+	if ((c = contacts_resolve(contacts_current(), target, cause)) == NULL)
+		return *cause != NULL ? -1 : 0;
+	log_info("dial: \"%s\" is %s <%s>", target, c->name, c->uri);
+	*uri = c->uri;
+	return 1;
+}
+
 static int
 cmd_dial(int argc, char **argv, char **cause)
 {
-	const char	*account = NULL;
+	const char	*account = NULL, *uri;
 	char		*target = NULL, *why = NULL, *num;
-	size_t		 len = 0;
-	int		 i, n = argc, rc;
+	int		 n = argc, rc;
 
 	if (argc > 1 && phone_account(argv[argc - 1], &why) != NULL) {
 		account = argv[argc - 1];
 		n--;
 	}
 	free(why);
-	for (i = 0; i < n; i++)
-		len += strlen(argv[i]) + 1;
-	target = xcalloc(1, len + 1);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(target, " ");
-		strcat(target, argv[i]);
+	/* "dial Alice Smith": a contact's name may have blanks too. */
+	target = cmd_join(n, argv);
+	if ((rc = cmd_dial_contact(target, &uri, cause)) != 0) {
+		if (rc == 1)
+			rc = phone_dial(uri, account, cause);
+		free(target);
+		return rc;
 	}
 	if (n > 1 && (num = sip_uri_number(target)) == NULL) {
 		if (argc == 2) {
@@ -721,6 +768,19 @@ cmd_device(int argc, char **argv, char **cause)
 	rc = phone_device(input, name, cause);
 	free(name);
 	return rc;
+}
+
+static int
+cmd_contacts(int argc, char **argv, char **cause)
+{
+	char	*text = cmd_join(argc, argv);
+	int	 n;
+
+	n = contacts_emit(text);
+	log_info("contacts: %d of %d match \"%s\"", n,
+	    contacts_current()->n, text);
+	free(text);
+	return 0;
 }
 
 static int

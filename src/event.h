@@ -27,6 +27,7 @@ enum event_kind {
 	EVENT_MESSAGE,
 	EVENT_MWI,
 	EVENT_AUDIO,
+	EVENT_CONTACT,
 	EVENT_HISTORY,
 };
 
@@ -217,6 +218,14 @@ struct event_audio {
 	char		 output[EVENT_NAME_MAX];
 };
 
+/* One contact, in answer to "contacts [TEXT]". */
+struct event_contact {
+	char		 name[EVENT_TEXT_MAX];
+	char		 uri[EVENT_TEXT_MAX];
+	char		 presence[EVENT_NAME_MAX];	/* "unknown" until
+					   presence is watched */
+};
+
 struct event_error {
 	char		 command[EVENT_NAME_MAX];
 	char		 message[EVENT_TEXT_MAX];
@@ -242,6 +251,7 @@ struct event {
 		struct event_message		message;
 		struct event_mwi		mwi;
 		struct event_audio		audio;
+		struct event_contact		contact;
 		struct event_history		history;
 	} u;
 };

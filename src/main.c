@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "contacts.h"
 #include "event.h"
 #include "hook.h"
 #include "history.h"
@@ -112,6 +113,32 @@ main_choose_port(void)
 	if (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(STDIN_FILENO)) ||
 	    S_ISDIR(st.st_mode))
 		setenv("SU_PORT", "poll", 1);
+}
+
+/*
+ * --check-config reads the contacts too: their errors are printed like
+ * the configuration's, but never fail the check, as they never stop the
+ * phone (the bad lines are skipped).
+ */
+static void
+main_check_contacts(const struct conf *conf)
+{
+	struct contacts	*cs;
+	char		*dir;
+	int		 i;
+
+	if ((dir = contacts_dir_for(conf->path)) == NULL)
+		return;
+	cs = contacts_new();
+	contacts_read_dir(cs, dir);
+	for (i = 0; i < cs->nerrors; i++)
+		fprintf(stderr, "%s\n", cs->errors[i]);
+	if (cs->n > 0 || cs->nerrors > 0)
+		printf("%s: %d contact%s, %d error%s\n", dir, cs->n,
+		    cs->n == 1 ? "" : "s", cs->nerrors,
+		    cs->nerrors == 1 ? "" : "s");
+	contacts_free(cs);
+	free(dir);
 }
 
 int
@@ -255,6 +282,7 @@ main(int argc, char **argv)
 	if (check) {
 		printf("%s: OK (%d account%s)\n", path, conf->naccounts,
 		    conf->naccounts == 1 ? "" : "s");
+		main_check_contacts(conf);
 		goto out;
 	}
 	if (dump_keys) {

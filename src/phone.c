@@ -29,6 +29,7 @@
 #include "account.h"
 #include "call.h"
 #include "conf.h"
+#include "contacts.h"
 #include "history.h"
 #include "inbox.h"
 #include "log.h"
@@ -312,6 +313,15 @@ phone_enter(enum phone_phase phase)
 	loop_defer(phone_step, NULL);
 }
 
+static void
+phone_contacts_start(const struct conf *conf)
+{
+	char	*dir = contacts_dir_for(conf->path);
+
+	contacts_start(dir);
+	free(dir);
+}
+
 int
 phone_start(const struct conf *conf, const struct phone_opts *opts,
     char **cause)
@@ -336,6 +346,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	sip_msg_start();
+	phone_contacts_start(conf);
 	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
 		a = account_new(id++, ca);
 		*tail = a;
@@ -362,6 +373,7 @@ phone_free(void)
 	struct account	*a;
 
 	call_free_all();
+	contacts_stop();
 	while ((a = phone_accounts) != NULL) {
 		phone_accounts = a->next;
 		account_free(a);

@@ -69,6 +69,7 @@ line_event(const struct event *ev, void *arg)
 		json_bool(j, "conference", ev->u.call.conference);
 		json_int(j, "replaces", ev->u.call.replaces);
 		json_str(j, "refer_to", ev->u.call.refer_to);
+		json_str(j, "display", ev->u.call.display);
 		if (ev->u.call.state == CALL_TERMINATED)
 			json_str(j, "outcome",
 			    event_call_outcome_name(ev->u.call.outcome));
@@ -155,6 +156,12 @@ line_event(const struct event *ev, void *arg)
 		json_bool(j, "dnd", ev->u.status.dnd);
 		json_str(j, "forward", ev->u.status.forward);
 		json_int(j, "missed", ev->u.status.missed);
+		break;
+	case EVENT_CONTACT:
+		json_str(j, "event", "contact");
+		json_str(j, "name", ev->u.contact.name);
+		json_str(j, "uri", ev->u.contact.uri);
+		json_str(j, "presence", ev->u.contact.presence);
 		break;
 	case EVENT_HISTORY: {
 		char	 when[40];

@@ -3,8 +3,9 @@
  * from row to row whatever the remote parties are called:
  *
  *   > 12 ← Carol <sip:carol@example.com>   work  established  3:07  MUTE  opus
- *   mark, id, direction, party (cut with an ellipsis), account (when there
- *   are several), state, timer, flags, codec, RTCP quality
+ *   mark, id, direction, party (the contact's name, else the name it gave,
+ *   and its URI; cut with an ellipsis), account (when there are several),
+ *   state, timer, flags, codec, RTCP quality
  *
  * The mark is '>' on the current call and '+' on the call in a conference
  * with it (both have the audio); both say CONF among the flags.
@@ -372,7 +373,7 @@ tui_calls_row(int y, int cols, const struct tui_call *c,
 	    (tui.utf8 ? "\xe2\x86\x92" : "->") : (tui.utf8 ? "\xe2\x86\x90" :
 	    "<-"));
 	tui_draw_text(y, 0, l->party, head, row | A_BOLD);
-	tui_model_party(c->remote, name, sizeof name, uri, sizeof uri);
+	tui_model_call_party(c, name, sizeof name, uri, sizeof uri);
 	if (name[0] != '\0')
 		snprintf(party, sizeof party, "%s <%s>", name, uri);
 	else

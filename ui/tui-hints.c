@@ -152,7 +152,7 @@ tui_hints_ring(const struct tui_call *ring, bool prompt, int cols, char *buf,
 	char	 name[EVENT_TEXT_MAX], uri[EVENT_TEXT_MAX], how[128];
 	int	 brief, form;
 
-	tui_model_party(ring->remote, name, sizeof name, uri, sizeof uri);
+	tui_model_call_party(ring, name, sizeof name, uri, sizeof uri);
 	/* The key to press must show even when the party is long. */
 	for (brief = 0; brief < 2; brief++) {
 		tui_hints_how(ring, prompt, brief, how, sizeof how);
@@ -195,10 +195,10 @@ tui_hints_completions(int y, int cols)
 	char			 ids[TUI_MAX_CALLS][16], cmd[64];
 	char			 left[256], list[1024], cut[1100];
 	attr_t			 bar = tui_draw_attr(TUI_S_BAR);
-	size_t			 k = 0;
-	int			 word, m, j, x = 1;
+	size_t			 k = 0, from;
+	int			 word, m, j, x = 1, sel = tui_prompt_selected();
 
-	m = tui_prompt_matches(match, ids, cmd, sizeof cmd, &word);
+	m = tui_prompt_matches(match, ids, cmd, sizeof cmd, &word, &from);
 	ce = word > 0 ? cmd_find(cmd) : NULL;
 	left[0] = list[0] = '\0';
 	if (word > 0 && ce == NULL)
@@ -212,8 +212,9 @@ tui_hints_completions(int y, int cols)
 	else if (m == 0)
 		snprintf(left, sizeof left, "no such command");
 	for (j = 0; j < m && k + 1 < sizeof list; j++)
-		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s",
-		    j > 0 ? "  " : "", match[j]);
+		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s%s%s",
+		    j > 0 ? "  " : "", j == sel ? "[" : "", match[j],
+		    j == sel ? "]" : "");
 
 	tui_draw_fill(y, 0, cols, bar);
 	if (left[0] != '\0') {

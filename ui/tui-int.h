@@ -53,6 +53,7 @@ struct tui_call {
 	char		 account[EVENT_NAME_MAX];
 	bool		 outgoing;
 	char		 remote[EVENT_TEXT_MAX];
+	char		 display[EVENT_TEXT_MAX];	/* contact or SIP name */
 	char		 call_id[EVENT_CALL_ID_MAX];
 	enum call_state	 state;
 	int		 code;
@@ -109,6 +110,17 @@ struct tui_prompt {
 	int		 nhistory;
 	char		*uris[TUI_URIS_MAX];	/* dialled and seen, newest first */
 	int		 nuris;
+	/*
+	 * Tab cycling through candidates that share no prefix (contact
+	 * names matched anywhere): the line as typed, which the candidates
+	 * are still computed from, and the one Tab put in last (-1: none).
+	 * Any other key ends it.
+	 */
+	bool		 cycling;
+	wchar_t		 cycle_buf[TUI_PROMPT_MAX + 1];
+	size_t		 cycle_len;
+	size_t		 cycle_pos;
+	int		 cycle_sel;
 };
 
 enum tui_view {
@@ -195,6 +207,10 @@ int		 tui_model_live_calls(void);
 void		 tui_model_divert(char *buf, size_t len, bool utf8);
 int		 tui_model_ended_calls(void);
 int		 tui_model_clear_ended(bool missed);
+/* The name (the call's display name: its contact's, else the remote's)
+ * and URI to show for call C. */
+void		 tui_model_call_party(const struct tui_call *c, char *name,
+		    size_t nlen, char *uri, size_t ulen);
 void		 tui_model_party(const char *remote, char *name, size_t nlen,
 		    char *uri, size_t ulen);
 
@@ -264,7 +280,9 @@ void		 tui_prompt_draw(int y, int width);
 void		 tui_prompt_remember(const char *line);
 void		 tui_prompt_add_uri(const char *uri);
 void		 tui_prompt_free(void);
+int		 tui_prompt_selected(void);
+/* *FROM: where the text the candidates would replace starts. */
 int		 tui_prompt_matches(const char **match, char ids[][16],
-		    char *cmd, size_t cmdlen, int *word);
+		    char *cmd, size_t cmdlen, int *word, size_t *from);
 
 #endif

@@ -124,6 +124,15 @@ tui_model_party(const char *remote, char *name, size_t nlen, char *uri,
 	name[o] = '\0';
 }
 
+void
+tui_model_call_party(const struct tui_call *c, char *name, size_t nlen,
+    char *uri, size_t ulen)
+{
+	tui_model_party(c->remote, name, nlen, uri, ulen);
+	if (c->display[0] != '\0')
+		util_strlcpy(name, c->display, nlen);
+}
+
 /* The account NAME, added if new; NULL when the table is full. */
 static struct tui_account *
 tui_model_account(const char *name)
@@ -250,6 +259,7 @@ tui_model_call(const struct event_call *e)
 	util_strlcpy(c->account, e->account, sizeof c->account);
 	c->outgoing = e->outgoing;
 	util_strlcpy(c->remote, e->remote, sizeof c->remote);
+	util_strlcpy(c->display, e->display, sizeof c->display);
 	if (e->call_id[0] != '\0')
 		util_strlcpy(c->call_id, e->call_id, sizeof c->call_id);
 	c->state = e->state;
@@ -373,6 +383,10 @@ tui_model_event(const struct event *ev)
 		break;		/* the screen always shows the status */
 	case EVENT_MESSAGE:
 		break;		/* the text is in the log (EVENT_LOG) */
+	case EVENT_CONTACT:
+		tui_model_log(TUI_LINE_INFO, "%s <%s>", ev->u.contact.name,
+		    ev->u.contact.uri);
+		break;
 	case EVENT_HISTORY:
 		break;		/* the history view reads the store */
 	case EVENT_MWI: {

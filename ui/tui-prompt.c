@@ -4,6 +4,12 @@
  * command names, account names, call ids and the URIs dialled or seen,
  * and the usual readline keys edit (C-a, C-e, C-u, C-k, C-w).
  *
+ * After "dial", what is typed is also looked for anywhere in the names
+ * of the contacts (so "dial smi" offers "Anna Smith"); names may have
+ * blanks, so the whole rest of the line is the text matched. Such
+ * candidates share no prefix: Tab puts in the first, then the next,
+ * while the hint line keeps showing them all.
+ *
  * The line is kept as wide characters so that the cursor moves by
  * characters and the display by columns, whatever the names are made of.
  */
@@ -14,6 +20,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "contacts.h"
 #include "key-string.h"
 #include "tui-int.h"
 #include "util.h"
@@ -93,6 +100,7 @@ static void
 tui_prompt_close(void)
 {
 	tui.prompt.active = false;
+	tui.prompt.cycling = false;
 	tui.prompt.len = tui.prompt.pos = 0;
 	tui.prompt.buf[0] = L'\0';
 	tui_changed();
@@ -253,49 +261,101 @@ tui_prompt_candidates(const char *cmd, int word, const char **v,
 }
 
 /*
+ * The contacts whose names contain TEXT (the rest of a dial line), after
+ * the N candidates already in MATCH; returns the new count.
+ */
+static int
+tui_prompt_contacts(const char *text, const char **match, int n)
+{
+	const struct contact	*v[TUI_PROMPT_CANDIDATES];
+	int			 k, i;
+
+	k = contacts_match(contacts_current(), text, v, TUI_PROMPT_CANDIDATES);
+	for (i = 0; i < k && i < TUI_PROMPT_CANDIDATES &&
+	    n < TUI_PROMPT_CANDIDATES; i++)
+		match[n++] = v[i]->name;
+	return n;
+}
+
+/*
  * The completions of the word before the cursor, in MATCH (pointers into
- * the model, the command table or IDS; valid until the model changes).
- * The line's first word goes to CMD and the index of the word being
- * typed to *WORD. The hint line shows these as the user types; Tab
- * inserts what they share.
+ * the model, the contacts, the command table or IDS; valid until the
+ * model changes or the contacts are read again). The line's first word
+ * goes to CMD, the index of the word being typed to *WORD, and where the
+ * text a candidate replaces starts to *FROM. While Tab cycles, they are
+ * those of the line as it was typed. The hint line shows these as the
+ * user types; Tab completes.
  */
 int
 tui_prompt_matches(const char **match, char ids[][16], char *cmd,
-    size_t cmdlen, int *word)
+    size_t cmdlen, int *word, size_t *from)
 {
 	struct tui_prompt	*p = &tui.prompt;
+	const wchar_t		*buf = p->cycling ? p->cycle_buf : p->buf;
+	size_t			 len = p->cycling ? p->cycle_len : p->len;
+	size_t			 pos = p->cycling ? p->cycle_pos : p->pos;
 	const char		*v[TUI_PROMPT_CANDIDATES];
-	char			*prefix, *first;
-	size_t			 ws = p->pos, fe, plen, i;
+	char			*prefix, *first, *rest;
+	size_t			 ws = pos, fe, rs, plen, i;
 	int			 n, m = 0, j;
 	bool			 in_word = false;
 
 	*word = 0;
-	while (ws > 0 && p->buf[ws - 1] != L' ')
+	while (ws > 0 && buf[ws - 1] != L' ')
 		ws--;
 	for (i = 0; i < ws; i++) {
-		if (p->buf[i] != L' ' && !in_word)
+		if (buf[i] != L' ' && !in_word)
 			(*word)++;
-		in_word = p->buf[i] != L' ';
+		in_word = buf[i] != L' ';
 	}
-	for (fe = 0; fe < p->len && p->buf[fe] == L' '; fe++)
+	for (fe = 0; fe < len && buf[fe] == L' '; fe++)
 		;
 	i = fe;
-	while (fe < p->len && p->buf[fe] != L' ')
+	while (fe < len && buf[fe] != L' ')
 		fe++;
-	first = tui_prompt_utf8(p->buf + i, fe - i);
-	prefix = tui_prompt_utf8(p->buf + ws, p->pos - ws);
+	first = tui_prompt_utf8(buf + i, fe - i);
+	prefix = tui_prompt_utf8(buf + ws, pos - ws);
 	plen = strlen(prefix);
+	util_strlcpy(cmd, first, cmdlen);
+	*from = ws;
 
+	if (*word >= 1 && strcmp(first, "dial") == 0) {
+		for (rs = fe; rs < pos && buf[rs] == L' '; rs++)
+			;
+		rest = tui_prompt_utf8(buf + rs, pos - rs);
+		if (*rest != '\0' || *word == 1)
+			m = tui_prompt_contacts(rest, match, 0);
+		free(rest);
+		if (m > 0 && *word > 1) {
+			/* "dial Anna Sm": the name is all of it. */
+			*from = rs;
+			goto out;
+		}
+		if (m > 0)
+			*from = rs;
+	}
 	n = tui_prompt_candidates(first, *word, v, ids);
-	for (j = 0; j < n; j++) {
+	for (j = 0; j < n && m < TUI_PROMPT_CANDIDATES; j++) {
 		if (strncmp(v[j], prefix, plen) == 0)
 			match[m++] = v[j];
 	}
-	util_strlcpy(cmd, first, cmdlen);
+out:
 	free(first);
 	free(prefix);
 	return m;
+}
+
+/* Replace FROM..cursor with the UTF-8 string S. */
+static void
+tui_prompt_replace(size_t from, const char *s)
+{
+	wchar_t		 add[TUI_PROMPT_MAX + 1];
+	size_t		 nw;
+
+	tui_prompt_delete(from, tui.prompt.pos);
+	nw = mbstowcs(add, s, TUI_PROMPT_MAX);
+	if (nw != (size_t)-1)
+		tui_prompt_insert(add, nw);
 }
 
 static void
@@ -303,35 +363,61 @@ tui_prompt_complete(void)
 {
 	struct tui_prompt	*p = &tui.prompt;
 	const char		*match[TUI_PROMPT_CANDIDATES];
-	char			 ids[TUI_MAX_CALLS][16], cmd[64], *prefix;
-	wchar_t			 add[TUI_PROMPT_MAX + 1];
-	size_t			 ws = p->pos, plen, common, k;
+	char			 ids[TUI_MAX_CALLS][16], cmd[64], *typed;
+	size_t			 from, tlen, common, k;
 	int			 word, m, j;
+	bool			 prefixed = true;
 
-	m = tui_prompt_matches(match, ids, cmd, sizeof cmd, &word);
+	m = tui_prompt_matches(match, ids, cmd, sizeof cmd, &word, &from);
 	if (m == 0)
 		return;		/* the hint line says there is nothing */
-	while (ws > 0 && p->buf[ws - 1] != L' ')
-		ws--;
-	prefix = tui_prompt_utf8(p->buf + ws, p->pos - ws);
-	plen = strlen(prefix);
-	free(prefix);
+	if (p->cycling) {
+		/* Next candidate, into the line as it was typed. */
+		p->cycle_sel = (p->cycle_sel + 1) % m;
+		wmemcpy(p->buf, p->cycle_buf, p->cycle_len + 1);
+		p->len = p->cycle_len;
+		p->pos = p->cycle_pos;
+		tui_prompt_replace(from, match[p->cycle_sel]);
+		return;
+	}
+	typed = tui_prompt_utf8(p->buf + from, p->pos - from);
+	tlen = strlen(typed);
+	for (j = 0; j < m; j++) {
+		if (strncmp(match[j], typed, tlen) != 0)
+			prefixed = false;
+	}
+	free(typed);
 	common = strlen(match[0]);
 	for (j = 1; j < m; j++) {
 		for (k = 0; k < common && match[j][k] == match[0][k]; k++)
 			;
 		common = k;
 	}
-	if (common > plen) {
-		char	*tail = xstrndup(match[0] + plen, common - plen);
-		size_t	 nw = mbstowcs(add, tail, TUI_PROMPT_MAX);
+	if (m == 1) {
+		tui_prompt_replace(from, match[0]);
+		if (p->pos == p->len)
+			tui_prompt_insert(L" ", 1);
+	} else if (prefixed && common > tlen) {
+		char	*head = xstrndup(match[0], common);
 
-		if (nw != (size_t)-1)
-			tui_prompt_insert(add, nw);
-		free(tail);
+		tui_prompt_replace(from, head);
+		free(head);
+	} else {
+		/* Nothing more to add by prefix: go through them. */
+		wmemcpy(p->cycle_buf, p->buf, p->len + 1);
+		p->cycle_len = p->len;
+		p->cycle_pos = p->pos;
+		p->cycling = true;
+		p->cycle_sel = 0;
+		tui_prompt_replace(from, match[0]);
 	}
-	if (m == 1 && p->pos == p->len)
-		tui_prompt_insert(L" ", 1);
+}
+
+/* The candidate Tab put in last while cycling, or -1. */
+int
+tui_prompt_selected(void)
+{
+	return tui.prompt.cycling ? tui.prompt.cycle_sel : -1;
 }
 
 static void
@@ -355,6 +441,8 @@ tui_prompt_key(int key)
 	wchar_t			 wc;
 	size_t			 i;
 
+	if (key != KEYC_TAB)
+		p->cycling = false;
 	switch (key) {
 	case KEYC_ENTER:
 		tui_prompt_enter();

@@ -45,9 +45,10 @@ jbuf	| src/media-jbuf.c src/media-jbuf-est.c src/util.c |		|
 codec	| src/media-codec.c src/media-g711.c src/util.c	| opus		| -lm
 sdp	| src/sip-sdp.c src/sip-sdp-guard.c src/media-srtp.c src/util.c tests/fuzz/rand.c | sofia-sip-ua libsrtp2 libcrypto | -lpthread
 crypto	| src/media-srtp.c src/util.c			| libsrtp2 libcrypto | -lpthread
-conf	| src/conf.c src/cmd.c src/key-string.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua | -lpthread
-cmd	| src/cmd.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua | -lpthread
+conf	| src/conf.c src/cmd.c src/contacts.c src/history.c src/store.c src/key-string.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread
+cmd	| src/cmd.c src/contacts.c src/history.c src/store.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread
 trace	| src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |		| -lpthread
+contacts | src/contacts.c src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |	| -lpthread
 '
 
 if [ -z "${FUZZ_CC:-}" ]; then

@@ -200,3 +200,79 @@ phone_device(bool input, const char *name, char **cause)
 {
 	return stub_not_running(cause);
 }
+
+/*
+ * contacts.c watches its files through the loop; no fuzzer starts that
+ * (contacts_start), so reaching these is a bug.
+ */
+struct loop_timer *
+loop_timer_new(loop_timer_h cb, void *arg)
+{
+	stub_unreachable(__func__);
+	return NULL;
+}
+
+void
+loop_timer_start(struct loop_timer *t, unsigned int ms)
+{
+	stub_unreachable(__func__);
+}
+
+void
+loop_timer_free(struct loop_timer *t)
+{
+	stub_unreachable(__func__);
+}
+
+int
+loop_fd_add(int fd, loop_fd_h cb, void *arg)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+void
+loop_fd_remove(int id)
+{
+	stub_unreachable(__func__);
+}
+
+int
+call_conference(struct call *held, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_split(struct call *c, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_transfer_attended(struct call *c, struct call *to, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_refer_answer(struct call *c, bool accept, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+phone_dnd(const char *arg, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_forward(const char *target, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}

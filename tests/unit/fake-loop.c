@@ -36,8 +36,37 @@ void	loop_free(void) { loop_defer_run(); }
 void   *loop_root(void) { return NULL; }
 void	loop_run(void) { }
 void	loop_break(void) { fake_loop_breaks++; }
-int	loop_fd_add(int fd, loop_fd_h cb, void *arg) { (void)fd; (void)cb; (void)arg; return 1; }
-void	loop_fd_remove(int id) { (void)id; }
+/* The last descriptor watched, for fake_loop_fd_ready. */
+static loop_fd_h		 fd_cb;
+static void			*fd_arg;
+static int			 fd_fd = -1;
+
+int
+loop_fd_add(int fd, loop_fd_h cb, void *arg)
+{
+	fd_cb = cb;
+	fd_arg = arg;
+	fd_fd = fd;
+	return 1;
+}
+
+void
+loop_fd_remove(int id)
+{
+	(void)id;
+	fd_cb = NULL;
+	fd_fd = -1;
+}
+
+bool
+fake_loop_fd_ready(void)
+{
+	if (fd_cb == NULL)
+		return false;
+	fd_cb(fd_fd, fd_arg);
+	loop_defer_run();
+	return true;
+}
 int	loop_signal(int sig, loop_signal_h cb, void *arg) { (void)sig; (void)cb; (void)arg; return 0; }
 void	loop_abandon(void) { fake_loop_abandoned = true; }
 

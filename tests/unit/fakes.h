@@ -21,6 +21,9 @@
 void	 fake_loop_advance(unsigned int ms);
 /* Run the deferred jobs (event delivery, phone steps). */
 void	 fake_loop_run(void);
+/* Call the handler of the descriptor watched last, as if it were
+ * readable; false if none is watched. */
+bool	 fake_loop_fd_ready(void);
 /* Times loop_break was called. */
 extern int fake_loop_breaks;
 extern bool fake_loop_abandoned;

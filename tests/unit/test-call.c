@@ -12,10 +12,12 @@
 
 #include "account.h"
 #include "call.h"
+#include "contacts.h"
 #include "fakes.h"
 #include "model.h"
 #include "sip-ua.h"
 #include "tap.h"
+#include "util.h"
 
 static struct account		*acct;
 static struct conf_account	*ca;
@@ -1305,6 +1307,43 @@ test_refer_policy(void)
 	ca->refer = CONF_REFER_ACCEPT;
 }
 
+/* The call event's display: the contact's name, else the remote's. */
+static void
+test_display(void)
+{
+	char		 dir[] = "/tmp/test-call-contacts.XXXXXX", *p;
+	FILE		*fp;
+	int		 a, b, c, d, e;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	xasprintf(&p, "%s/contacts", dir);
+	if ((fp = fopen(p, "w")) != NULL) {
+		fputs("Bob B <sip:bob@x>\n", fp);
+		fclose(fp);
+	}
+	contacts_start(dir);
+	a = dial("bob@x");	/* the fake makes it sip:bob@x */
+	is_str(model_call(a)->display, "Bob B", "outgoing: the contact's name");
+	b = ring_in("\"Eve \\\"E\\\"\" <sip:eve@x>");
+	is_str(model_call(b)->display, "Eve \"E\"",
+	    "incoming, no contact: the quoted display name, unescaped");
+	c = ring_in("Mallory <sip:m@x>");
+	is_str(model_call(c)->display, "Mallory", "an unquoted display name");
+	d = ring_in("<sip:nobody@x>");
+	is_str(model_call(d)->display, "", "no name at all: empty");
+	e = ring_in("\"Spoof\" <sip:bob@X>");
+	is_str(model_call(e)->display, "Bob B",
+	    "a contact's address: its name, not the one given");
+	end_all();
+	contacts_stop();
+	remove(p);
+	free(p);
+	remove(dir);
+}
+
 static void
 test_resolve(void)
 {
@@ -1522,6 +1561,7 @@ main(void)
 	test_replaces();
 	test_attended();
 	test_refer_policy();
+	test_display();
 	test_resolve();
 	test_dnd_forward();
 	test_outcome();

@@ -468,6 +468,46 @@ test_quit(void)
 	stop();
 }
 
+/* The commands' way to do-not-disturb and forwarding (the rules
+ * themselves are test-account's and test-call's). */
+static void
+test_divert(void)
+{
+	char	*cause = NULL;
+
+	ok(phone_dnd("on", NULL, &cause) == -1 && cause != NULL,
+	    "dnd refused before the phone runs");
+	free(cause);
+	cause = NULL;
+	ok(phone_forward("sip:x@example.com", NULL, &cause) == -1 &&
+	    cause != NULL, "forward too");
+	free(cause);
+	cause = NULL;
+	start(NULL, NULL);
+	ok(phone_dnd("maybe", NULL, &cause) == -1 &&
+	    strstr(cause, "on or off") != NULL, "dnd takes on or off");
+	free(cause);
+	cause = NULL;
+	ok(phone_dnd("on", "nosuch", &cause) == -1 && cause != NULL,
+	    "dnd for an unknown account");
+	free(cause);
+	cause = NULL;
+	is_int(phone_dnd("on", NULL, &cause), 0, "dnd on");
+	ok(account_dnd(phone_accounts_first()), "every account: dnd");
+	is_int(phone_dnd("off", "alice", &cause), 0, "dnd off alice");
+	ok(!account_dnd(phone_accounts_first()), "alice rings again");
+	ok(phone_forward("sip:x@example.com", "nosuch", &cause) == -1 &&
+	    cause != NULL, "forward for an unknown account");
+	free(cause);
+	cause = NULL;
+	is_int(phone_forward("sip:x@example.com", NULL, &cause), 0,
+	    "forward to a URI");
+	ok(account_forward(phone_accounts_first()) != NULL, "alice forwards");
+	is_int(phone_forward("off", NULL, &cause), 0, "forward off");
+	ok(account_forward(phone_accounts_first()) == NULL, "alice does not");
+	stop();
+}
+
 int
 main(void)
 {
@@ -478,6 +518,7 @@ main(void)
 	test_inbox();
 	test_incoming();
 	test_audio();
+	test_divert();
 	test_quit();
 	conf_done();
 	fake_loop_run();
