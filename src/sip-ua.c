@@ -421,6 +421,8 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 		    NUTAG_USER_AGENT(conf->user_agent),
 		    NUTAG_OUTBOUND("natify use-rport no-validate"),
 		    NUTAG_ALLOW("INFO"),
+		    /* Offers in multipart bodies (sip-body.c picks the part). */
+		    NUTAG_ACCEPT_MULTIPART(1),
 		    /* RFC 4028: a call whose peer vanished ends by itself. */
 		    NUTAG_SESSION_TIMER(conf->session_expires),
 		    NUTAG_MIN_SE(90),
