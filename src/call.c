@@ -17,12 +17,27 @@
  *   after a random delay (RFC 3261 14.1).
  * - A call that stops receiving RTP while not on hold is hung up after
  *   [sip] rtp_timeout.
+ * - Conference: the current call and a held one are mixed by the media
+ *   engine, both active; for the rule above they are one unit (either
+ *   made current resumes both, another made current holds both), and
+ *   when one ends the other goes on as the current call.
  * - Transfer: as transferor, the peer's NOTIFYs are published as
  *   "transfer" events and the call is hung up when it is done; as
  *   transferee, the REFER's target is called like any call, the
  *   transferor is told the truth in NOTIFYs (100, 180, 200 or the real
  *   failure), and the old call stays held until the new one is up, then
- *   ends.
+ *   ends. [account] refer says whether a REFER is followed, refused (a
+ *   NOTIFY with 603: the stack has already accepted the REFER), or
+ *   asked of the user first.
+ * - Attended transfer (RFC 5589): our REFER on one call names the peer of
+ *   another with a Replaces for that dialog; when it is done both of our
+ *   calls end (the target ends its side itself; a target that ignored the
+ *   Replaces is hung up after CALL_REPLACED_S).
+ * - Replaces (RFC 3891): an INVITE naming one of our dialogs takes its
+ *   place without ringing, becomes current once up, and the old call is
+ *   ended (BYE, or CANCEL when it was our outgoing early dialog). One
+ *   naming no dialog, or an early one we did not start, gets 481; a
+ *   confirmed one with early-only 486; one we are ending 603.
  *
  * Reports from the SIP side arrive after Sofia's callback has returned,
  * so a call may be freed in the handler that reported its end.
@@ -51,6 +66,7 @@
 static struct call	*call_list;
 static struct call	*call_cur;
 static int		 call_next_id = 1;
+static unsigned long	 call_hold_seq;	/* holds so far (held_seq) */
 static int		 call_ring_s = 60;
 static int		 call_rtp_s = 30;
 static bool		 call_accepting = true;
@@ -59,7 +75,8 @@ static void	 call_update_audio(void);
 static void	 call_report(const struct sip_call_report *, void *);
 static void	 call_focus(struct call *);
 static int	 call_dial_for(struct account *, const char *, struct call *,
-		    char **);
+		    const char *, char **);
+static void	 call_later(void *);
 
 void
 call_set_timeouts(int ring, int rtp)
@@ -154,6 +171,11 @@ call_emit(const struct call *c)
 		ev.u.call.duration = (int)((util_now_ms() - c->answered_ms) / 1000);
 	util_strlcpy(ev.u.call.call_id, c->call_id, sizeof ev.u.call.call_id);
 	ev.u.call.transfer = c->transfer;
+	ev.u.call.conference = c->conference != 0;
+	ev.u.call.replaces = c->replaces;
+	if (c->refer_asked)
+		util_strlcpy(ev.u.call.refer_to, c->refer_target,
+		    sizeof ev.u.call.refer_to);
 	event_emit(&ev);
 }
 
@@ -172,6 +194,14 @@ call_up(const struct call *c)
 	return c->state == CALL_ESTABLISHED || c->state == CALL_HELD;
 }
 
+/* The other call of C's conference, or NULL. */
+static struct call *
+call_partner(const struct call *c)
+{
+	return c != NULL && c->conference != 0 ? call_find(c->conference) :
+	    NULL;
+}
+
 /*
  * The device goes to the current call when it is up (or has early media)
  * and not on hold; tones fill in when no call has it.
@@ -179,16 +209,16 @@ call_up(const struct call *c)
 static void
 call_update_audio(void)
 {
-	struct call		*c;
+	struct call		*c, *p = call_partner(call_cur);
 	enum media_tone		 tone = MEDIA_TONE_NONE;
 	bool			 active;
 
 	for (c = call_list; c != NULL; c = c->next) {
-		active = c == call_cur && !c->local_hold &&
+		active = (c == call_cur || c == p) && !c->local_hold &&
 		    (c->state == CALL_ESTABLISHED || c->state == CALL_EARLY);
 		if (c->media != NULL)
 			media_set_active(c->media, active);
-		if (c->state == CALL_INCOMING)
+		if (c->state == CALL_INCOMING && c->replaces == 0)
 			tone = MEDIA_TONE_RING;
 		else if (c == call_cur && c->state == CALL_RINGING &&
 		    tone == MEDIA_TONE_NONE)
@@ -216,6 +246,8 @@ call_set_hold(struct call *c, bool hold)
 	if (c->local_hold == hold)
 		return;
 	c->local_hold = hold;
+	if (hold)
+		c->held_seq = ++call_hold_seq;
 	if (call_up(c))
 		c->state = hold ? CALL_HELD : CALL_ESTABLISHED;
 	log_info("call %d: %s", c->id, hold ? "on hold" : "resumed");
@@ -223,20 +255,34 @@ call_set_hold(struct call *c, bool hold)
 	call_emit(c);
 }
 
-/* The one-active-call rule: C becomes current; whoever had the audio is
- * held first. */
+/* C and P (its conference partner) are two calls again. */
+static void
+call_unjoin(struct call *c, struct call *p, const char *why)
+{
+	c->conference = p->conference = 0;
+	if (c->media != NULL)
+		media_split(c->media);
+	log_info("calls %d and %d: %s", c->id, p->id, why);
+}
+
+/* The one-active-call rule: C (with its conference) becomes current;
+ * whoever had the audio is held first. */
 static void
 call_focus(struct call *c)
 {
-	struct call	*o, *old = call_cur;
+	struct call	*o, *old = call_cur, *p = call_partner(c);
 
+	/* (A call we are ending is left as it is.) */
 	for (o = call_list; o != NULL; o = o->next) {
-		if (o != c && call_up(o) && !o->local_hold)
+		if (o != c && o != p && call_up(o) && !o->local_hold &&
+		    !o->local_end)
 			call_set_hold(o, true);
 	}
 	call_cur = c;
 	if (c != NULL && call_up(c) && c->local_hold)
 		call_set_hold(c, false);
+	if (p != NULL && call_up(p) && p->local_hold)
+		call_set_hold(p, false);
 	call_update_audio();
 	if (old != c) {
 		if (old != NULL)
@@ -275,6 +321,7 @@ call_new(struct account *a, bool outgoing, const char *remote)
 	c->state = outgoing ? CALL_CALLING : CALL_INCOMING;
 	c->timer = loop_timer_new(call_ring_timeout, c);
 	c->retry = loop_timer_new(call_glare_retry, c);
+	c->later = loop_timer_new(call_later, c);
 	for (pp = &call_list; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = c;
@@ -299,6 +346,7 @@ call_free(struct call *c)
 		media_free(c->media);
 	loop_timer_free(c->timer);
 	loop_timer_free(c->retry);
+	loop_timer_free(c->later);
 	util_wipe(&c->params, sizeof c->params);	/* SRTP keys */
 	free(c);
 }
@@ -427,7 +475,7 @@ call_negotiated(struct call *c, const struct media_params *p)
 static void
 call_ended(struct call *c, int code, const char *reason)
 {
-	struct call	*n, *next = NULL;
+	struct call	*n, *next = NULL, *p = call_partner(c);
 	bool		 by_peer = !c->local_end;
 
 	c->state = CALL_TERMINATED;
@@ -444,8 +492,16 @@ call_ended(struct call *c, int code, const char *reason)
 	 * with the standard phrase (our reason is worded for people). */
 	if (c->transfer_from != 0 && c->answered_ms == 0)
 		call_notify_transferor(c, code >= 300 ? code : 487, NULL);
+	if (p != NULL)
+		call_unjoin(c, p, "the conference is over: the first ended, "
+		    "the second goes on");
 	call_emit(c);
-	if (call_cur == c) {
+	if (call_cur == c && p != NULL) {
+		/* The other party of the conference is up and has the
+		 * audio already: it stays so, as the current call. */
+		call_cur = NULL;
+		call_focus(p);
+	} else if (call_cur == c) {
 		for (n = call_list; n != NULL; n = n->next) {
 			if (n != c) {
 				next = n;
@@ -453,7 +509,13 @@ call_ended(struct call *c, int code, const char *reason)
 			}
 		}
 		call_cur = NULL;
-		if (next != NULL && by_peer)
+		/* A call being handed over by our transfer, or ending, is
+		 * not resumed: it is about to go (the target of an attended
+		 * transfer ends its call with us before the transferee's
+		 * NOTIFY tells us it is done). */
+		if (next != NULL && by_peer && !next->local_end &&
+		    next->transfer != TRANSFER_TRYING &&
+		    next->transfer != TRANSFER_RINGING)
 			call_focus(next);
 		else if (next != NULL) {
 			/* We hung up: the next call is current, and stays
@@ -462,14 +524,57 @@ call_ended(struct call *c, int code, const char *reason)
 			call_emit(next);
 		}
 	}
+	if (p != NULL)
+		call_emit(p);
 	call_free(c);
 	call_update_audio();
+}
+
+/* The dialog's tags, as the SIP side has learnt them. */
+static void
+call_keep_tags(struct call *c)
+{
+	const char	*t;
+
+	if (c->sip == NULL)
+		return;
+	if (*(t = sip_call_local_tag(c->sip)) != '\0')
+		util_strlcpy(c->local_tag, t, sizeof c->local_tag);
+	if (*(t = sip_call_remote_tag(c->sip)) != '\0')
+		util_strlcpy(c->remote_tag, t, sizeof c->remote_tag);
+}
+
+/*
+ * The timer of a call: the user did not answer the transfer the peer
+ * asked (refuse it), or the target of our attended transfer did not end
+ * the call it handed over (it ignored the Replaces): end it ourselves.
+ */
+static void
+call_later(void *arg)
+{
+	struct call	*c = arg;
+
+	if (c->refer_asked) {
+		log_info("call %d: the transfer to %s was not answered in "
+		    "%d s; refused", c->id, c->refer_target, CALL_REFER_ASK_S);
+		c->refer_asked = false;
+		sip_call_notify_refer(c->sip, 603, "Declined");
+		call_emit(c);
+		return;
+	}
+	if (call_up(c) && !c->local_end) {
+		log_info("call %d: handed over by the transfer; hanging up",
+		    c->id);
+		c->local_end = true;
+		sip_call_hangup(c->sip, "transferred");
+	}
 }
 
 static void
 call_refer_status(struct call *c, const struct sip_call_report *r)
 {
 	enum transfer_state	 st;
+	struct call		*to;
 
 	if (r->code >= 200 && r->code < 300)
 		st = TRANSFER_DONE;
@@ -487,7 +592,14 @@ call_refer_status(struct call *c, const struct sip_call_report *r)
 		log_info("call %d: transfer succeeded", c->id);
 		c->local_end = true;
 		sip_call_hangup(c->sip, "transferred");
+		/* Attended: the target ends the call it handed over when the
+		 * new one is up (RFC 3891); give it time, then end it. */
+		if (c->transfer_with != 0 &&
+		    (to = call_find(c->transfer_with)) != NULL && !to->local_end)
+			loop_timer_start(to->later, CALL_REPLACED_S * 1000);
+		c->transfer_with = 0;
 	} else if (st == TRANSFER_FAILED) {
+		c->transfer_with = 0;
 		log_warn("call %d: transfer failed (%d %s)", c->id, r->code,
 		    r->reason);
 		event_error("transfer", "call %d: the transfer failed: %d %s",
@@ -495,9 +607,10 @@ call_refer_status(struct call *c, const struct sip_call_report *r)
 	}
 }
 
-/* The peer asks us to call TARGET in its place (we are the transferee). */
+/* The peer asks us to call TARGET in its place (we are the transferee);
+ * REPLACES ("" if none) goes into our INVITE. */
 static void
-call_refer(struct call *c, const char *target)
+call_refer(struct call *c, const char *target, const char *replaces)
 {
 	char		*cause = NULL;
 
@@ -507,9 +620,9 @@ call_refer(struct call *c, const char *target)
 		sip_call_notify_refer(c->sip, 491, "Request Pending");
 		return;
 	}
-	log_info("call %d: transferred by the remote party to %s", c->id,
-	    target);
-	if (call_dial_for(c->acct, target, c, &cause) != 0) {
+	log_info("call %d: transferred by the remote party to %s%s", c->id,
+	    target, *replaces != '\0' ? " (attended)" : "");
+	if (call_dial_for(c->acct, target, c, replaces, &cause) != 0) {
 		log_error("call %d: cannot follow the transfer: %s", c->id,
 		    cause);
 		sip_call_notify_refer(c->sip, 503, "Service Unavailable");
@@ -520,13 +633,80 @@ call_refer(struct call *c, const char *target)
 	sip_call_notify_refer(c->sip, 100, "Trying");
 }
 
+/* What [account] refer says of a REFER. */
+static void
+call_refer_policy(struct call *c, const char *target, const char *replaces)
+{
+	switch (c->acct->conf->refer) {
+	case CONF_REFER_REFUSE:
+		log_info("call %d: refusing the transfer to %s ([account] "
+		    "refer = refuse)", c->id, target);
+		sip_call_notify_refer(c->sip, 603, "Declined");
+		break;
+	case CONF_REFER_ASK:
+		/* A second REFER while one waits takes its place: the
+		 * stack keeps only the last one's subscription. */
+		c->refer_asked = true;
+		util_strlcpy(c->refer_target, target, sizeof c->refer_target);
+		util_strlcpy(c->refer_replaces, replaces,
+		    sizeof c->refer_replaces);
+		loop_timer_start(c->later, CALL_REFER_ASK_S * 1000);
+		log_info("call %d: the remote party asks to transfer you to "
+		    "%s: refer accept, or refer refuse", c->id, target);
+		call_emit(c);
+		break;
+	default:
+		call_refer(c, target, replaces);
+		break;
+	}
+}
+
+int
+call_refer_answer(struct call *c, bool accept, char **cause)
+{
+	if (!c->refer_asked) {
+		xasprintf(cause, "call %d: no transfer is waiting for an answer",
+		    c->id);
+		return -1;
+	}
+	c->refer_asked = false;
+	loop_timer_stop(c->later);
+	if (accept)
+		call_refer(c, c->refer_target, c->refer_replaces);
+	else {
+		log_info("call %d: transfer to %s refused", c->id,
+		    c->refer_target);
+		sip_call_notify_refer(c->sip, 603, "Declined");
+	}
+	call_emit(c);
+	return 0;
+}
+
+/*
+ * A call that replaces OLD is up: OLD ends (BYE, or CANCEL when it was
+ * our outgoing call still ringing), and C takes the audio.
+ */
+static void
+call_replace(struct call *c)
+{
+	struct call	*old = call_find(c->replaces);
+
+	if (old != NULL && !old->local_end && old->state != CALL_TERMINATED) {
+		log_info("call %d: replaces call %d", c->id, old->id);
+		old->local_end = true;
+		sip_call_hangup(old->sip, "replaced");
+	}
+	call_focus(c);
+}
+
 static void
 call_report(const struct sip_call_report *r, void *arg)
 {
-	struct call	*c = arg;
+	struct call	*c = arg, *p;
 
 	switch (r->kind) {
 	case SIP_CALL_PROGRESS:
+		call_keep_tags(c);
 		if (r->early)
 			c->early_media = true;
 		if (c->state == CALL_CALLING || (c->state == CALL_RINGING &&
@@ -538,6 +718,9 @@ call_report(const struct sip_call_report *r, void *arg)
 		}
 		break;
 	case SIP_CALL_ESTABLISHED:
+		call_keep_tags(c);
+		if (c->replaces != 0)
+			call_replace(c);
 		/* Up while another call has the audio: hold it at once, so
 		 * that its far end is never left in silence. */
 		if (call_cur == NULL)
@@ -595,6 +778,14 @@ call_report(const struct sip_call_report *r, void *arg)
 				c->local_hold = c->sip_hold;
 				c->state = c->local_hold ? CALL_HELD :
 				    CALL_ESTABLISHED;
+				/* Two calls held apart are no conference
+				 * (a resume to join one was refused). */
+				if ((p = call_partner(c)) != NULL &&
+				    p->local_hold != c->local_hold) {
+					call_unjoin(c, p, "conference split: a "
+					    "re-INVITE was refused");
+					call_emit(p);
+				}
 				call_emit(c);
 				call_update_audio();
 			}
@@ -615,7 +806,7 @@ call_report(const struct sip_call_report *r, void *arg)
 		break;
 	}
 	case SIP_CALL_REFER:
-		call_refer(c, r->target);
+		call_refer_policy(c, r->target, r->replaces);
 		break;
 	case SIP_CALL_REFER_STATUS:
 		call_refer_status(c, r);
@@ -633,6 +824,102 @@ call_report(const struct sip_call_report *r, void *arg)
 	}
 }
 
+/* Refuse the INVITE IN with CODE, and say why in the log. */
+static void
+call_refuse(const struct sip_incoming *in, int code, const char *phrase,
+    const char *why)
+{
+	log_warn("refusing a call from %s: %s", in->remote, why);
+	sip_call_reject(in->sc, code, phrase);
+	sip_call_free(in->sc);
+}
+
+/* The call whose dialog RP names (RFC 3891 3: its to-tag is ours). */
+static struct call *
+call_by_replaces(const struct sip_replaces *rp)
+{
+	struct call	*c;
+
+	for (c = call_list; c != NULL; c = c->next) {
+		call_keep_tags(c);
+		if (strcmp(c->call_id, rp->call_id) == 0 &&
+		    strcmp(c->local_tag, rp->to_tag) == 0 &&
+		    strcmp(c->remote_tag, rp->from_tag) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* An INVITE with Replaces (RFC 3891 3): answered at once, or refused. */
+static void
+call_incoming_replaces(const struct sip_incoming *in)
+{
+	const struct sip_replaces *rp = &in->replaces;
+	struct call		*old, *c;
+	char			*cause = NULL;
+
+	if (rp->bad) {
+		call_refuse(in, 400, "Bad Replaces Header",
+		    "more than one Replaces header, or a malformed one");
+		return;
+	}
+	old = call_by_replaces(rp);
+	/* An early dialog we did not start cannot be replaced. */
+	if (old == NULL || (!old->outgoing && !call_up(old))) {
+		call_refuse(in, 481, NULL, old == NULL ?
+		    "its Replaces names no call of ours" :
+		    "its Replaces names a call ringing here");
+		return;
+	}
+	if (old->local_end || old->state == CALL_TERMINATED) {
+		call_refuse(in, 603, NULL, "its Replaces names a call that is "
+		    "ending");
+		return;
+	}
+	if (rp->early_only && call_up(old)) {
+		call_refuse(in, 486, NULL, "its Replaces is early-only and the "
+		    "call is answered");
+		return;
+	}
+	if (!call_accepting) {
+		call_refuse(in, 480, NULL, "quitting");
+		return;
+	}
+	/* One replacement at a time, and the call limit still holds: a
+	 * flood of INVITEs naming one call is not a flood of calls. */
+	for (c = call_list; c != NULL; c = c->next) {
+		if (c->replaces == old->id && c->state != CALL_TERMINATED)
+			break;
+	}
+	if (c != NULL || call_count() >= CALL_MAX) {
+		call_refuse(in, 486, NULL, c != NULL ? "the call it names is "
+		    "being replaced already" : "too many calls");
+		return;
+	}
+	c = call_new(old->acct, false, in->remote);
+	util_strlcpy(c->call_id, in->call_id, sizeof c->call_id);
+	c->replaces = old->id;
+	c->sip = in->sc;
+	sip_call_bind(c->sip, old->acct->conf, &old->acct->cred, call_report,
+	    c);
+	log_info("call %d: from %s, replacing call %d", c->id, c->remote,
+	    old->id);
+	c->media = media_new(c->id, sip_call_media_addr(c->sip), &cause);
+	if (c->media == NULL) {
+		log_error("call %d: %s", c->id, cause);
+		free(cause);
+		sip_call_reject(c->sip, 500, "media unavailable");
+		return;		/* the call ends with the dialog */
+	}
+	if (sip_call_accept(c->sip, media_local_port(c->media), &cause) != 0) {
+		log_warn("call %d: refusing the offer of %s: %s", c->id,
+		    c->remote, cause);
+		free(cause);
+		return;
+	}
+	call_emit(c);
+}
+
 void
 call_incoming(struct account *a, const struct sip_incoming *in)
 {
@@ -640,6 +927,12 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 	char		*cause = NULL;
 	int		 port;
 
+	/* Before the account and the call limit: it takes a call's place,
+	 * on that call's account. */
+	if (in->replaces.present) {
+		call_incoming_replaces(in);
+		return;
+	}
 	if (a == NULL || !call_accepting) {
 		sip_call_reject(in->sc, 480, NULL);
 		sip_call_free(in->sc);
@@ -742,7 +1035,7 @@ call_switch(struct call *c, char **cause)
  * whose REFER asked for it (its Referred-By goes into the INVITE). */
 static int
 call_dial_for(struct account *a, const char *target, struct call *referrer,
-    char **cause)
+    const char *replaces, char **cause)
 {
 	struct call	*c;
 	struct sip_call	*sc;
@@ -759,6 +1052,7 @@ call_dial_for(struct account *a, const char *target, struct call *referrer,
 	util_strlcpy(c->call_id, sip_call_callid(sc), sizeof c->call_id);
 	if (referrer != NULL) {
 		sip_call_referred(sc, referrer->sip);
+		sip_call_set_replaces(sc, replaces);
 		c->transfer_from = referrer->id;
 		referrer->transfer_to = c->id;
 	}
@@ -780,7 +1074,7 @@ call_dial_for(struct account *a, const char *target, struct call *referrer,
 int
 call_dial(struct account *a, const char *target, char **cause)
 {
-	return call_dial_for(a, target, NULL, cause);
+	return call_dial_for(a, target, NULL, NULL, cause);
 }
 
 int
@@ -841,6 +1135,8 @@ call_hangup_all(void)
 int
 call_hold(struct call *c, bool hold, char **cause)
 {
+	struct call	*p;
+
 	if (!call_up(c)) {
 		xasprintf(cause, "call %d is not established", c->id);
 		return -1;
@@ -855,22 +1151,35 @@ call_hold(struct call *c, bool hold, char **cause)
 		return 0;
 	}
 	call_set_hold(c, true);
+	if ((p = call_partner(c)) != NULL && call_up(p) && !p->local_hold)
+		call_set_hold(p, true);		/* the conference, whole */
 	call_update_audio();
 	return 0;
+}
+
+static void
+call_set_mute(struct call *c, bool mute)
+{
+	c->muted = mute;
+	if (c->media != NULL)
+		media_set_mute(c->media, mute);
+	call_emit(c);
 }
 
 int
 call_mute(struct call *c, bool mute, char **cause)
 {
+	struct call	*p;
+
 	if (c->muted == mute) {
 		xasprintf(cause, "call %d is %s", c->id, mute ? "already muted" :
 		    "not muted");
 		return -1;
 	}
-	c->muted = mute;
-	if (c->media != NULL)
-		media_set_mute(c->media, mute);
-	call_emit(c);
+	call_set_mute(c, mute);
+	/* A conference has one microphone: muted for both or neither. */
+	if ((p = call_partner(c)) != NULL && p->muted != mute)
+		call_set_mute(p, mute);
 	return 0;
 }
 
@@ -989,6 +1298,132 @@ call_transfer(struct call *c, const char *target, char **cause)
 	if (sip_call_refer(c->sip, target, cause) != 0)
 		return -1;
 	log_info("call %d: transferring to %s", c->id, target);
+	call_transfer_state(c, TRANSFER_TRYING, 0, "");
+	return 0;
+}
+
+/*
+ * The held call that "conference" joins without an id: of the calls up
+ * besides the current one, the one held last (the call the user left to
+ * place or take the current one), else the first.
+ */
+static struct call *
+call_conference_pick(void)
+{
+	struct call	*c, *best = NULL;
+
+	for (c = call_list; c != NULL; c = c->next) {
+		if (c == call_cur || !call_up(c))
+			continue;
+		if (best == NULL || c->held_seq > best->held_seq)
+			best = c;
+	}
+	return best;
+}
+
+int
+call_conference(struct call *held, char **cause)
+{
+	struct call	*c = call_cur;
+
+	if (c == NULL) {
+		*cause = xstrdup("no current call");
+		return -1;
+	}
+	if (!call_up(c)) {
+		xasprintf(cause, "call %d is not established", c->id);
+		return -1;
+	}
+	if (c->conference != 0) {
+		xasprintf(cause, "call %d is in a conference with call %d "
+		    "already", c->id, c->conference);
+		return -1;
+	}
+	if (held == NULL && (held = call_conference_pick()) == NULL) {
+		xasprintf(cause, "no held call to join call %d with", c->id);
+		return -1;
+	}
+	if (held == c) {
+		xasprintf(cause, "call %d is the current call: name the held "
+		    "call to join it with", c->id);
+		return -1;
+	}
+	if (!call_up(held)) {
+		xasprintf(cause, "call %d is not established", held->id);
+		return -1;
+	}
+	if (held->conference != 0) {
+		xasprintf(cause, "call %d is in a conference with call %d "
+		    "already", held->id, held->conference);
+		return -1;
+	}
+	if (c->media == NULL || held->media == NULL) {
+		xasprintf(cause, "call %d has no audio", c->media == NULL ?
+		    c->id : held->id);
+		return -1;
+	}
+	if (media_conference(c->media, held->media, cause) != 0)
+		return -1;
+	c->conference = held->id;
+	held->conference = c->id;
+	log_info("calls %d and %d: in a conference", c->id, held->id);
+	/* One microphone: the conference is muted as the current call was. */
+	if (held->muted != c->muted) {
+		held->muted = c->muted;
+		media_set_mute(held->media, c->muted);
+	}
+	call_focus(c);		/* takes both off hold */
+	call_emit(c);
+	call_emit(held);
+	return 0;
+}
+
+int
+call_split(struct call *c, char **cause)
+{
+	struct call	*p = call_partner(c);
+	bool		 had_audio;
+
+	if (p == NULL) {
+		xasprintf(cause, "call %d is not in a conference", c->id);
+		return -1;
+	}
+	had_audio = call_cur == c || call_cur == p;
+	call_unjoin(c, p, "conference split");
+	/* C keeps the audio, P is held; a conference on hold stays held. */
+	if (had_audio)
+		call_focus(c);
+	call_emit(c);
+	call_emit(p);
+	return 0;
+}
+
+int
+call_transfer_attended(struct call *c, struct call *to, char **cause)
+{
+	if (c == to) {
+		xasprintf(cause, "call %d cannot be transferred to itself",
+		    c->id);
+		return -1;
+	}
+	if (!call_up(c) || c->local_end) {
+		xasprintf(cause, "call %d is not established", c->id);
+		return -1;
+	}
+	if (!call_up(to) || to->local_end) {
+		xasprintf(cause, "call %d is not established", to->id);
+		return -1;
+	}
+	if (c->transfer == TRANSFER_TRYING || c->transfer == TRANSFER_RINGING) {
+		xasprintf(cause, "call %d: a transfer is already under way",
+		    c->id);
+		return -1;
+	}
+	if (sip_call_refer_replaces(c->sip, to->sip, cause) != 0)
+		return -1;
+	log_info("call %d: transferring to the party of call %d (attended)",
+	    c->id, to->id);
+	c->transfer_with = to->id;
 	call_transfer_state(c, TRANSFER_TRYING, 0, "");
 	return 0;
 }

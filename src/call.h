@@ -22,6 +22,13 @@ struct sip_incoming;
 
 /* Calls at once; more incoming ones get 486 and no call object. */
 #define CALL_MAX	8
+/* A dialog tag as kept here (sip-call.h's SIP_CALL_TAG_MAX). */
+#define CALL_TAG_MAX	128
+/* Seconds a transfer asked of us (refer = ask) waits for the user. */
+#define CALL_REFER_ASK_S	30
+/* Seconds the target of our attended transfer has to end our call
+ * with it itself (RFC 3891) before we do. */
+#define CALL_REPLACED_S		3
 
 struct call {
 	int			 id;
@@ -29,6 +36,8 @@ struct call {
 	bool			 outgoing;
 	char			 remote[EVENT_TEXT_MAX];
 	char			 call_id[EVENT_CALL_ID_MAX];
+	char			 local_tag[CALL_TAG_MAX];	/* the dialog's */
+	char			 remote_tag[CALL_TAG_MAX];
 
 	enum call_state		 state;
 	int			 code;
@@ -43,14 +52,27 @@ struct call {
 	bool			 early_media;	/* 183 with SDP seen */
 	bool			 local_end;	/* we hung up or rejected */
 	bool			 transferred;	/* its REFER's new call is up */
+	int			 conference;	/* the other call of our local
+						   3-way conference, 0: none */
+	unsigned long		 held_seq;	/* when it was last held, in
+						   holds counted: the newest
+						   is the one conference joins */
 	uint64_t		 answered_ms;	/* 0 until established */
 
 	enum transfer_state	 transfer;	/* our REFER on this call */
 	int			 transfer_from;	/* we follow this call's REFER */
 	int			 transfer_to;	/* the call following our REFER */
+	int			 transfer_with;	/* attended: the call our REFER
+					   hands over (its Replaces) */
+	int			 replaces;	/* this INVITE replaces that call */
+	bool			 refer_asked;	/* a REFER waits for the user */
+	char			 refer_target[EVENT_TEXT_MAX];
+	char			 refer_replaces[EVENT_TEXT_MAX];
 
 	struct loop_timer	*timer;		/* ring timeout */
 	struct loop_timer	*retry;		/* 491 glare retry */
+	struct loop_timer	*later;		/* refer = ask: the user's time;
+					   a replaced call: the target's */
 	struct sip_call		*sip;
 	struct media		*media;
 	struct media_params	 params;	/* last negotiated */
@@ -89,6 +111,21 @@ int	 call_dtmf(struct call *, const char *digits, char **cause);
  * directory's recordings/ (on), or stop and keep the file (off). */
 int	 call_record(struct call *, bool on, char **cause);
 int	 call_transfer(struct call *, const char *target, char **cause);
+/*
+ * A local 3-way conference: the current call and HELD (NULL: the call
+ * held last) are both taken off hold and mixed, each hearing the other
+ * and us. The two are one unit for the one-active-call rule: making
+ * either current resumes both, making another call current holds both,
+ * holding or muting one holds or mutes both. call_split separates them:
+ * C keeps the audio if the conference had it, the other is held. When
+ * either ends, the other goes on as a plain call.
+ */
+int	 call_conference(struct call *held, char **cause);
+int	 call_split(struct call *, char **cause);
+/* Attended transfer: C's peer is put through to TO's, replacing TO. */
+int	 call_transfer_attended(struct call *c, struct call *to, char **cause);
+/* Follow (ACCEPT) or refuse the transfer C's peer asked (refer = ask). */
+int	 call_refer_answer(struct call *c, bool accept, char **cause);
 void	 call_hangup_all(void);
 void	 call_emit(const struct call *);
 void	 call_status(void);

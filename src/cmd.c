@@ -29,7 +29,10 @@ static int	 cmd_mute(int, char **, char **);
 static int	 cmd_unmute(int, char **, char **);
 static int	 cmd_dtmf(int, char **, char **);
 static int	 cmd_transfer(int, char **, char **);
+static int	 cmd_refer(int, char **, char **);
 static int	 cmd_switch(int, char **, char **);
+static int	 cmd_conference(int, char **, char **);
+static int	 cmd_split_call(int, char **, char **);
 static int	 cmd_register(int, char **, char **);
 static int	 cmd_unregister(int, char **, char **);
 static int	 cmd_status(int, char **, char **);
@@ -70,12 +73,27 @@ static const struct cmd_entry cmd_entries[] = {
 	{ "dtmf", "DIGITS [ID]", 1, 2,
 	  "send DTMF digits (0-9 * # A-D) by RFC 4733 or SIP INFO",
 	  cmd_dtmf, NULL },
-	{ "transfer", "TARGET [ID]", 1, 2,
-	  "blind-transfer a call to TARGET (REFER)",
+	{ "transfer", "TARGET|ID2 [ID]", 1, 2,
+	  "blind-transfer a call to TARGET (REFER), or, when the first "
+	  "argument is the id of another call, put the two parties through "
+	  "to each other: call ID is replaced by call ID2 (attended, REFER "
+	  "with Replaces)",
 	  cmd_transfer, "t" },
+	{ "refer", "accept|refuse [ID]", 1, 2,
+	  "follow or refuse the transfer the remote party asks "
+	  "([account] refer = ask)",
+	  cmd_refer, NULL },
 	{ "switch", "[ID]", 0, 1,
 	  "make call ID (default: the next call) the current call",
 	  cmd_switch, "Tab" },
+	{ "conference", "[ID]", 0, 1,
+	  "join the current call and held call ID (default: the call held "
+	  "last) into a local 3-way call: each party hears the other two",
+	  cmd_conference, NULL },
+	{ "split", "[ID]", 0, 1,
+	  "separate a conference again: call ID (default: the current call) "
+	  "keeps the audio, the other is held",
+	  cmd_split_call, NULL },
 	{ "register", "[ACCOUNT]", 0, 1,
 	  "register ACCOUNT (default: every account), resetting its retry backoff",
 	  cmd_register, NULL },
@@ -122,9 +140,19 @@ static const struct cmd_entry cmd_action_entries[] = {
 	{ "hold_toggle", "", 0, 0,
 	  "put the current call on hold, or take it off hold",
 	  NULL, "p" },
+	{ "conference_toggle", "", 0, 0,
+	  "join the current call and the call held last into a conference, "
+	  "or split the conference of the current call",
+	  NULL, "C" },
 	{ "mute_toggle", "", 0, 0,
 	  "mute the microphone of the current call, or unmute it",
 	  NULL, "m" },
+	{ "refer_accept", "", 0, 0,
+	  "follow the transfer the remote party asks ([account] refer = ask)",
+	  NULL, "y" },
+	{ "refer_refuse", "", 0, 0,
+	  "refuse the transfer the remote party asks",
+	  NULL, "n" },
 	{ "prev_call", "", 0, 0,
 	  "make the call above the current one current",
 	  NULL, "Up" },
@@ -461,12 +489,60 @@ cmd_dtmf(int argc, char **argv, char **cause)
 	return c != NULL ? call_dtmf(c, argv[0], cause) : -1;
 }
 
+/* A bare number naming one of our calls is that call, not a number to
+ * dial (SPEC 7: "transfer ID2 [id]"). */
+static struct call *
+cmd_call_named(const char *s)
+{
+	char	*end;
+	long	 n;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || n <= 0 || n > 1000000)
+		return NULL;
+	return call_find((int)n);
+}
+
 static int
 cmd_transfer(int argc, char **argv, char **cause)
 {
-	struct call	*c = cmd_call(argc, argv, 1, cause);
+	struct call	*c = cmd_call(argc, argv, 1, cause), *to;
 
-	return c != NULL ? call_transfer(c, argv[0], cause) : -1;
+	if (c == NULL)
+		return -1;
+	if ((to = cmd_call_named(argv[0])) != NULL)
+		return call_transfer_attended(c, to, cause);
+	return call_transfer(c, argv[0], cause);
+}
+
+static int
+cmd_refer(int argc, char **argv, char **cause)
+{
+	struct call	*c;
+	bool		 accept;
+
+	if (strcmp(argv[0], "accept") == 0)
+		accept = true;
+	else if (strcmp(argv[0], "refuse") == 0)
+		accept = false;
+	else {
+		xasprintf(cause, "expected accept or refuse, not \"%s\"",
+		    argv[0]);
+		return -1;
+	}
+	if (argc > 1 || ((c = call_current()) != NULL && c->refer_asked))
+		c = cmd_call(argc, argv, 1, cause);
+	else {
+		/* The call whose transfer waits. */
+		for (c = call_first(); c != NULL && !c->refer_asked;
+		    c = c->next)
+			;
+		if (c == NULL)
+			c = cmd_call(argc, argv, 1, cause);
+	}
+	return c != NULL ? call_refer_answer(c, accept, cause) : -1;
 }
 
 static int
@@ -486,6 +562,29 @@ cmd_switch(int argc, char **argv, char **cause)
 		}
 	}
 	return call_switch(c, cause);
+}
+
+/* conference [ID]: ID is the held call, not the current one. */
+static int
+cmd_conference(int argc, char **argv, char **cause)
+{
+	struct call	*held = NULL;
+
+	if (!phone_running()) {
+		*cause = xstrdup("the phone is not running");
+		return -1;
+	}
+	if (argc > 0 && (held = call_resolve(argv[0], cause)) == NULL)
+		return -1;
+	return call_conference(held, cause);
+}
+
+static int
+cmd_split_call(int argc, char **argv, char **cause)
+{
+	struct call	*c = cmd_call(argc, argv, 0, cause);
+
+	return c != NULL ? call_split(c, cause) : -1;
 }
 
 static int

@@ -102,6 +102,12 @@ static const char *const conf_dtmf_names[] = {
 	[CONF_DTMF_INFO] = "info",
 	NULL
 };
+static const char *const conf_refer_names[] = {
+	[CONF_REFER_ACCEPT] = "accept",
+	[CONF_REFER_ASK] = "ask",
+	[CONF_REFER_REFUSE] = "refuse",
+	NULL
+};
 static const char *const conf_driver_names[] = {
 	[CONF_DRIVER_PORTAUDIO] = "portaudio",
 	[CONF_DRIVER_FILE] = "file",
@@ -119,6 +125,7 @@ static const char *const conf_codec_names[] = {
 _Static_assert(sizeof(enum conf_transport) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_srtp) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_dtmf) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_refer) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_driver) == sizeof(int), "enum size");
 
 #define CONF_OFF(f)	offsetof(struct conf, f)
@@ -286,6 +293,12 @@ static const struct conf_key conf_table[] = {
 	    "(SIP INFO)" },
 	  .parse = conf_parse_enum, .offset = CONF_AOFF(dtmf),
 	  .names = conf_dtmf_names },
+	{ .info = { "account", "refer", "enum", "accept",
+	    "what a transfer asked by the remote party (REFER) gets: accept "
+	    "(follow it), ask (the user decides: refer accept|refuse) or "
+	    "refuse (603 Declined)" },
+	  .parse = conf_parse_enum, .offset = CONF_AOFF(refer),
+	  .names = conf_refer_names },
 	{ .info = { "account", "srtp", "enum", "off",
 	    "media encryption: off, optional or mandatory" },
 	  .parse = conf_parse_enum, .offset = CONF_AOFF(srtp),
@@ -815,6 +828,7 @@ conf_account_new(const char *name, int line)
 	a->codecs[2] = CONF_CODEC_PCMA;
 	a->ncodecs = 3;
 	a->dtmf = CONF_DTMF_RFC4733;
+	a->refer = CONF_REFER_ACCEPT;
 	a->srtp = CONF_SRTP_OFF;
 	a->auto_answer = false;
 	return a;

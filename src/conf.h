@@ -30,6 +30,13 @@ enum conf_dtmf {
 	CONF_DTMF_INFO,
 };
 
+/* What an incoming REFER (a transfer by the remote party) gets. */
+enum conf_refer {
+	CONF_REFER_ACCEPT,
+	CONF_REFER_ASK,
+	CONF_REFER_REFUSE,
+};
+
 enum conf_driver {
 	CONF_DRIVER_PORTAUDIO,
 	CONF_DRIVER_FILE,
@@ -61,6 +68,7 @@ struct conf_account {
 	enum conf_codec		 codecs[CONF_MAX_CODECS];
 	int			 ncodecs;	/* default opus, pcmu, pcma */
 	enum conf_dtmf		 dtmf;		/* default rfc4733 */
+	enum conf_refer		 refer;		/* default accept */
 	enum conf_srtp		 srtp;		/* default off */
 	bool			 auto_answer;	/* default no */
 

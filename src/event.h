@@ -97,6 +97,10 @@ struct event_call {
 	int		 duration;	/* seconds since answer, 0 before */
 	char		 call_id[EVENT_CALL_ID_MAX];	/* SIP Call-ID, "" if unknown */
 	enum transfer_state transfer;	/* of our REFER on this call */
+	bool		 conference;	/* in our local 3-way conference */
+	int		 replaces;	/* the call this one replaces, or 0 */
+	char		 refer_to[EVENT_TEXT_MAX];	/* a transfer the
+					   peer asks, waiting for the user */
 };
 
 struct event_transfer {

@@ -23,6 +23,18 @@
  * wake-up per frame, the device's; on this machine each wake-up costs
  * about as much CPU as the frame's work with PCMU.
  *
+ * A local conference joins two streams (media_conference): while both
+ * have the device, the playback side takes one frame from each one's
+ * jitter buffer, lined up into device frames (media-mix.c), and plays
+ * their sum; those frames also wait in a short FIFO for the capture side,
+ * which sends each stream the microphone plus the other's frame. Each
+ * stream keeps its own codec, resamplers and jitter buffer; the mixing
+ * happens at the device rate. Handing the frames from playback to capture
+ * through a FIFO, instead of decoding on the capture side, keeps the
+ * jitter buffers pulled by the playback clock as in a plain call; the
+ * playback side runs first on each wake-up, so a frame is sent on in
+ * the wake-up that decoded it.
+ *
  * Everything runs at the rate the device really runs at (8 to 48 kHz,
  * whatever PortAudio settled on): frame sizes, the echo canceller and the
  * resamplers follow it, and a codec at that same rate gets the samples
@@ -66,6 +78,7 @@
 #include "media-dtmf.h"
 #include "media-jbuf.h"
 #include "media-level.h"
+#include "media-mix.h"
 #include "media-mos.h"
 #include "media-record.h"
 #include "media-resample.h"
@@ -87,6 +100,7 @@
 #define MEDIA_SSRC_HOLD_US	(500 * 1000ULL)	/* see media_rx_rtp */
 #define MEDIA_ECHOTEST_ID	0	/* no call has id 0 */
 #define MEDIA_SILENT_PEAK	64	/* about -54 dBFS: a silent frame */
+#define MEDIA_CONF_RELAY	3	/* frames of a leg waiting for the other */
 
 static struct media_handlers	 media_h;
 
@@ -227,6 +241,20 @@ static _Atomic int	 media_gain_out;
 static _Atomic float	 media_meter_in = -90.0f;
 static _Atomic float	 media_meter_out = -90.0f;
 
+/*
+ * The local conference (one at a time; media_lock): its two streams, each
+ * one's decoded audio waiting to be cut into device frames, and each
+ * one's last frames waiting to be sent to the other. Made by the loop
+ * thread, so the media thread never allocates.
+ */
+struct media_conf {
+	struct media		*leg[2];
+	struct media_mix_fifo	 dec[2];
+	struct media_mix_fifo	 relay[2];
+	bool			 mixing;	/* both legs have the device */
+};
+static struct media_conf media_conf;
+
 static pthread_mutex_t	 media_evq_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct media_ev	 media_evq[MEDIA_EVQ];
 static int		 media_evq_n;
@@ -310,17 +338,40 @@ media_wake(void)
 	}
 }
 
-/* media_lock held: the stream that gets the device, if any. */
+/* media_lock held: a conference leg that can have the device. */
+static bool
+media_conf_ready(int i)
+{
+	struct media	*m = media_conf.leg[i];
+
+	return m != NULL && m->active && m->configured;
+}
+
+/*
+ * media_lock held: the stream that gets the device, if any, and whether
+ * the conference is mixed (both its legs have it). Mixing starts with
+ * empty FIFOs: what they held is from before a pause.
+ */
 static void
 media_pick_active(void)
 {
 	struct media	*m;
+	bool		 mix;
+	int		 i;
 
 	media_active = NULL;
 	for (m = media_list; m != NULL; m = m->next) {
 		if (m->active && m->configured)
 			media_active = m;
 	}
+	mix = media_conf_ready(0) && media_conf_ready(1);
+	if (mix && !media_conf.mixing) {
+		for (i = 0; i < 2; i++) {
+			media_mix_fifo_clear(&media_conf.dec[i]);
+			media_mix_fifo_clear(&media_conf.relay[i]);
+		}
+	}
+	media_conf.mixing = mix;
 }
 
 /* --- the device (loop thread) --- */
@@ -461,9 +512,12 @@ media_dev_swap(struct audio *a, struct media_aec *aec, struct media_aec **old_ae
 		media_play_target = media_frame;
 		if (strcmp(audio_driver_name(a), "portaudio") == 0)
 			media_play_target += audio_period(a);
-		/* Frames at the new rate want new resamplers. */
+		/* Frames at the new rate want new resamplers, and what the
+		 * conference holds is at the old one. */
 		for (m = media_list; m != NULL; m = m->next)
 			media_stream_rates(m);
+		media_conf.mixing = false;
+		media_pick_active();
 	}
 	pthread_mutex_unlock(&media_lock);
 	media_wake();
@@ -1081,6 +1135,63 @@ media_playback(struct media *act, uint64_t now)
 	}
 }
 
+/*
+ * One device frame of conference leg I into OUT: decoded jitter-buffer
+ * steps are queued until they make a frame (a step is 20 ms of the
+ * peer's clock, resampled: rarely exactly one device frame).
+ */
+static void
+media_conf_pull(int i, int16_t *out, uint64_t now)
+{
+	int16_t			 buf[MEDIA_CODEC_MAX_SAMPLES + MEDIA_MAX_FRAME];
+	struct media_mix_fifo	*f = &media_conf.dec[i];
+	size_t			 n;
+	int			 guard = 8;
+
+	while (media_mix_fifo_len(f) < media_frame && guard-- > 0) {
+		n = media_play_frame(media_conf.leg[i], buf, nitems(buf), now);
+		if (n == 0)
+			break;
+		media_mix_fifo_put(f, buf, n, false);
+	}
+	media_mix_fifo_take(f, out, media_frame);
+}
+
+/*
+ * The conference's playback: the sum of both legs, frame by frame, to
+ * the speaker (and to both legs' recordings, as what we hear); each leg's
+ * frame also waits for the capture side to send it to the other leg.
+ */
+static void
+media_conf_playback(uint64_t now)
+{
+	int16_t		 leg[2][MEDIA_MAX_FRAME], out[MEDIA_MAX_FRAME];
+	const int16_t	*src[2] = { leg[0], leg[1] };
+	struct media	*m;
+	int		 guard = 8, i, gain = atomic_load_explicit(&media_gain_out,
+			    memory_order_relaxed);
+
+	if (media_frame == 0 || media_frame > MEDIA_MAX_FRAME)
+		return;
+	while (audio_playback_queued(media_dev) < media_play_target &&
+	    guard-- > 0) {
+		for (i = 0; i < 2; i++) {
+			media_conf_pull(i, leg[i], now);
+			media_mix_fifo_put(&media_conf.relay[i], leg[i],
+			    media_frame, true);
+		}
+		media_mix(out, src, 2, -1, media_frame);
+		media_gain_apply(out, media_frame, gain);
+		for (i = 0; i < 2; i++) {
+			m = media_conf.leg[i];
+			media_level_feed(&m->lvl_out, out, media_frame);
+			if (m->rec != NULL)
+				media_record_right(m->rec, out, media_frame);
+		}
+		audio_playback_write(media_dev, out, media_frame);
+	}
+}
+
 static void
 media_ring_fill(void)
 {
@@ -1097,10 +1208,42 @@ media_ring_fill(void)
 /* --- capture (media thread) --- */
 
 /*
+ * The conference's capture: each leg is sent the microphone (unless that
+ * leg is muted) and the other leg's frame, the sum of everything but
+ * itself; its recording gets the microphone as that leg heard it.
+ */
+static void
+media_conf_send(const int16_t *mic, uint64_t now)
+{
+	int16_t		 relay[2][MEDIA_MAX_FRAME], out[MEDIA_MAX_FRAME];
+	const int16_t	*src[3];
+	struct media	*m;
+	int		 i;
+
+	for (i = 0; i < 2; i++)
+		media_mix_fifo_take(&media_conf.relay[i], relay[i], media_frame);
+	for (i = 0; i < 2; i++) {
+		m = media_conf.leg[i];
+		media_level_feed(&m->lvl_in, mic, media_frame);
+		src[0] = m->muted ? NULL : mic;
+		src[1] = relay[0];
+		src[2] = relay[1];
+		if (m->rec != NULL) {
+			/* (out is free until the mix below) */
+			media_mix(out, src, 1, -1, media_frame);
+			media_record_left(m->rec, out, media_frame);
+		}
+		media_mix(out, src, 3, 1 + i, media_frame);
+		media_send_frame(m, out, media_frame, now);
+	}
+}
+
+/*
  * Each captured frame: echo cancellation against what was played at the
  * same instant, noise suppression, volume, meter, mute, recording, then
- * the encoder of the stream that has the device. Without such a stream
- * the frames are dropped unprocessed.
+ * the encoder of the stream that has the device (of both streams, with
+ * the other's audio added, in a conference). Without such a stream the
+ * frames are dropped unprocessed.
  */
 static void
 media_capture(struct media *act, uint64_t now)
@@ -1137,6 +1280,10 @@ media_capture(struct media *act, uint64_t now)
 		if (media_aec != NULL)
 			media_aec_process(media_aec, mic, echo ? ref : NULL, mic);
 		media_gain_apply(mic, media_frame, gain);
+		if (media_conf.mixing) {
+			media_conf_send(mic, now);
+			continue;
+		}
 		/* The meter shows the microphone even when muted, so that
 		 * one sees the mute is what keeps the other side deaf. */
 		media_level_feed(&act->lvl_in, mic, media_frame);
@@ -1155,9 +1302,14 @@ media_device_work(uint64_t now)
 	struct media	*act = media_active;
 
 	if (media_dev != NULL) {
+		/* A conference plays first: the frames it takes from the
+		 * jitter buffers are sent on to the other leg right away,
+		 * not a wake-up later. */
+		if (audio_has_playback(media_dev) && media_conf.mixing)
+			media_conf_playback(now);
 		if (audio_has_capture(media_dev))
 			media_capture(act, now);
-		if (audio_has_playback(media_dev))
+		if (audio_has_playback(media_dev) && !media_conf.mixing)
 			media_playback(act, now);
 		if (act != NULL) {
 			atomic_store_explicit(&media_meter_in,
@@ -1735,6 +1887,68 @@ media_stats(struct media *m, struct event_stats *st)
 	pthread_mutex_unlock(&media_lock);
 }
 
+/* media_lock held: take the conference out (to free once unlocked). */
+static void
+media_conf_take(struct media_conf *old)
+{
+	*old = media_conf;
+	memset(&media_conf, 0, sizeof media_conf);
+	media_pick_active();
+}
+
+static void
+media_conf_free(struct media_conf *c)
+{
+	int	 i;
+
+	for (i = 0; i < 2; i++) {
+		media_mix_fifo_free(&c->dec[i]);
+		media_mix_fifo_free(&c->relay[i]);
+	}
+}
+
+int
+media_conference(struct media *a, struct media *b, char **cause)
+{
+	struct media_conf	 c, old;
+	int			 i;
+
+	if (a == NULL || b == NULL || a == b || a->loopback || b->loopback) {
+		*cause = xstrdup("a conference needs two calls");
+		return -1;
+	}
+	memset(&c, 0, sizeof c);
+	c.leg[0] = a;
+	c.leg[1] = b;
+	for (i = 0; i < 2; i++) {
+		/* The longest decoded step and what is left of the last. */
+		media_mix_fifo_init(&c.dec[i], MEDIA_CODEC_MAX_SAMPLES +
+		    MEDIA_MAX_FRAME);
+		media_mix_fifo_init(&c.relay[i], MEDIA_CONF_RELAY *
+		    MEDIA_MAX_FRAME);
+	}
+	pthread_mutex_lock(&media_lock);
+	media_conf_take(&old);
+	media_conf = c;
+	media_pick_active();
+	pthread_mutex_unlock(&media_lock);
+	media_conf_free(&old);
+	return 0;
+}
+
+void
+media_split(struct media *m)
+{
+	struct media_conf	 old;
+
+	memset(&old, 0, sizeof old);
+	pthread_mutex_lock(&media_lock);
+	if (m != NULL && (media_conf.leg[0] == m || media_conf.leg[1] == m))
+		media_conf_take(&old);
+	pthread_mutex_unlock(&media_lock);
+	media_conf_free(&old);
+}
+
 /* Take M off the list (so the media thread forgets it) and free it. */
 static void
 media_unlink_free(struct media *m)
@@ -1743,6 +1957,7 @@ media_unlink_free(struct media *m)
 	struct media_record	*rec;
 	char			*cause = NULL;
 
+	media_split(m);
 	pthread_mutex_lock(&media_lock);
 	for (pp = &media_list; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == m) {

@@ -80,6 +80,16 @@ int	 media_update(struct media *, const struct media_params *, char **cause);
 /* Whether this stream gets the microphone and the speaker. */
 void	 media_set_active(struct media *, bool);
 void	 media_set_mute(struct media *, bool);
+/*
+ * A local 3-way conference of A and B (one at a time; a new one replaces
+ * it): while both are active, the speaker plays both, and each is sent
+ * the microphone (unless muted) and the other's audio. Each keeps its
+ * codec, resamplers and jitter buffer. media_split(M) ends the conference
+ * M is in, if any; the streams go on as they are (active or not), and so
+ * does freeing one.
+ */
+int	 media_conference(struct media *a, struct media *b, char **cause);
+void	 media_split(struct media *);
 /* Queue RFC 4733 digits. Returns -1 with *cause if there is no PT. */
 int	 media_send_dtmf(struct media *, const char *digits, char **cause);
 /* Current statistics (for the final stats event of a call). */
@@ -117,7 +127,8 @@ int	 media_volume(bool input);
 int	 media_echotest(bool on, char **cause);
 bool	 media_echotest_running(void);
 /* Record both directions of M into PATH, a new stereo WAV (left: what we
- * send; right: what we hear). */
+ * send; right: what we hear). In a conference, left is the microphone as
+ * M's peer hears it and right the speaker: the whole conference. */
 int	 media_record_start(struct media *, const char *path, char **cause);
 /*
  * DATA_DIR/recordings/YYYYmmdd-HHMMSS-ID-REMOTE.wav, NOW in local time,

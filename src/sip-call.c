@@ -5,6 +5,10 @@
  * INFO, transfer by REFER in both roles (as transferee the NOTIFYs are
  * ours: Sofia's own turn every non-2xx answer, a 407 included, into a
  * final "503"), and the mapping of nua's call states to reports.
+ * Replaces (RFC 3891): incoming ones are parsed for the model to match
+ * (Sofia does nothing with them), the dialog tags are kept to build our
+ * own, and a REFER's Refer-To may carry one for the INVITE it asks for
+ * (attended transfer, RFC 5589).
  *
  * Nothing here decides what a happening means for the user: that is
  * call.c's business. Reports are queued inside Sofia's callback and
@@ -129,6 +133,11 @@ struct sip_call {
 	int			 nq;
 	char			*referred_by;	/* of their REFER */
 	char			*refer_by_us;	/* Referred-By for our INVITE */
+	char			*replaces;	/* Replaces for our INVITE */
+	bool			 no_ring;	/* answer without a 180 */
+	char			 ltag[SIP_CALL_TAG_MAX];	/* our tag */
+	char			 rtag[SIP_CALL_TAG_MAX];	/* the peer's */
+	char			*contact;	/* the peer's (remote target) */
 
 	struct sip_dns		*dns;		/* first hop being looked up */
 	char			*dns_why;	/* why that lookup failed */
@@ -190,6 +199,8 @@ sip_call_release(struct sip_call *sc)
 	free(sc->final_reason);
 	free(sc->referred_by);
 	free(sc->refer_by_us);
+	free(sc->replaces);
+	free(sc->contact);
 	su_home_deinit(sc->home);
 	free(sc);
 }
@@ -497,6 +508,47 @@ sip_call_referred(struct sip_call *sc, const struct sip_call *old)
 	    xstrdup(old->referred_by) : NULL;
 }
 
+void
+sip_call_set_replaces(struct sip_call *sc, const char *replaces)
+{
+	free(sc->replaces);
+	sc->replaces = replaces != NULL && *replaces != '\0' ?
+	    xstrdup(replaces) : NULL;
+}
+
+const char *
+sip_call_local_tag(const struct sip_call *sc)
+{
+	return sc->ltag;
+}
+
+const char *
+sip_call_remote_tag(const struct sip_call *sc)
+{
+	return sc->rtag;
+}
+
+/* Keep the peer's Contact (the remote target a Refer-To names). */
+static void
+sip_call_keep_contact(struct sip_call *sc, sip_t const *sip)
+{
+	su_home_t	 home[1] = { SU_HOME_INIT(home) };
+	url_t		*u;
+	char		*s;
+
+	if (sip == NULL || sip->sip_contact == NULL ||
+	    sip->sip_contact->m_url->url_host == NULL)
+		return;
+	if ((u = url_hdup(home, sip->sip_contact->m_url)) == NULL)
+		return;
+	u->url_headers = NULL;
+	if ((s = url_as_string(home, u)) != NULL) {
+		free(sc->contact);
+		sc->contact = xstrdup(s);
+	}
+	su_home_deinit(home);
+}
+
 static void
 sip_call_send_invite(struct sip_call *sc)
 {
@@ -513,6 +565,11 @@ sip_call_send_invite(struct sip_call *sc)
 	    SIP_CALL_SOA_TAGS,
 	    TAG_IF(sc->refer_by_us != NULL,
 		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
+	    /* Without "Require: replaces": a target that knows no
+	     * Replaces (baresip 1.0) then takes it as a new call, and the
+	     * transfer still completes as a plain one, where with the
+	     * Require it would answer 420 and the transfer would fail. */
+	    TAG_IF(sc->replaces != NULL, SIPTAG_REPLACES_STR(sc->replaces)),
 	    TAG_END());
 	free(to);
 }
@@ -665,7 +722,8 @@ sip_call_ring(struct sip_call *sc, int port, char **cause)
 	}
 	util_free_secret(sc->user_sdp);
 	sc->user_sdp = sdp;
-	nua_respond(sc->h.nh, SIP_180_RINGING, TAG_END());
+	if (!sc->no_ring)
+		nua_respond(sc->h.nh, SIP_180_RINGING, TAG_END());
 	return 0;
 }
 
@@ -691,6 +749,17 @@ sip_call_answer(struct sip_call *sc, char **cause)
 		    SIP_CALL_SOA_TAGS,
 		    TAG_END());
 	return 0;
+}
+
+int
+sip_call_accept(struct sip_call *sc, int port, char **cause)
+{
+	/* RFC 3891 3: the replacing call takes the old one's place; it
+	 * does not alert the user. */
+	sc->no_ring = true;
+	if (sip_call_ring(sc, port, cause) != 0)
+		return -1;
+	return sip_call_answer(sc, cause);
 }
 
 void
@@ -904,6 +973,40 @@ sip_call_refer(struct sip_call *sc, const char *target, char **cause)
 	return 0;
 }
 
+int
+sip_call_refer_replaces(struct sip_call *sc, const struct sip_call *to,
+    char **cause)
+{
+	char	*rp, *esc, *refer_to;
+
+	if (sc->h.nh == NULL || sc->ended) {
+		*cause = xstrdup("the call has no dialog");
+		return -1;
+	}
+	if (sc->transferring) {
+		*cause = xstrdup("a transfer is already in progress");
+		return -1;
+	}
+	if (to == sc || to->h.nh == NULL || to->ended || to->ltag[0] == '\0' ||
+	    to->rtag[0] == '\0' || to->contact == NULL) {
+		*cause = xstrdup("the other call has no dialog to hand over");
+		return -1;
+	}
+	/* The tags as the target sees its dialog: its tag is our remote
+	 * one (to-tag), ours its remote one (from-tag). */
+	xasprintf(&rp, "%s;to-tag=%s;from-tag=%s", to->call_id, to->rtag,
+	    to->ltag);
+	esc = sip_uri_header_escape(rp);
+	xasprintf(&refer_to, "<%s?Replaces=%s>", to->contact, esc);
+	sc->transferring = true;
+	nua_refer(sc->h.nh, SIPTAG_REFER_TO_STR(refer_to), TAG_END());
+	log_info("transferring to %s, replacing %s", to->contact, rp);
+	free(refer_to);
+	free(esc);
+	free(rp);
+	return 0;
+}
+
 void
 sip_call_notify_refer(struct sip_call *sc, int code, const char *phrase)
 {
@@ -963,13 +1066,44 @@ sip_call_party(sip_addr_t const *a, char *out, size_t len)
 	su_home_deinit(home);
 }
 
+/*
+ * The Replaces header of an INVITE (RFC 3891 3). The parser keeps the
+ * first of a single-instance header and puts any further one, like a
+ * malformed one, on the error list: count them there.
+ */
+static void
+sip_call_parse_replaces(sip_t const *sip, struct sip_replaces *rp)
+{
+	sip_replaces_t const	*r = sip->sip_replaces;
+	msg_error_t const	*e;
+	int			 n = r != NULL;
+
+	for (e = sip->sip_error; e != NULL; e = e->er_next) {
+		if (e->er_common->h_class == sip_replaces_class ||
+		    (e->er_name != NULL && strcasecmp(e->er_name,
+		    "Replaces") == 0))
+			n++;
+	}
+	if (n == 0)
+		return;
+	rp->present = true;
+	if (n > 1 || r == NULL || r->rp_call_id == NULL ||
+	    r->rp_to_tag == NULL || r->rp_from_tag == NULL) {
+		rp->bad = true;
+		return;
+	}
+	util_strlcpy(rp->call_id, r->rp_call_id, sizeof rp->call_id);
+	util_strlcpy(rp->to_tag, r->rp_to_tag, sizeof rp->to_tag);
+	util_strlcpy(rp->from_tag, r->rp_from_tag, sizeof rp->from_tag);
+	rp->early_only = r->rp_early_only != 0;
+}
+
 /* A new INVITE: bind its handle and wait for the offer (nua_i_state). */
 static void
 sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 {
 	struct sip_call		*sc = sip_call_alloc();
 	struct sip_incoming	*in = &sc->inc;
-
 	char			*offer, why[160];
 	int			 code;
 
@@ -993,6 +1127,11 @@ sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 			util_strlcpy(in->to_user, sip->sip_to->a_url->url_user,
 			    sizeof in->to_user);
 		sip_call_party(sip->sip_from, in->remote, sizeof in->remote);
+		if (sip->sip_from != NULL && sip->sip_from->a_tag != NULL)
+			util_strlcpy(sc->rtag, sip->sip_from->a_tag,
+			    sizeof sc->rtag);
+		sip_call_keep_contact(sc, sip);
+		sip_call_parse_replaces(sip, &in->replaces);
 		if (sip->sip_call_id != NULL && sip->sip_call_id->i_id != NULL) {
 			util_strlcpy(in->call_id, sip->sip_call_id->i_id,
 			    sizeof in->call_id);
@@ -1200,6 +1339,17 @@ sip_call_r_invite(struct sip_call *sc, int status, char const *phrase,
 	}
 	if (status >= 200)
 		sc->auth_tries = 0;
+	/* The dialog's tags and the peer's Contact, from each answer that
+	 * makes (or confirms) a dialog; the last early one wins. */
+	if (!sc->established && sip != NULL && status > 100 && status < 300) {
+		if (sip->sip_from != NULL && sip->sip_from->a_tag != NULL)
+			util_strlcpy(sc->ltag, sip->sip_from->a_tag,
+			    sizeof sc->ltag);
+		if (sip->sip_to != NULL && sip->sip_to->a_tag != NULL)
+			util_strlcpy(sc->rtag, sip->sip_to->a_tag,
+			    sizeof sc->rtag);
+		sip_call_keep_contact(sc, sip);
+	}
 	if (sc->established) {
 		if (status >= 200) {
 			struct sip_call_report *r = sip_call_queue(sc,
@@ -1294,6 +1444,39 @@ sip_call_notify(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
 		sc->transferring = false;
 }
 
+/*
+ * The value of header NAME among the headers of a URI ("a=1&b=2", each
+ * %HH-escaped), unescaped; NULL if absent or, for Replaces, unusable.
+ */
+static char *
+sip_call_uri_header(su_home_t *home, const char *hdrs, const char *name)
+{
+	size_t		 nl = strlen(name), len;
+	const char	*p, *end;
+	char		*v;
+
+	for (p = hdrs; p != NULL && *p != '\0'; p = *end != '\0' ? end + 1 :
+	    end) {
+		end = p + strcspn(p, "&");
+		if ((size_t)(end - p) <= nl || p[nl] != '=' ||
+		    strncasecmp(p, name, nl) != 0)
+			continue;
+		len = (size_t)(end - p) - nl - 1;
+		v = su_strndup(home, p + nl + 1, len);
+		if (v == NULL)
+			return NULL;
+		url_unescape(v, v);
+		if (strcasecmp(name, "Replaces") == 0 &&
+		    sip_replaces_make(home, v) == NULL) {
+			log_warn("ignoring a malformed Replaces in a Refer-To: %s",
+			    v);
+			return NULL;
+		}
+		return v;
+	}
+	return NULL;
+}
+
 /* The peer asks us to call someone else (we are the transferee). */
 static void
 sip_call_i_refer(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
@@ -1301,12 +1484,22 @@ sip_call_i_refer(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
 	sip_event_t const	*ev = NULL;
 	struct sip_call_report	*r;
 	su_home_t		 home[1] = { SU_HOME_INIT(home) };
-	char			*target, *by;
+	char			*target, *by, *replaces;
+	char const		*hdrs;
+	url_t			*u;
 
 	if (sip == NULL || sip->sip_refer_to == NULL)
 		return;
 	tl_gets(tags, NUTAG_REFER_EVENT_REF(ev), TAG_END());
-	target = url_as_string(home, sip->sip_refer_to->r_url);
+	/* The headers of the Refer-To URI are for the INVITE, not its
+	 * request URI; of them we carry Replaces (RFC 5589), the one an
+	 * attended transfer needs, and no other. */
+	if ((u = url_hdup(home, sip->sip_refer_to->r_url)) == NULL)
+		return;
+	hdrs = u->url_headers;
+	u->url_headers = NULL;
+	target = url_as_string(home, u);
+	replaces = sip_call_uri_header(home, hdrs, "Replaces");
 	if (ev != NULL) {
 		if (sc->refer_event != NULL)
 			su_free(sc->home, sc->refer_event);
@@ -1322,6 +1515,8 @@ sip_call_i_refer(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
 	r = sip_call_queue(sc, SIP_CALL_REFER, 0, NULL);
 	util_strlcpy(r->target, target != NULL ? target : "",
 	    sizeof r->target);
+	if (replaces != NULL)
+		util_strlcpy(r->replaces, replaces, sizeof r->replaces);
 	su_home_deinit(home);
 }
 
@@ -1402,6 +1597,13 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 		return;
 	case nua_r_invite:
 		sip_call_r_invite(sc, status, phrase, nh, sip);
+		return;
+	case nua_i_ack:
+		/* Our tag of an incoming dialog is the To tag it confirms. */
+		if (sip != NULL && sip->sip_to != NULL &&
+		    sip->sip_to->a_tag != NULL && sc->ltag[0] == '\0')
+			util_strlcpy(sc->ltag, sip->sip_to->a_tag,
+			    sizeof sc->ltag);
 		return;
 	case nua_i_bye:
 		if (sc->final_reason == NULL)

@@ -20,6 +20,9 @@
 struct conf_account;
 struct sip_call;
 
+/* A dialog tag (From/To tag parameter) as we keep it. */
+#define SIP_CALL_TAG_MAX	128
+
 /* The secret answering digest challenges; owned by the account. */
 struct sip_cred {
 	const char	*username;
@@ -49,11 +52,26 @@ struct sip_call_report {
 	bool			 final;		/* REFER_STATUS: no more NOTIFYs */
 	char			 digit;
 	char			 target[EVENT_TEXT_MAX];	/* REFER */
+	char			 replaces[EVENT_TEXT_MAX];	/* REFER: the
+					   Replaces its Refer-To carries */
 	int			 retry_after;	/* REINVITE_DONE: seconds, or 0 */
 	struct media_params	 params;	/* MEDIA; wiped after delivery */
 };
 
 typedef void (*sip_call_report_h)(const struct sip_call_report *, void *arg);
+
+/*
+ * A Replaces header (RFC 3891) of an incoming INVITE. Its tags are as
+ * the sender sees our dialog: to-tag is our tag, from-tag the peer's.
+ */
+struct sip_replaces {
+	bool		 present;
+	bool		 bad;		/* duplicated or malformed: 400 */
+	bool		 early_only;
+	char		 call_id[EVENT_CALL_ID_MAX];
+	char		 to_tag[SIP_CALL_TAG_MAX];
+	char		 from_tag[SIP_CALL_TAG_MAX];
+};
 
 /* What an incoming INVITE carries, for the model to decide on. */
 struct sip_incoming {
@@ -63,6 +81,7 @@ struct sip_incoming {
 	char		 remote[EVENT_TEXT_MAX];	/* "Name" <sip:...> */
 	char		 call_id[EVENT_CALL_ID_MAX];
 	bool		 has_offer;
+	struct sip_replaces replaces;
 };
 typedef void (*sip_incoming_h)(const struct sip_incoming *, void *arg);
 
@@ -85,6 +104,11 @@ const char *sip_call_media_addr(const struct sip_call *);
 int	 sip_call_invite(struct sip_call *, int port, char **cause);
 /* Follow a REFER of OLD: the INVITE carries Referred-By. */
 void	 sip_call_referred(struct sip_call *, const struct sip_call *old);
+/* The INVITE carries this Replaces header value (a REFER's, RFC 3891). */
+void	 sip_call_set_replaces(struct sip_call *, const char *replaces);
+/* The dialog's tags: ours and the peer's ("" until known). */
+const char *sip_call_local_tag(const struct sip_call *);
+const char *sip_call_remote_tag(const struct sip_call *);
 
 /* Incoming: take the dialog with account CA's settings and handler. */
 void	 sip_call_bind(struct sip_call *, const struct conf_account *,
@@ -93,6 +117,8 @@ void	 sip_call_bind(struct sip_call *, const struct conf_account *,
  * On an unusable offer, 488 is sent with a Warning and -1 returned. */
 int	 sip_call_ring(struct sip_call *, int port, char **cause);
 int	 sip_call_answer(struct sip_call *, char **cause);
+/* Answer at once, without ringing (an INVITE that replaces a call). */
+int	 sip_call_accept(struct sip_call *, int port, char **cause);
 /* Final response to a ringing call; PHRASE NULL for the standard one. */
 void	 sip_call_reject(struct sip_call *, int code, const char *phrase);
 /* CANCEL before the answer, BYE after; WHY becomes the call's reason. */
@@ -102,6 +128,13 @@ void	 sip_call_reinvite(struct sip_call *, bool hold, bool held_by_remote);
 int	 sip_call_info_dtmf(struct sip_call *, const char *digits, char **cause);
 /* Blind transfer: REFER to TARGET (a dial string). */
 int	 sip_call_refer(struct sip_call *, const char *target, char **cause);
+/*
+ * Attended transfer (RFC 5589): REFER the peer to the peer of call TO,
+ * with a Replaces for TO's dialog in the Refer-To (RFC 3891), so that
+ * the new call takes TO's place there.
+ */
+int	 sip_call_refer_replaces(struct sip_call *, const struct sip_call *to,
+	    char **cause);
 /* Tell the peer whose REFER we follow how it goes (message/sipfrag). */
 void	 sip_call_notify_refer(struct sip_call *, int code, const char *phrase);
 

@@ -38,6 +38,11 @@ extern su_log_t	 tport_log[];
 extern su_log_t	 soa_log[];
 extern su_log_t	 sresolv_log[];
 
+/* Methods we take (Allow) and extensions we do (Supported). */
+#define SIP_UA_ALLOW	"INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, " \
+			"INFO, REFER, NOTIFY, MESSAGE"
+#define SIP_UA_SUPPORTED "timer, 100rel, replaces"
+
 /* How many ports above the configured one the embedded default tries. */
 #define SIP_UA_PORT_TRIES	20
 
@@ -420,7 +425,14 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 		    NUTAG_URL(url),
 		    NUTAG_USER_AGENT(conf->user_agent),
 		    NUTAG_OUTBOUND("natify use-rport no-validate"),
-		    NUTAG_ALLOW("INFO"),
+		    /* What we implement, and nothing more: Sofia's default
+		     * Allow adds SUBSCRIBE, whose requests we never serve
+		     * (they get 405 from the stack now, not 489), and lacks
+		     * INFO (DTMF); SUPPORTED adds replaces (RFC 3891) to its
+		     * timer and 100rel, which the stack does (session
+		     * timers, PRACK). Both tags replace the defaults. */
+		    SIPTAG_ALLOW_STR(SIP_UA_ALLOW),
+		    SIPTAG_SUPPORTED_STR(SIP_UA_SUPPORTED),
 		    /* Offers in multipart bodies (sip-body.c picks the part). */
 		    NUTAG_ACCEPT_MULTIPART(1),
 		    /* RFC 4028: a call whose peer vanished ends by itself. */

@@ -132,6 +132,34 @@ sip_uri_route(const char *s)
 }
 
 /*
+ * RFC 3261 25.1: an hvalue (the value of a header carried in a URI, as
+ * "?Replaces=...") may hold only unreserved characters and
+ * hnv-unreserved ones; everything else, ';' and '=' and '@' of a
+ * Call-ID included, is %HH-escaped.
+ */
+char *
+sip_uri_header_escape(const char *s)
+{
+	static const char	 keep[] = "-_.!~*'()[]/?:+$";
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			*out = xmalloc(strlen(s) * 3 + 1), *q = out;
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(keep, *p) != NULL)
+			*q++ = (char)*p;
+		else {
+			*q++ = '%';
+			*q++ = hex[*p >> 4];
+			*q++ = hex[*p & 15];
+		}
+	}
+	*q = '\0';
+	return out;
+}
+
+/*
  * Dial strings as people type them. Three shapes:
  *
  *   sip:/sips:  a URI, taken as it is once it parses with a host;

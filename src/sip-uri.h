@@ -32,6 +32,10 @@ char	*sip_uri_route(const char *s);
  */
 char	*sip_uri_number(const char *s);
 
+/* S escaped as the value of a header in a URI ("?Replaces=..."). Caller
+ * frees. */
+char	*sip_uri_header_escape(const char *s);
+
 struct conf_account;
 /*
  * A dial string as people type it (a sip:/sips: URI, user@host, a tel:

@@ -63,6 +63,9 @@ line_event(const struct event *ev, void *arg)
 		json_str(j, "call_id", ev->u.call.call_id);
 		json_str(j, "transfer",
 		    event_transfer_state_name(ev->u.call.transfer));
+		json_bool(j, "conference", ev->u.call.conference);
+		json_int(j, "replaces", ev->u.call.replaces);
+		json_str(j, "refer_to", ev->u.call.refer_to);
 		break;
 	case EVENT_MEDIA:
 		json_str(j, "event", "media");

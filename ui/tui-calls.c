@@ -6,6 +6,9 @@
  *   mark, id, direction, party (cut with an ellipsis), account (when there
  *   are several), state, timer, flags, codec, RTCP quality
  *
+ * The mark is '>' on the current call and '+' on the call in a conference
+ * with it (both have the audio); both say CONF among the flags.
+ *
  * The columns are laid out once per draw over every row, so a flag on one
  * call moves the codec column of all of them, never the state or timer.
  * The timer runs from the answer, and before it from when the call rang
@@ -92,10 +95,27 @@ tui_calls_flags(const struct tui_call *c, char *buf, size_t len)
 			tui_calls_cat(buf, "HOLD ", len);
 		if (c->held_by_remote)
 			tui_calls_cat(buf, "HELD-BY-REMOTE ", len);
+		if (c->conference)
+			tui_calls_cat(buf, "CONF ", len);
 		if (c->muted)
 			tui_calls_cat(buf, "MUTE ", len);
 		if (c->recording)
 			tui_calls_cat(buf, "REC ", len);
+		/* Our transfer of it, one asked of us, or whom it replaces. */
+		if (c->transfer == TRANSFER_TRYING ||
+		    c->transfer == TRANSFER_RINGING)
+			tui_calls_cat(buf, c->transfer == TRANSFER_TRYING ?
+			    "XFER-TRYING " : "XFER-RINGING ", len);
+		else if (c->transfer == TRANSFER_FAILED)
+			tui_calls_cat(buf, "XFER-FAILED ", len);
+		if (c->refer_to[0] != '\0')
+			tui_calls_cat(buf, "XFER? ", len);
+		if (c->replaces != 0) {
+			char	 r[32];
+
+			snprintf(r, sizeof r, "REPLACES-%d ", c->replaces);
+			tui_calls_cat(buf, r, len);
+		}
 	}
 	if (c->srtp)
 		tui_calls_cat(buf, "SRTP ", len);
@@ -302,6 +322,20 @@ tui_calls_cut(const char *s, int width, char *buf, size_t len)
 	memcpy(buf + n, dots, strlen(dots) + 1);
 }
 
+/* '>' for the current call, '+' for the one in a conference with it. */
+char
+tui_calls_mark(const struct tui_call *c)
+{
+	const struct tui_call	*cur;
+
+	if (c->ended_ms != 0)
+		return ' ';
+	if (c->current)
+		return '>';
+	cur = tui_model_current();
+	return c->conference && cur != NULL && cur->conference ? '+' : ' ';
+}
+
 static void
 tui_calls_row(int y, int cols, const struct tui_call *c,
     const struct tui_calls_cols *l)
@@ -327,8 +361,8 @@ tui_calls_row(int y, int cols, const struct tui_call *c,
 	a = row == A_NORMAL ? tui_draw_attr(style) : row;
 	tui_draw_fill(y, 0, cols, row);
 
-	snprintf(head, sizeof head, "%c%*d %s ", c->current &&
-	    c->ended_ms == 0 ? '>' : ' ', l->idw, c->id, c->outgoing ?
+	snprintf(head, sizeof head, "%c%*d %s ", tui_calls_mark(c),
+	    l->idw, c->id, c->outgoing ?
 	    (tui.utf8 ? "\xe2\x86\x92" : "->") : (tui.utf8 ? "\xe2\x86\x90" :
 	    "<-"));
 	tui_draw_text(y, 0, l->party, head, row | A_BOLD);

@@ -38,7 +38,8 @@ tui_hints_add(struct tui_hint *v, int n, int max, const char *name,
  * The keys that work with CUR the current call (or NULL), LIVE calls up
  * and ENDED rows in the list, most useful first; the core's rules are
  * in call.c: hold and transfer need an answered call, DTMF an answered
- * or early one that is not on hold.
+ * or early one that is not on hold, a conference an answered call and
+ * another one.
  */
 int
 tui_hints_list(const struct tui_call *cur, int live, int ended,
@@ -47,6 +48,12 @@ tui_hints_list(const struct tui_call *cur, int live, int ended,
 	int	 n = 0;
 	bool	 up, talk;
 
+	if (cur != NULL && cur->refer_to[0] != '\0') {
+		n = tui_hints_add(v, n, max, "refer_accept", NULL,
+		    "accept transfer");
+		n = tui_hints_add(v, n, max, "refer_refuse", NULL,
+		    "refuse transfer");
+	}
 	if (cur != NULL) {
 		up = cur->state == CALL_ESTABLISHED || cur->state == CALL_HELD;
 		talk = cur->state == CALL_ESTABLISHED ||
@@ -63,6 +70,12 @@ tui_hints_list(const struct tui_call *cur, int live, int ended,
 		if (up)
 			n = tui_hints_add(v, n, max, "transfer", NULL,
 			    "transfer");
+		if (cur->conference)
+			n = tui_hints_add(v, n, max, "conference_toggle", NULL,
+			    "split");
+		else if (up && live > 1)
+			n = tui_hints_add(v, n, max, "conference_toggle", NULL,
+			    "conference");
 	}
 	if (live > 1 || (live == 1 && cur == NULL))
 		n = tui_hints_add(v, n, max, "switch", NULL, "next call");

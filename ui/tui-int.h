@@ -56,6 +56,10 @@ struct tui_call {
 	bool		 held_by_remote;
 	bool		 muted;
 	bool		 current;
+	bool		 conference;	/* in our local 3-way conference */
+	enum transfer_state transfer;	/* our REFER on it */
+	int		 replaces;	/* the call it replaces, or 0 */
+	char		 refer_to[EVENT_TEXT_MAX];	/* asked of us */
 	uint64_t	 started_ms;	/* when it rang in or was dialled */
 	uint64_t	 answered_ms;	/* 0 before answer */
 	uint64_t	 ended_ms;	/* 0 while the call is up; the row
@@ -209,6 +213,7 @@ struct tui_calls_cols {
 };
 const char	*tui_calls_state(const struct tui_call *, enum tui_style *);
 void		 tui_calls_flags(const struct tui_call *, char *buf, size_t);
+char		 tui_calls_mark(const struct tui_call *);
 long		 tui_calls_secs(const struct tui_call *, uint64_t now_ms);
 void		 tui_calls_layout(int cols, const struct tui_call *, int n,
 		    int naccounts, struct tui_calls_cols *);

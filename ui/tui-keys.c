@@ -160,6 +160,22 @@ tui_keys_neighbour(int dir)
 	return 0;
 }
 
+/* The call whose transfer waits for the user: the current one first. */
+static int
+tui_keys_asked(void)
+{
+	struct tui_call	*c = tui_model_current();
+	int		 i;
+
+	if (c != NULL && c->ended_ms == 0 && c->refer_to[0] != '\0')
+		return c->id;
+	for (i = 0; i < tui.ncalls; i++) {
+		if (tui.calls[i].ended_ms == 0 && tui.calls[i].refer_to[0] != '\0')
+			return tui.calls[i].id;
+	}
+	return 0;
+}
+
 static void
 tui_keys_action(const char *name)
 {
@@ -180,6 +196,14 @@ tui_keys_action(const char *name)
 			snprintf(line, sizeof line, "%s %d",
 			    c->muted ? "unmute" : "mute", c->id);
 		tui_run(line);
+	} else if (strcmp(name, "conference_toggle") == 0) {
+		if (c == NULL) {
+			tui_message(true, "%s: no current call", name);
+			return;
+		}
+		snprintf(line, sizeof line, "%s", c->conference ?
+		    "split" : "conference");
+		tui_run(line);
 	} else if (strcmp(name, "prev_call") == 0 ||
 	    strcmp(name, "next_call") == 0) {
 		id = tui_keys_neighbour(name[0] == 'n' ? 1 : -1);
@@ -188,6 +212,17 @@ tui_keys_action(const char *name)
 			return;
 		}
 		snprintf(line, sizeof line, "switch %d", id);
+		tui_run(line);
+	} else if (strcmp(name, "refer_accept") == 0 ||
+	    strcmp(name, "refer_refuse") == 0) {
+		id = tui_keys_asked();
+		if (id == 0) {
+			tui_message(true, "%s: no transfer is waiting for an "
+			    "answer", name);
+			return;
+		}
+		snprintf(line, sizeof line, "refer %s %d", name[6] == 'a' ?
+		    "accept" : "refuse", id);
 		tui_run(line);
 	} else if (strcmp(name, "volume_up") == 0)
 		tui_run("volume out +3");

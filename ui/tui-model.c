@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "key-string.h"
 #include "tui-int.h"
 #include "util.h"
 
@@ -186,6 +187,20 @@ tui_model_call(const struct event_call *e)
 	c->held_by_remote = e->held_by_remote;
 	c->muted = e->muted;
 	c->recording = e->recording;
+	c->conference = e->conference && e->state != CALL_TERMINATED;
+	c->transfer = e->transfer;
+	c->replaces = e->replaces;
+	if (e->refer_to[0] != '\0' && strcmp(c->refer_to, e->refer_to) != 0) {
+		char	 y[KEY_STRING_MAX], n[KEY_STRING_MAX];
+
+		/* Said once, where the eye is, with the keys to answer. */
+		tui_message(false, "call %d: transfer to %s? %s accept, %s "
+		    "refuse", e->id, e->refer_to,
+		    tui_keys_for("refer_accept", y, sizeof y) != NULL ? y :
+		    ":refer accept", tui_keys_for("refer_refuse", n, sizeof n) !=
+		    NULL ? n : ":refer refuse");
+	}
+	util_strlcpy(c->refer_to, e->refer_to, sizeof c->refer_to);
 	c->current = e->current && e->state != CALL_TERMINATED;
 	if (c->current) {
 		for (i = 0; i < tui.ncalls; i++) {

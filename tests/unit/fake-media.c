@@ -19,6 +19,7 @@ struct media {
 	bool		 muted;
 	bool		 recording;
 	int		 updates;
+	struct media	*conf;		/* the other leg of the conference */
 	struct media	*next;
 };
 
@@ -77,6 +78,32 @@ media_update(struct media *m, const struct media_params *p, char **cause)
 }
 
 void	 media_set_active(struct media *m, bool on) { m->active = on; }
+
+/* One conference at a time, as the engine has. */
+int
+media_conference(struct media *a, struct media *b, char **cause)
+{
+	struct media	*m;
+
+	if (a == NULL || b == NULL || a == b) {
+		*cause = xstrdup("a conference needs two calls");
+		return -1;
+	}
+	for (m = streams; m != NULL; m = m->next)
+		m->conf = NULL;
+	a->conf = b;
+	b->conf = a;
+	return 0;
+}
+
+void
+media_split(struct media *m)
+{
+	if (m != NULL && m->conf != NULL) {
+		m->conf->conf = NULL;
+		m->conf = NULL;
+	}
+}
 void	 media_set_mute(struct media *m, bool on) { m->muted = on; }
 
 int
@@ -104,6 +131,7 @@ media_free(struct media *m)
 {
 	struct media	**pp;
 
+	media_split(m);
 	for (pp = &streams; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == m) {
 			*pp = m->next;
@@ -226,6 +254,14 @@ fake_media_recording(int id)
 	struct media	*m = fake_media_of(id);
 
 	return m != NULL && m->recording;
+}
+
+int
+fake_media_conference(int id)
+{
+	struct media	*m = fake_media_of(id);
+
+	return m != NULL && m->conf != NULL ? m->conf->id : 0;
 }
 
 int

@@ -105,6 +105,8 @@ fake_new_call(void)
 	sc = xcalloc(1, sizeof *sc);
 	sc->f.n = ++ncalls;
 	calls[ncalls] = sc;
+	snprintf(sc->f.ltag, sizeof sc->f.ltag, "l%d", sc->f.n);
+	snprintf(sc->f.rtag, sizeof sc->f.rtag, "r%d", sc->f.n);
 	return sc;
 }
 
@@ -147,15 +149,23 @@ fake_sip_report_media(struct fake_sip_call *f, bool remote_hold)
 }
 
 void
-fake_sip_report_refer(struct fake_sip_call *f, const char *target)
+fake_sip_report_refer_replaces(struct fake_sip_call *f, const char *target,
+    const char *replaces)
 {
 	struct sip_call_report	 r;
 
 	memset(&r, 0, sizeof r);
 	r.kind = SIP_CALL_REFER;
 	util_strlcpy(r.target, target, sizeof r.target);
+	util_strlcpy(r.replaces, replaces, sizeof r.replaces);
 	f->handler(&r, f->arg);
 	fake_loop_run();
+}
+
+void
+fake_sip_report_refer(struct fake_sip_call *f, const char *target)
+{
+	fake_sip_report_refer_replaces(f, target, "");
 }
 
 void
@@ -184,7 +194,28 @@ fake_sip_incoming(const char *ruser, const char *remote)
 	util_strlcpy(in.ruri_user, ruser, sizeof in.ruri_user);
 	util_strlcpy(in.remote, remote, sizeof in.remote);
 	snprintf(in.call_id, sizeof in.call_id, "in-%d", sc->f.n);
+	util_strlcpy(sc->f.call_id, in.call_id, sizeof sc->f.call_id);
 	in.has_offer = true;
+	logf_("incoming %d", sc->f.n);
+	in_h(&in, in_arg);
+	fake_loop_run();
+	return &sc->f;
+}
+
+struct fake_sip_call *
+fake_sip_incoming_replaces(const char *remote, const struct sip_replaces *rp)
+{
+	struct sip_call		*sc = fake_new_call();
+	struct sip_incoming	 in;
+
+	memset(&in, 0, sizeof in);
+	in.sc = sc;
+	util_strlcpy(in.ruri_user, "nobody", sizeof in.ruri_user);
+	util_strlcpy(in.remote, remote, sizeof in.remote);
+	snprintf(in.call_id, sizeof in.call_id, "in-%d", sc->f.n);
+	util_strlcpy(sc->f.call_id, in.call_id, sizeof sc->f.call_id);
+	in.has_offer = true;
+	in.replaces = *rp;
 	logf_("incoming %d", sc->f.n);
 	in_h(&in, in_arg);
 	fake_loop_run();
@@ -240,12 +271,24 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 	snprintf(sc->f.target, sizeof sc->f.target, "sip:%s", target);
 	sc->f.handler = h;
 	sc->f.arg = arg;
+	snprintf(sc->f.call_id, sizeof sc->f.call_id, "out-%d", sc->f.n);
 	logf_("new %d %s", sc->f.n, target);
 	return sc;
 }
 
 const char *sip_call_target(const struct sip_call *sc) { return sc->f.target; }
-const char *sip_call_callid(const struct sip_call *sc) { (void)sc; return "out-call-id"; }
+const char *sip_call_callid(const struct sip_call *sc) { return sc->f.call_id; }
+const char *sip_call_local_tag(const struct sip_call *sc) { return sc->f.ltag; }
+const char *sip_call_remote_tag(const struct sip_call *sc) { return sc->f.rtag; }
+
+void
+sip_call_set_replaces(struct sip_call *sc, const char *replaces)
+{
+	util_strlcpy(sc->f.replaces, replaces != NULL ? replaces : "",
+	    sizeof sc->f.replaces);
+	if (sc->f.replaces[0] != '\0')
+		logf_("replaces %d %s", sc->f.n, sc->f.replaces);
+}
 const char *sip_call_media_addr(const struct sip_call *sc) { (void)sc; return "127.0.0.1"; }
 
 int
@@ -307,6 +350,21 @@ sip_call_answer(struct sip_call *sc, char **cause)
 	return 0;
 }
 
+int
+sip_call_accept(struct sip_call *sc, int port, char **cause)
+{
+	(void)port;
+	if (fake_sip_fail_ring) {
+		fake_sip_fail_ring = false;
+		*cause = xstrdup("no common codec");
+		logf_("reject %d 488", sc->f.n);
+		return -1;
+	}
+	sc->f.accepted = true;
+	logf_("accept %d", sc->f.n);
+	return 0;
+}
+
 void
 sip_call_reject(struct sip_call *sc, int code, const char *phrase)
 {
@@ -346,6 +404,19 @@ sip_call_refer(struct sip_call *sc, const char *target, char **cause)
 		return -1;
 	}
 	logf_("refer %d %s", sc->f.n, target);
+	return 0;
+}
+
+int
+sip_call_refer_replaces(struct sip_call *sc, const struct sip_call *to,
+    char **cause)
+{
+	if (fake_sip_fail_refer) {
+		fake_sip_fail_refer = false;
+		*cause = xstrdup("a transfer is already in progress");
+		return -1;
+	}
+	logf_("refer %d replacing %d", sc->f.n, to->f.n);
 	return 0;
 }
 

@@ -44,6 +44,11 @@ struct fake_sip_call {
 	int			 reinvites;
 	int			 last_notify;	/* sipfrag code of our NOTIFY */
 	bool			 referred;	/* sip_call_referred was called */
+	char			 call_id[64];	/* "in-N" or "out-N" */
+	char			 ltag[64];	/* the dialog's tags: "lN", "rN" */
+	char			 rtag[64];
+	char			 replaces[256];	/* sip_call_set_replaces */
+	bool			 accepted;	/* sip_call_accept: no ringing */
 };
 /* Dialogs by creation order (1 = first), or NULL. */
 struct fake_sip_call *fake_sip_call(int n);
@@ -55,6 +60,13 @@ void	 fake_sip_report(struct fake_sip_call *, enum sip_call_report_kind,
 	    int code, const char *reason);
 void	 fake_sip_report_media(struct fake_sip_call *, bool remote_hold);
 void	 fake_sip_report_refer(struct fake_sip_call *, const char *target);
+/* A REFER whose Refer-To carries REPLACES. */
+void	 fake_sip_report_refer_replaces(struct fake_sip_call *,
+	    const char *target, const char *replaces);
+/* A new INVITE that carries Replaces RP. */
+struct sip_replaces;
+struct fake_sip_call *fake_sip_incoming_replaces(const char *remote,
+	    const struct sip_replaces *rp);
 void	 fake_sip_report_refer_status(struct fake_sip_call *, int code,
 	    bool final);
 /* A new INVITE to RUSER from REMOTE; returns its dialog. */
@@ -94,6 +106,8 @@ bool	 fake_media_active(int call_id);
 bool	 fake_media_muted(int call_id);
 bool	 fake_media_recording(int call_id);
 int	 fake_media_updates(int call_id);
+/* The call whose stream is in a conference with call ID's, or 0. */
+int	 fake_media_conference(int call_id);
 enum media_tone fake_media_tone(void);
 int	 fake_media_streams(void);
 extern bool fake_media_fail_new, fake_media_fail_dtmf, fake_media_fail_device;

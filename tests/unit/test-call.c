@@ -2,7 +2,7 @@
  * test-call.c: the call model (call.c) against fakes of the SIP layer,
  * the media engine and the loop: every transition, the one-active-call
  * rule under every order of operations with three calls, the call limit,
- * timeouts, DTMF and transfer in both roles.
+ * timeouts, DTMF, transfer in both roles, and the local conference.
  */
 #include "config.h"
 
@@ -770,6 +770,541 @@ test_transferee(void)
 	end_all();
 }
 
+/*
+ * The rule with a conference: the current call and its conference
+ * partner are held or not together, and have the audio unless held;
+ * every other call that is up is held; the model's links, the events
+ * and the engine's agree.
+ */
+static void
+check_conf(const char *what)
+{
+	struct call	*c, *cur = call_current(), *p = NULL;
+	int		 bad = 0;
+
+	answer_reinvites();
+	fake_loop_run();
+	if (cur != NULL && cur->conference != 0)
+		p = call_find(cur->conference);
+	for (c = call_first(); c != NULL; c = c->next) {
+		if (c->conference != 0 &&
+		    (call_find(c->conference) == NULL ||
+		    call_find(c->conference)->conference != c->id))
+			bad |= 1;
+		if (fake_media_conference(c->id) != c->conference)
+			bad |= 2;
+		if (model_call(c->id) != NULL &&
+		    model_call(c->id)->conference != (c->conference != 0))
+			bad |= 4;
+		if (c->state != CALL_ESTABLISHED && c->state != CALL_HELD)
+			continue;
+		if (c->sip_hold != c->local_hold)
+			bad |= 8;
+		/* (the current call may be on hold: by the user, whole) */
+		if ((c == cur || c == p) && (fake_media_active(c->id) ==
+		    c->local_hold || (p != NULL && c->local_hold !=
+		    cur->local_hold)))
+			bad |= 16;
+		if (c != cur && c != p && (!c->local_hold ||
+		    fake_media_active(c->id)))
+			bad |= 32;
+	}
+	ok(bad == 0, "conference rule holds after %s (%d)", what, bad);
+}
+
+/* call_conference(HELD) fails, saying something with WANT. */
+static void
+conf_refused(int held, const char *want, const char *what)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = call_conference(held != 0 ? call_find(held) : NULL, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, want) != NULL,
+	    "conference refused: %s (%s)", what, cause != NULL ? cause : "-");
+	free(cause);
+}
+
+static void
+test_conference(void)
+{
+	const struct event_call	*e;
+	int			 a, b, c, d, g;
+	char			*cause = NULL;
+
+	conf_refused(0, "no current call", "no call at all");
+	a = dial("bob");
+	conf_refused(0, "not established", "the current call is calling");
+	up(a);
+	conf_refused(0, "no held call", "one call only");
+	conf_refused(a, "is the current call", "the current call named");
+	b = dial("carol");
+	conf_refused(0, "not established", "the current call rings out");
+	up(b);
+	answer_reinvites();
+	ok(call_find(a)->local_hold && fake_media_active(b) &&
+	    !fake_media_active(a), "before: bob held, carol has the audio");
+	d = ring_in("<sip:dave@x>");
+	conf_refused(d, "is not established", "a ringing call named");
+	is_int(call_reject(call_find(d), 486, &cause), 0, "dave rejected");
+	ended(d, 486, "Busy Here");
+
+	/* conference: both up, both active, neither held. */
+	fake_sip_log_clear();
+	model_clear();
+	is_int(call_conference(NULL, &cause), 0, "conference");
+	ok(fake_sip_count("reinvite 1 resume") == 1, "bob is taken off hold "
+	    "by re-INVITE");
+	is_int(fake_sip_count("reinvite 2"), 0, "carol, up already, is not "
+	    "re-INVITEd");
+	check_conf("conference");
+	ok(call_current() == call_find(b), "carol stays current");
+	is_int(fake_media_conference(b), a, "the engine mixes bob and carol");
+	ok(fake_media_active(a) && fake_media_active(b), "both have the audio");
+	e = model_call(a);
+	ok(e != NULL && e->conference && e->state == CALL_ESTABLISHED,
+	    "bob's event: established, conference");
+	e = model_call(b);
+	ok(e != NULL && e->conference && e->current, "carol's event: current, "
+	    "conference");
+	ok(model_logged("in a conference"), "the log says so");
+	conf_refused(0, "in a conference", "twice");
+
+	/* One microphone. */
+	is_int(call_mute(call_find(b), true, &cause), 0, "mute carol");
+	ok(fake_media_muted(a) && fake_media_muted(b) &&
+	    call_find(a)->muted, "mutes both");
+	fake_loop_run();
+	ok(model_call(a)->muted, "and says so for both");
+	is_int(call_mute(call_find(a), false, &cause), 0, "unmute bob");
+	ok(!fake_media_muted(a) && !fake_media_muted(b), "unmutes both");
+
+	/* Switching inside the conference holds nobody. */
+	fake_sip_log_clear();
+	is_int(call_switch(call_find(a), &cause), 0, "switch to bob");
+	is_int(fake_sip_count("reinvite"), 0, "no re-INVITE");
+	ok(call_current() == call_find(a), "bob current");
+	check_conf("switch inside");
+
+	/* A third call holds the conference, whole. */
+	c = ring_in("<sip:dave@x>");
+	answer(c);
+	check_conf("answering a third call");
+	ok(call_find(a)->local_hold && call_find(b)->local_hold,
+	    "answering a third call holds both");
+	is_int(fake_media_conference(a), b, "they stay joined");
+	conf_refused(0, "in a conference", "the held call is in one");
+	conf_refused(a, "in a conference", "naming a call in one");
+	is_int(call_switch(call_find(b), &cause), 0, "switch back to carol");
+	check_conf("switch back");
+	ok(!call_find(a)->local_hold && call_find(c)->local_hold,
+	    "resumes both, holds dave");
+	is_int(call_hold(call_find(a), true, &cause), 0, "hold bob");
+	check_conf("hold one");
+	ok(call_find(b)->local_hold, "holds carol too");
+	is_int(call_hold(call_find(b), false, &cause), 0, "resume carol");
+	check_conf("resume one");
+	ok(!call_find(a)->local_hold, "resumes bob too");
+
+	/* split: the named call keeps the audio, the other is held. */
+	fake_sip_log_clear();
+	is_int(call_split(call_find(a), &cause), 0, "split, naming bob");
+	check_conf("split");
+	ok(call_current() == call_find(a) && !call_find(a)->local_hold &&
+	    call_find(b)->local_hold, "bob current, carol held");
+	ok(fake_sip_count("reinvite 2 hold") == 1, "carol held by re-INVITE");
+	ok(!model_call(a)->conference && !model_call(b)->conference,
+	    "events: no conference");
+	ok(call_split(call_find(a), &cause) == -1 && strstr(cause,
+	    "not in a conference") != NULL, "split again: refused (%s)", cause);
+	free(cause);
+	cause = NULL;
+
+	/* Which held call: the one held last, or the one named. */
+	is_int(call_conference(NULL, &cause), 0, "conference again");
+	is_int(call_find(a)->conference, b, "joins carol, held last (dave "
+	    "was held before)");
+	check_conf("second conference");
+	is_int(call_split(call_find(b), &cause), 0, "split naming carol");
+	check_conf("split naming the other");
+	ok(call_current() == call_find(b) && call_find(a)->local_hold,
+	    "carol current, bob held");
+	is_int(call_conference(call_find(c), &cause), 0, "conference dave");
+	is_int(call_find(b)->conference, c, "with the call named");
+	check_conf("conference with a named call");
+
+	/* A conference on hold is split into two held calls. */
+	is_int(call_switch(call_find(a), &cause), 0, "switch to bob");
+	check_conf("switch away");
+	is_int(call_split(call_find(c), &cause), 0, "split the held conference");
+	check_conf("split on hold");
+	ok(call_current() == call_find(a) && call_find(b)->local_hold &&
+	    call_find(c)->local_hold, "bob stays current, both others held");
+
+	/* The far end of the current leg hangs up: the other goes on. */
+	is_int(call_conference(call_find(c), &cause), 0, "bob and dave");
+	check_conf("bob and dave");
+	model_clear();
+	ended(a, 200, "remote hung up");
+	check_conf("bob hangs up");
+	ok(call_current() == call_find(c) && !call_find(c)->local_hold,
+	    "dave goes on, current, not held");
+	ok(fake_media_active(c) && fake_media_conference(c) == 0,
+	    "with the audio, out of the conference");
+	e = model_call(c);
+	ok(e != NULL && !e->conference && e->current &&
+	    e->state == CALL_ESTABLISHED, "dave's event says so");
+	ok(call_find(b)->local_hold, "carol stays held");
+
+	/* We hang up the current leg: the other goes on too. */
+	is_int(call_conference(NULL, &cause), 0, "dave and carol");
+	check_conf("dave and carol");
+	is_int(call_hangup(call_find(c), &cause), 0, "hang up dave");
+	ended(c, 200, "hung up");
+	check_conf("our hang-up");
+	ok(call_current() == call_find(b) && !call_find(b)->local_hold &&
+	    fake_media_active(b), "carol goes on, current, with the audio");
+
+	/* The peer refuses to be taken off hold: no conference. */
+	g = dial("grace");
+	up(g);
+	answer_reinvites();
+	is_int(call_conference(NULL, &cause), 0, "carol and grace");
+	ok(call_find(c = call_current()->conference)->reinvite_busy,
+	    "carol's resume is out");
+	model_clear();
+	fake_sip_report(sipof(c), SIP_CALL_REINVITE_DONE, 488,
+	    "Not Acceptable Here");
+	check_conf("a refused resume");
+	ok(call_find(c)->conference == 0 && call_find(c)->local_hold &&
+	    call_current() == call_find(g) && fake_media_active(g),
+	    "split: carol stays held, grace current with the audio");
+	ok(model_call(c) != NULL && !model_call(c)->conference &&
+	    model_call(g) != NULL && !model_call(g)->conference,
+	    "both events say so");
+	ok(model_logged("re-INVITE was refused"), "the log says why");
+	ended(g, 200, "bye");
+	check_conf("grace ends");
+
+	/* The other leg ends while the conference is on hold. */
+	a = dial("erin");
+	up(a);
+	is_int(call_conference(NULL, &cause), 0, "erin and carol");
+	c = ring_in("<sip:frank@x>");
+	answer(c);
+	check_conf("frank holds the conference");
+	ended(a, 200, "erin hangs up");
+	check_conf("a held leg ends");
+	ok(call_current() == call_find(c) && call_find(b)->local_hold,
+	    "frank stays current, carol held");
+	is_int(fake_media_conference(b), 0, "carol is out of the conference");
+	end_all();
+}
+
+
+/* Replaces naming CALL (its Call-ID and tags as the sender sees them). */
+static void
+replaces_of(int id, struct sip_replaces *rp)
+{
+	struct fake_sip_call	*f = sipof(id);
+
+	memset(rp, 0, sizeof *rp);
+	rp->present = true;
+	util_strlcpy(rp->call_id, f->call_id, sizeof rp->call_id);
+	util_strlcpy(rp->to_tag, f->ltag, sizeof rp->to_tag);
+	util_strlcpy(rp->from_tag, f->rtag, sizeof rp->from_tag);
+}
+
+static int
+last_id(void)
+{
+	struct call	*c;
+
+	for (c = call_first(); c != NULL && c->next != NULL; c = c->next)
+		;
+	return c != NULL ? c->id : 0;
+}
+
+static void
+test_replaces(void)
+{
+	struct sip_replaces	 rp;
+	struct fake_sip_call	*f;
+	const struct event_call	*e;
+	int			 a, b, n;
+
+	/* Refused: no such dialog, a bad header, early-only on an answered
+	 * call, an early dialog we did not start, a call we are ending. */
+	a = dial("bob");
+	up(a);
+	replaces_of(a, &rp);
+	util_strlcpy(rp.to_tag, "nope", sizeof rp.to_tag);
+	n = call_count();
+	fake_sip_log_clear();
+	f = fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count("reject 2 481") == 1 && f->freed,
+	    "Replaces naming no dialog: 481");
+	is_int(call_count(), n, "and no call");
+	replaces_of(a, &rp);
+	util_strlcpy(rp.call_id, "other", sizeof rp.call_id);
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 481") == 2, "another Call-ID: 481");
+	replaces_of(a, &rp);
+	{
+		char t[64];
+
+		/* the tags the wrong way round */
+		util_strlcpy(t, rp.to_tag, sizeof t);
+		util_strlcpy(rp.to_tag, rp.from_tag, sizeof rp.to_tag);
+		util_strlcpy(rp.from_tag, t, sizeof rp.from_tag);
+	}
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 481") == 3, "our tag must be the to-tag: 481");
+	memset(&rp, 0, sizeof rp);
+	rp.present = rp.bad = true;
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 400") == 1, "duplicated Replaces: 400");
+	replaces_of(a, &rp);
+	rp.early_only = true;
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 486") == 1, "early-only on an answered call: 486");
+	ok(call_find(a)->state == CALL_ESTABLISHED && fake_sip_count("hangup")
+	    == 0, "which stays as it was");
+	b = ring_in("<sip:carol@x>");
+	replaces_of(b, &rp);
+	fake_sip_incoming_replaces("<sip:eve@x>", &rp);
+	ok(fake_sip_count(" 481") == 4, "a call ringing here: 481");
+	is_int(call_find(b)->state, CALL_INCOMING, "it keeps ringing");
+	end_all();
+
+	/* A confirmed call is replaced: no ringing, answered at once, and
+	 * the old call ends once the new one is up, which takes the audio. */
+	a = dial("bob");
+	up(a);
+	b = ring_in("<sip:carol@x>");
+	answer(b);
+	answer_reinvites();
+	ok(call_current()->id == b && call_find(a)->local_hold,
+	    "carol current, bob held");
+	replaces_of(a, &rp);
+	fake_sip_log_clear();
+	model_clear();
+	f = fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	n = last_id();
+	ok(f->accepted && fake_sip_count("ring") == 0,
+	    "the replacing INVITE is answered without ringing");
+	fake_sip_incoming_replaces("<sip:mallory@x>", &rp);
+	ok(fake_sip_count(" 486") == 1 && last_id() == n,
+	    "a second one for the same call meanwhile: 486");
+	ok(fake_media_tone() != MEDIA_TONE_RING, "no ring tone");
+	e = model_call(n);
+	ok(e != NULL && e->replaces == a, "the call event says whom it replaces");
+	is_int(fake_sip_count("hangup"), 0, "the old call waits for the new");
+	up(n);
+	ok(fake_sip_count("hangup 1 replaced") == 1, "then it is ended");
+	ok(call_current()->id == n && fake_media_active(n),
+	    "the new call is current, with the audio");
+	answer_reinvites();
+	ok(call_find(b)->local_hold, "the call that had it is held");
+	is_int(nactive(), 1, "one active call");
+	ended(a, 200, "OK");
+	ok(call_current()->id == n, "still current when the old one is gone");
+	end_all();
+
+	/* Our outgoing call still ringing is replaced: CANCEL. */
+	a = dial("bob");
+	fake_sip_report(sipof(a), SIP_CALL_PROGRESS, 180, "Ringing");
+	replaces_of(a, &rp);
+	f = fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	ok(f->accepted, "our ringing call can be replaced");
+	up(last_id());
+	ok(fake_sip_count("hangup 1 replaced") == 1,
+	    "and it is ended (CANCEL: the SIP side picks)");
+	end_all();
+
+	/* The replacing INVITE fails: the old call is left alone. */
+	a = dial("bob");
+	up(a);
+	replaces_of(a, &rp);
+	fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	ended(last_id(), 487, "cancelled");
+	ok(call_find(a) != NULL && fake_sip_count("hangup") == 0,
+	    "a replacing call that never came up ends nothing");
+	call_hangup(call_find(a), NULL);
+	replaces_of(a, &rp);
+	fake_sip_incoming_replaces("<sip:dave@x>", &rp);
+	ok(fake_sip_count(" 603") == 1, "a call we are ending: 603");
+	end_all();
+}
+
+static void
+test_attended(void)
+{
+	int			 a, b, t;
+	char			*cause = NULL;
+	const struct event	*ev;
+	struct fake_sip_call	*fa;
+
+	/* Transferor: bob (1) is held, carol (2) current; "transfer 2 1"
+	 * REFERs bob to carol, replacing our call with carol. */
+	a = dial("bob");
+	up(a);
+	b = dial("carol");
+	up(b);
+	answer_reinvites();
+	is_int(call_transfer_attended(call_find(a), call_find(a), &cause), -1,
+	    "not to itself");
+	free(cause);
+	cause = NULL;
+	fake_sip_log_clear();
+	is_int(call_transfer_attended(call_find(a), call_find(b), &cause), 0,
+	    "attended transfer");
+	ok(fake_sip_count("refer 1 replacing 2") == 1,
+	    "REFER on bob's call, with Replaces for carol's");
+	ev = model_last(EVENT_TRANSFER);
+	ok(ev != NULL && ev->u.transfer.id == a &&
+	    ev->u.transfer.state == TRANSFER_TRYING, "trying");
+	is_int(call_transfer(call_find(a), "dave", &cause), -1,
+	    "one transfer at a time");
+	free(cause);
+	cause = NULL;
+	fake_sip_report_refer_status(sipof(a), 200, true);
+	ok(model_last(EVENT_TRANSFER)->u.transfer.state == TRANSFER_DONE,
+	    "done");
+	ok(fake_sip_count("hangup 1 transferred") == 1, "bob's call ends");
+	is_int(fake_sip_count("hangup 2"), 0,
+	    "carol's waits for carol to end it (Replaces)");
+	fake_loop_advance(CALL_REPLACED_S * 1000);
+	ok(fake_sip_count("hangup 2 transferred") == 1,
+	    "and is ended when she does not");
+	end_all();
+
+	/* The target ends our call with it before the transferee's NOTIFY
+	 * says the transfer is done: the held call being handed over is
+	 * not resumed meanwhile. */
+	a = dial("bob");
+	up(a);
+	b = dial("carol");
+	up(b);
+	answer_reinvites();
+	call_transfer_attended(call_find(a), call_find(b), &cause);
+	fake_sip_log_clear();
+	ended(b, 200, "remote hung up");
+	is_int(fake_sip_count("reinvite"), 0,
+	    "the call under transfer is not resumed");
+	ok(call_current() != NULL && call_current()->id == a &&
+	    call_find(a)->local_hold, "it is current, still held");
+	fake_sip_report_refer_status(sipof(a), 200, true);
+	ok(fake_sip_count("hangup 1 transferred") == 1, "then it ends");
+	end_all();
+
+	/* The transfer fails: both calls stay. */
+	a = dial("bob");
+	up(a);
+	b = dial("carol");
+	up(b);
+	call_transfer_attended(call_find(a), call_find(b), &cause);
+	fake_sip_report_refer_status(sipof(a), 481, true);
+	ok(model_last(EVENT_TRANSFER)->u.transfer.state == TRANSFER_FAILED,
+	    "failed");
+	fake_loop_advance(CALL_REPLACED_S * 1000);
+	is_int(fake_sip_count("hangup"), 0, "nothing is hung up");
+	t = ring_in("<sip:dave@x>");
+	is_int(call_transfer_attended(call_find(a), call_find(t), &cause), -1,
+	    "a ringing call cannot be handed over");
+	free(cause);
+	cause = NULL;
+	end_all();
+
+	/* Transferee: a REFER whose Refer-To carries Replaces. */
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_log_clear();
+	fake_sip_report_refer_replaces(fa, "sip:carol@x",
+	    "abc@x;to-tag=1;from-tag=2");
+	b = call_current()->id;
+	ok(b != a && strcmp(sipof(b)->replaces, "abc@x;to-tag=1;from-tag=2")
+	    == 0, "the new INVITE carries the Replaces");
+	{
+		char	 want[96];
+
+		snprintf(want, sizeof want, "replaces %d abc@x;to-tag=1;"
+		    "from-tag=2\ninvite %d", sipof(b)->n, sipof(b)->n);
+		ok(strstr(fake_sip_log(), want) != NULL,
+		    "set before the INVITE goes out");
+	}
+	up(b);
+	is_int(fa->last_notify, 200, "NOTIFY 200");
+	end_all();
+}
+
+static void
+test_refer_policy(void)
+{
+	int			 a, b;
+	char			*cause = NULL;
+	struct fake_sip_call	*fa;
+	const struct event_call	*e;
+
+	ca->refer = CONF_REFER_REFUSE;
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_log_clear();
+	fake_sip_report_refer(fa, "sip:carol@x");
+	is_int(fa->last_notify, 603, "refer = refuse: NOTIFY 603");
+	is_int(fake_sip_count("new"), 0, "nobody is called");
+	end_all();
+
+	ca->refer = CONF_REFER_ASK;
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_log_clear();
+	model_clear();
+	fake_sip_report_refer(fa, "sip:carol@x");
+	is_int(fake_sip_count("new"), 0, "refer = ask: nobody is called yet");
+	e = model_call(a);
+	ok(e != NULL && strcmp(e->refer_to, "sip:carol@x") == 0,
+	    "the call event shows the transfer asked");
+	ok(call_find(a)->refer_asked, "it waits");
+	is_int(call_refer_answer(call_find(a), true, &cause), 0, "accepted");
+	ok(fake_sip_count("new") == 1 && fake_sip_count("sip:carol@x") == 1,
+	    "then carol is called");
+	e = model_call(a);
+	ok(e != NULL && e->refer_to[0] == '\0', "and the question is gone");
+	is_int(call_refer_answer(call_find(a), true, &cause), -1,
+	    "nothing to answer twice");
+	free(cause);
+	cause = NULL;
+	end_all();
+
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_report_refer(fa, "sip:carol@x");
+	is_int(call_refer_answer(call_find(a), false, &cause), 0, "refused");
+	is_int(fa->last_notify, 603, "NOTIFY 603");
+	is_int(fake_sip_count("new"), 0, "nobody is called");
+	end_all();
+
+	a = ring_in("<sip:alice-transferor@x>");
+	answer(a);
+	fa = sipof(a);
+	fake_sip_report_refer(fa, "sip:carol@x");
+	fake_loop_advance(CALL_REFER_ASK_S * 1000 - 100);
+	is_int(fa->last_notify, 0, "the user has time");
+	fake_loop_advance(100);
+	is_int(fa->last_notify, 603, "then it is refused");
+	ok(!call_find(a)->refer_asked, "and no longer asked");
+	b = call_find(a)->id;
+	ok(call_find(b) != NULL && fake_sip_count("hangup") == 0,
+	    "the call goes on");
+	end_all();
+	ca->refer = CONF_REFER_ACCEPT;
+}
+
 static void
 test_resolve(void)
 {
@@ -823,6 +1358,10 @@ main(void)
 	test_record();
 	test_transferor();
 	test_transferee();
+	test_conference();
+	test_replaces();
+	test_attended();
+	test_refer_policy();
 	test_resolve();
 
 	account_free(acct);

@@ -190,7 +190,8 @@ test_full(void)
 	    "srtp = optional\n"						/* 33 */
 	    "register = 1\n"						/* 34 */
 	    "auto_answer = 0\n"						/* 35 */
-	    "codecs = pcmu\n";						/* 36 */
+	    "codecs = pcmu\n"						/* 36 */
+	    "refer = Ask\n";						/* 37 */
 	struct conf		*c;
 	struct conf_account	*a;
 
@@ -252,6 +253,7 @@ test_full(void)
 	ok(!a->auto_answer, "full: auto_answer = 0");
 	is_int(a->ncodecs, 1, "full: one codec");
 	is_int(a->codecs[0], CONF_CODEC_PCMU, "full: pcmu");
+	is_int(a->refer, CONF_REFER_ASK, "full: refer = Ask");
 	ok(a->next == NULL, "full: no fourth account");
 
 	ok(conf_find_account(c, "bob") == c->accounts->next,
@@ -303,6 +305,7 @@ test_defaults(void)
 	ok(a->codecs[0] == CONF_CODEC_OPUS && a->codecs[1] == CONF_CODEC_PCMU &&
 	    a->codecs[2] == CONF_CODEC_PCMA, "defaults: codec order");
 	is_int(a->dtmf, CONF_DTMF_RFC4733, "defaults: dtmf");
+	is_int(a->refer, CONF_REFER_ACCEPT, "defaults: refer");
 	is_int(a->srtp, CONF_SRTP_OFF, "defaults: srtp");
 	ok(!a->auto_answer, "defaults: auto_answer");
 	ok(a->next == NULL, "defaults: one account only");
@@ -381,6 +384,8 @@ test_errors(void)
 	    "bad value \"sctp\" for transport: expected udp, tcp or tls");
 	one_error("bad dtmf", ALICE "dtmf = inband\n", 3,
 	    "bad value \"inband\" for dtmf: expected rfc4733 or info");
+	one_error("bad refer", ALICE "refer = maybe\n", 3,
+	    "bad value \"maybe\" for refer: expected accept, ask or refuse");
 	one_error("bad srtp", ALICE "srtp = yes\n", 3,
 	    "bad value \"yes\" for srtp: expected off, optional or mandatory");
 	one_error("bad driver", "[audio]\ndriver = alsa\n" ALICE, 2,
@@ -965,7 +970,8 @@ test_keys(void)
 		"account.password", "account.password_cmd", "account.ha1",
 		"account.registrar", "account.proxy", "account.transport",
 		"account.register", "account.expires", "account.codecs",
-		"account.dtmf", "account.srtp", "account.auto_answer",
+		"account.dtmf", "account.refer", "account.srtp",
+		"account.auto_answer",
 	};
 	const struct conf_key_info	*keys;
 	char				 name[64];

@@ -68,10 +68,27 @@ test_hints(void)
 	c.muted = true;
 	is_str(offered(&c, 1, 0, "mute_toggle"), "unmute", "muted: unmute");
 
+	c.muted = false;
+	ok(offered(&c, 1, 0, "conference_toggle") == NULL,
+	    "one call: no conference");
+	is_str(offered(&c, 2, 0, "conference_toggle"), "conference",
+	    "two calls: conference");
+	c.conference = true;
+	is_str(offered(&c, 2, 0, "conference_toggle"), "split",
+	    "in a conference: split");
+	c.conference = false;
+	c.muted = true;
+
 	c.state = CALL_HELD;
 	is_str(offered(&c, 1, 0, "hold_toggle"), "resume", "on hold: resume");
 	ok(offered(&c, 1, 0, "0-9*#") == NULL, "on hold: no DTMF");
 	ok(offered(&c, 1, 0, "transfer") != NULL, "on hold: transfer");
+	ok(offered(&c, 1, 0, "refer_accept") == NULL, "nothing asked: no y");
+	snprintf(c.refer_to, sizeof c.refer_to, "sip:carol@x");
+	is_str(offered(&c, 1, 0, "refer_accept"), "accept transfer",
+	    "a transfer asked: y accepts");
+	is_str(offered(&c, 1, 0, "refer_refuse"), "refuse transfer",
+	    "and n refuses");
 }
 
 static void
@@ -96,6 +113,23 @@ test_words(void)
 	tui_calls_flags(&c, buf, sizeof buf);
 	is_str(buf, "HELD-BY-REMOTE MUTE REC SRTP", "a recorded call: REC");
 	c.recording = false;
+	c.conference = true;
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "HELD-BY-REMOTE CONF MUTE SRTP", "in a conference: CONF");
+	c.conference = false;
+	c.muted = false;
+	c.held_by_remote = false;
+	c.transfer = TRANSFER_RINGING;
+	snprintf(c.refer_to, sizeof c.refer_to, "sip:carol@x");
+	c.replaces = 3;
+	tui_calls_flags(&c, buf, sizeof buf);
+	is_str(buf, "XFER-RINGING XFER? REPLACES-3 SRTP",
+	    "transfer under way, asked of us, and a replacing call");
+	c.transfer = TRANSFER_DONE;
+	c.refer_to[0] = '\0';
+	c.replaces = 0;
+	c.muted = true;
+	c.held_by_remote = true;
 
 	c.state = CALL_TERMINATED;
 	c.ended_ms = 9000;
@@ -130,6 +164,35 @@ test_words(void)
 	tui.utf8 = false;
 	tui_calls_cut("Bob <sip:bob@example.com>", 10, buf, sizeof buf);
 	is_str(buf, "Bob <sip:~", "without UTF-8 the ellipsis is ~");
+}
+
+/* The mark column: the current call, and the one conferenced with it. */
+static void
+test_mark(void)
+{
+	struct tui_call	*v = tui.calls;
+
+	memset(tui.calls, 0, sizeof tui.calls);
+	tui.ncalls = 3;
+	v[0].id = 1;
+	v[1].id = 2;
+	v[2].id = 3;
+	v[1].current = true;
+	ok(tui_calls_mark(&v[1]) == '>' && tui_calls_mark(&v[0]) == ' ' &&
+	    tui_calls_mark(&v[2]) == ' ', "> marks the current call alone");
+	v[1].conference = v[2].conference = true;
+	ok(tui_calls_mark(&v[1]) == '>' && tui_calls_mark(&v[2]) == '+' &&
+	    tui_calls_mark(&v[0]) == ' ', "+ marks the call in its conference");
+	v[1].current = false;
+	v[0].current = true;
+	ok(tui_calls_mark(&v[1]) == ' ' && tui_calls_mark(&v[2]) == ' ',
+	    "a conference on hold: no +");
+	v[0].current = false;
+	v[2].current = true;
+	v[1].ended_ms = 5;
+	ok(tui_calls_mark(&v[1]) == ' ', "an ended row: no mark");
+	memset(tui.calls, 0, sizeof tui.calls);
+	tui.ncalls = 0;
 }
 
 static void
@@ -217,6 +280,7 @@ main(void)
 	setlocale(LC_CTYPE, "C.UTF-8");
 	test_hints();
 	test_words();
+	test_mark();
 	test_layout();
 	test_meter();
 	return done_testing();

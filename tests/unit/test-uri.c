@@ -108,6 +108,21 @@ main(void)
 	target_is(&acct, "127.0.0.1", "sip:127.0.0.1");
 	target_is(&acct, "0800-FLOWERS", "sip:0800-FLOWERS@example.com");
 
+	/* A Replaces value in a Refer-To URI (RFC 3891 example): ';', '='
+	 * and '@' are escaped, what an hvalue may hold is not. */
+	{
+		char *e = sip_uri_header_escape(
+		    "12345600@atlanta.example.com;from-tag=314159;to-tag=1234567");
+
+		is_str(e, "12345600%40atlanta.example.com%3Bfrom-tag%3D314159"
+		    "%3Bto-tag%3D1234567", "Replaces value escaped");
+		free(e);
+		e = sip_uri_header_escape("a b%c\"<>&[x]/?:+$-_.!~*'()");
+		is_str(e, "a%20b%25c%22%3C%3E%26[x]/?:+$-_.!~*'()",
+		    "hnv-unreserved kept, the rest escaped");
+		free(e);
+	}
+
 	/* Numbers lose their separators, and keep a leading +. */
 	number_is("+49 30 1234-56", "+4930123456");
 	number_is("(030) 123 456", "030123456");
