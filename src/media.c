@@ -1769,7 +1769,11 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 	}
 	if (!(p->dir & MEDIA_RECVONLY) && m->jb != NULL)
 		media_jbuf_flush(m->jb);
-	if (!(m->params.dir & MEDIA_RECVONLY) || !m->configured)
+	/* The RTP timeout counts from when RTP is due: a peer that held
+	 * us may have sent nothing, and its resume must not find the hold
+	 * counted as silence. */
+	if (!(m->params.dir & MEDIA_RECVONLY) || m->params.remote_hold ||
+	    !m->configured)
 		m->last_rx_us = media_mono_us();
 	if (!m->configured)
 		m->next_stats_us = media_mono_us() + MEDIA_STATS_US;
