@@ -482,7 +482,8 @@ sip_sdp_judge(sdp_session_t const *s, sdp_media_t *m,
 }
 
 /* Our line for the stream we take: the offer's profile and payload
- * types, our codec's fmtp, one a=crypto echoing the offered tag. */
+ * types, our codec's fmtp, telephone-event's events as offered (we send
+ * 0-15, which any offer has), one a=crypto echoing the offered tag. */
 static void
 sip_sdp_our_line(char **out, sdp_media_t const *m,
     const struct sip_sdp_stream *st, int port, const struct sip_sdp_keys *keys)
@@ -507,8 +508,8 @@ sip_sdp_our_line(char **out, sdp_media_t const *m,
 	}
 	if (st->ours->fmtp != NULL)
 		sip_sdp_cat(out, "a=fmtp:%u %s\r\n", st->codec->rm_pt, st->ours->fmtp);
-	if (st->te != NULL)
-		sip_sdp_cat(out, "a=fmtp:%u 0-16\r\n", st->te->rm_pt);
+	if (st->te != NULL && st->te->rm_fmtp != NULL)
+		sip_sdp_cat(out, "a=fmtp:%u %s\r\n", st->te->rm_pt, st->te->rm_fmtp);
 	if (keys->n == 1 &&
 	    media_srtp_crypto_format(&keys->c[0], line, sizeof line) > 0)
 		sip_sdp_cat(out, "a=crypto:%s\r\n", line);

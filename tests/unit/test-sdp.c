@@ -567,6 +567,16 @@ test_answer_te(void)
 	ok(has_line(s, "m=audio 4000 RTP/AVP 0 101"),
 	    "both rates offered, PCMU: the 8 kHz one");
 	free(s);
+	s = answer("m=audio 30000 RTP/AVP 0 101\r\n"
+	    "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-11\r\n",
+	    &pcmu, &k, &warn, &why);
+	ok(has_line(s, "a=fmtp:101 0-11"), "its events as offered");
+	free(s);
+	s = answer("m=audio 30000 RTP/AVP 0 101\r\n"
+	    "a=rtpmap:101 telephone-event/8000\r\n", &pcmu, &k, &warn, &why);
+	ok(s != NULL && strstr(s, "a=fmtp:101") == NULL,
+	    "none offered: none answered (0-15 by default)");
+	free(s);
 	s = answer("m=audio 30000 RTP/AVP 0\r\n", &pcmu, &k, &warn, &why);
 	ok(has_line(s, "m=audio 4000 RTP/AVP 0") &&
 	    strstr(s, "telephone-event") == NULL, "none offered: none answered");
