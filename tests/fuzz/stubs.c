@@ -166,6 +166,34 @@ call_transfer(struct call *c, const char *target, char **cause)
 	return -1;
 }
 
+int
+call_transfer_attended(struct call *c, struct call *to, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_refer_answer(struct call *c, bool accept, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_conference(struct call *held, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_split(struct call *c, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
 /*
  * The event bus defers delivery to the loop; a fuzzer has no loop, so
  * deferred jobs run at once (nothing observes the bus here anyway).
