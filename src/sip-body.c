@@ -39,7 +39,6 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_string.h>
 
-
 typedef msg_multipart_t *(*sip_body_parse_t)(su_home_t *,
     msg_content_type_t const *, msg_payload_t *);
 
