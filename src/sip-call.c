@@ -635,12 +635,15 @@ sip_call_warning(const struct sip_call *sc, int code, const char *text)
 }
 
 /*
- * Refuse the offer of SC's INVITE (or re-INVITE) with CODE (400, 415,
- * 488) and a Warning WARN saying WHY; a 415 says what we read (Accept
- * replaces the one nua put in). The call's reason, for the initial one.
+ * Refuse the offer of SC's INVITE (or re-INVITE, UPDATE) with CODE (400,
+ * 415, 488) and a Warning WARN saying WHY; a 415 says what we read
+ * (Accept replaces the one nua put in). The call's reason, for the
+ * initial one. WITH: the request, when inside its callback (nua finds
+ * an INVITE by itself, not an UPDATE).
  */
 static void
-sip_call_refuse(struct sip_call *sc, int code, int warn, const char *why)
+sip_call_refuse(struct sip_call *sc, msg_t *with, int code, int warn,
+    const char *why)
 {
 	char	*warning = sip_call_warning(sc, warn, why);
 
@@ -652,6 +655,7 @@ sip_call_refuse(struct sip_call *sc, int code, int warn, const char *why)
 		sc->final_sent = true;
 	}
 	nua_respond(sc->h.nh, code, sip_status_phrase(code),
+	    TAG_IF(with != NULL, NUTAG_WITH(with)),
 	    SIPTAG_WARNING_STR(warning),
 	    TAG_IF(code == 415, SIPTAG_ACCEPT((sip_accept_t *)SIP_NONE)),
 	    TAG_IF(code == 415, SIPTAG_ACCEPT_STR(SIP_CALL_ACCEPT)),
@@ -717,7 +721,7 @@ sip_call_ring(struct sip_call *sc, int port, char **cause)
 	else
 		sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
 	if (sdp == NULL) {
-		sip_call_refuse(sc, 488, warn, *cause);
+		sip_call_refuse(sc, NULL, 488, warn, *cause);
 		return -1;
 	}
 	util_free_secret(sc->user_sdp);
@@ -1141,7 +1145,8 @@ sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 		/* A body we cannot take is refused before anyone sees the
 		 * call (RFC 3261 8.2.3: content comes first). */
 		if ((code = sip_call_offer(sip, &offer, why, sizeof why)) != 0)
-			sip_call_refuse(sc, code, SIP_SDP_WARN_MISC, why);
+			sip_call_refuse(sc, nua_current_request(sip_ua_nua()),
+			    code, SIP_SDP_WARN_MISC, why);
 		free(offer);
 	}
 }
@@ -1521,42 +1526,48 @@ sip_call_i_refer(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
 }
 
 /*
- * A re-INVITE, which nua leaves to us (NUTAG_AUTOANSWER(0)): answer its
- * offer as we answered the first, or refuse it with a Warning and keep
- * the media we have (RFC 3261 14.2: soa forgets the offer on a 4xx).
- * Without an offer, ours goes in the 200 and theirs comes in the ACK.
+ * A re-INVITE, which nua leaves to us (NUTAG_AUTOANSWER(0)), or an UPDATE
+ * (NUTAG_APPL_METHOD, sip-ua.c): answer its offer as we answered the
+ * first, or refuse it with a Warning and keep the media we have (RFC 3261
+ * 14.2, RFC 3311 5.2). A re-INVITE without an offer gets ours in the 200
+ * and brings theirs in the ACK; an UPDATE without one (a session timer's
+ * refresh) just gets 200.
  */
 static void
 sip_call_reoffer(struct sip_call *sc, int status, sip_t const *sip)
 {
 	struct sip_sdp_keys	 keys;
+	msg_t			*with = nua_current_request(sip_ua_nua());
 	char			*offer, *sdp, *cause = NULL, why[160];
 	int			 code, warn = SIP_SDP_WARN_MISC;
 
 	if (status >= 200 || sip == NULL || sc->h.nh == NULL)
 		return;		/* nua answered it already (491, 500) */
-	if (sc->user_sdp == NULL || sc->ca == NULL || !sc->established) {
-		sip_call_refuse(sc, 488, SIP_SDP_WARN_MISC,
-		    "the call has no session to change yet");
-		return;
-	}
 	if ((code = sip_call_offer(sip, &offer, why, sizeof why)) != 0) {
-		sip_call_refuse(sc, code, SIP_SDP_WARN_MISC, why);
+		sip_call_refuse(sc, with, code, SIP_SDP_WARN_MISC, why);
 		return;
 	}
-	if (offer == NULL) {
+	if (offer == NULL && sc->user_sdp != NULL) {
 		nua_respond(sc->h.nh, SIP_200_OK,
+		    NUTAG_WITH(with),
 		    SOATAG_USER_SDP_STR(sc->user_sdp),
 		    SOATAG_ADDRESS(sc->addr),
 		    SIP_CALL_SOA_TAGS,
 		    TAG_END());
 		return;
 	}
+	if (offer == NULL || sc->user_sdp == NULL || sc->ca == NULL ||
+	    !sc->established) {
+		free(offer);
+		sip_call_refuse(sc, with, 488, SIP_SDP_WARN_MISC,
+		    "the call has no session to change yet");
+		return;
+	}
 	sdp = sip_sdp_answer(offer, sc->ca, sc->addr, sc->port, &sc->keys,
 	    &keys, &warn, &cause);
 	free(offer);
 	if (sdp == NULL) {
-		sip_call_refuse(sc, 488, warn, cause);
+		sip_call_refuse(sc, with, 488, warn, cause);
 		free(cause);
 		return;
 	}
@@ -1566,6 +1577,7 @@ sip_call_reoffer(struct sip_call *sc, int status, sip_t const *sip)
 	sc->keys = keys;
 	sip_sdp_keys_wipe(&keys);
 	nua_respond(sc->h.nh, SIP_200_OK,
+	    NUTAG_WITH(with),
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
 	    SOATAG_ADDRESS(sc->addr),
 	    SIP_CALL_SOA_ANSWER_TAGS,
@@ -1593,6 +1605,7 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 		return;
 	switch (event) {
 	case nua_i_invite:
+	case nua_i_update:
 		sip_call_reoffer(sc, status, sip);
 		return;
 	case nua_r_invite:

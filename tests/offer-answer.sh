@@ -1,13 +1,14 @@
 #!/bin/sh
 # Offer/answer (RFC 3264), INVITE bodies (RFC 3261 7.4 and 20.11, RFC
 # 5621), SDES (RFC 4568) and telephone-event (RFC 4733) against a
-# scripted caller: the SIPp scenarios tests/sip/uac-offer-*.xml and
-# uac-reoffer.xml, one after the other, to one auto-answering tsphone
-# with three accounts (srtp off, optional and mandatory). Each scenario
-# checks the response code and the answer's m= lines, or the Warning and
-# Accept of a refusal; here we check what tsphone made of it: the stream
-# its media took (by the port the scenario offered it on), SRTP or not,
-# the reason in the log, and that it never rang for what it refused.
+# scripted caller: the SIPp scenarios tests/sip/uac-offer-*.xml,
+# uac-reoffer.xml and uac-update.xml, one after the other, to one
+# auto-answering tsphone with three accounts (srtp off, optional and
+# mandatory). Each scenario checks the response code and the answer's m=
+# lines, or the Warning and Accept of a refusal; here we check what
+# tsphone made of it: the stream its media took (by the port the
+# scenario offered it on), SRTP or not, the reason in the log, and that
+# it never rang for what it refused.
 . "$(dirname "$0")/lib.sh"
 require_sipp
 require_tsphone
@@ -101,5 +102,16 @@ is "$(grep -c 'refusing the re-offer of' "$T/me.log")" 3 \
     "re-INVITEs: three refusals logged"
 is "$(tail -n "+$((mark + 1))" "$T/me.out" | grep -c '"state":"terminated"')" 1 \
     "re-INVITEs: the call was never ended by a refusal"
+# UPDATEs (RFC 3311): refused, a refresh, a hold.
+mark=$(tsp_lines me)
+sipp_run update uac-update.xml "127.0.0.1:$port" -s opt
+is "$?" 0 "UPDATEs: 400 with a Warning, 200 without a body, 200 recvonly (SIPp's checks)"
+ok "UPDATEs: the call ends with SIPp's BYE" \
+    tsp_wait me '"event":"call".*"state":"terminated".*remote hung up' 3
+media=$(tail -n "+$((mark + 1))" "$T/me.out" | grep '"event":"media"')
+is "$(printf '%s\n' "$media" | tail -n 1 | sed 's/.*"direction":"\([a-z]*\)".*/\1/')" \
+    recvonly "UPDATEs: the hold reached the media"
+is "$(grep -c 'refusing the re-offer of .*: 400 bad offered SDP' "$T/me.log")" 2 \
+    "UPDATEs: the refusal logged (one for the re-INVITE before)"
 is "$(tsp_quit me)" 0 "quit exits 0"
 done_testing
