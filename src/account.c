@@ -32,6 +32,10 @@
 #define ACCOUNT_BACKOFF_CAP	60
 #define ACCOUNT_SECRET_MAX	1024
 
+/* The global do-not-disturb and forward (account_set_dnd). */
+static bool	 account_dnd_all;
+static char	*account_fwd_all;	/* as typed; NULL: off */
+
 static void	 account_retry_fire(void *);
 static void	 account_attempt(struct account *);
 static void	 account_result(const struct sip_reg_result *, void *);
@@ -148,6 +152,15 @@ account_new(int id, struct conf_account *ca)
 	a->cred.password = a->password;
 	a->cred.ha1 = a->ha1;
 	a->cred.error = a->secret_error;
+	a->dnd_own = ca->dnd ? 1 : -1;
+	if (ca->forward != NULL) {
+		a->fwd_own = sip_uri_target(ca, ca->forward, &cause);
+		if (a->fwd_own == NULL) {
+			/* conf.c checked it; only a change of rules lands here */
+			log_error("account %s: forward: %s", ca->name, cause);
+			free(cause);
+		}
+	}
 	return a;
 }
 
@@ -167,6 +180,8 @@ account_free(struct account *a)
 	loop_timer_free(a->retry);
 	util_free_secret(a->password);
 	free(a->secret_error);
+	free(a->fwd_own);
+	free(a->fwd_all);
 	free(a);
 }
 
@@ -184,6 +199,9 @@ account_emit(const struct account *a)
 	ev.u.reg.expires = a->state == REG_REGISTERED ? a->expires : 0;
 	ev.u.reg.retry_in = a->state == REG_FAILED ? a->retry_in : 0;
 	ev.u.reg.is_default = a->is_default;
+	ev.u.reg.dnd = account_dnd(a);
+	util_strlcpy(ev.u.reg.forward, account_forward(a) != NULL ?
+	    account_forward(a) : "", sizeof ev.u.reg.forward);
 	event_emit(&ev);
 }
 
@@ -427,4 +445,105 @@ account_match(struct account *list, const char *ruri_user,
 		}
 	}
 	return list;
+}
+
+bool
+account_dnd(const struct account *a)
+{
+	return a->dnd_own >= 0 ? a->dnd_own == 1 : account_dnd_all;
+}
+
+const char *
+account_forward(const struct account *a)
+{
+	if (a->fwd_own != NULL)
+		return *a->fwd_own != '\0' ? a->fwd_own : NULL;
+	return a->fwd_all;
+}
+
+bool
+account_dnd_global(void)
+{
+	return account_dnd_all;
+}
+
+const char *
+account_forward_global(void)
+{
+	return account_fwd_all != NULL ? account_fwd_all : "";
+}
+
+void
+account_reset_global(void)
+{
+	account_dnd_all = false;
+	free(account_fwd_all);
+	account_fwd_all = NULL;
+}
+
+void
+account_set_dnd(struct account *list, struct account *a, bool on)
+{
+	if (a != NULL) {
+		a->dnd_own = on;
+		log_info("account %s: do not disturb %s", a->conf->name,
+		    on ? "on" : "off");
+		account_emit(a);
+		return;
+	}
+	account_dnd_all = on;
+	log_info("do not disturb %s", on ? "on" : "off");
+	for (a = list; a != NULL; a = a->next) {
+		a->dnd_own = -1;
+		account_emit(a);
+	}
+}
+
+int
+account_set_forward(struct account *list, struct account *a,
+    const char *target, char **cause)
+{
+	struct account	*o;
+	char		*uri = NULL, *why;
+
+	if (a != NULL) {
+		if (target != NULL &&
+		    (uri = sip_uri_target(a->conf, target, cause)) == NULL)
+			return -1;
+		free(a->fwd_own);
+		a->fwd_own = uri != NULL ? uri : xstrdup("");
+		if (uri != NULL)
+			log_info("account %s: calls forwarded to %s",
+			    a->conf->name, uri);
+		else
+			log_info("account %s: forwarding off", a->conf->name);
+		account_emit(a);
+		return 0;
+	}
+	/* Every account must be able to use it before any does. */
+	for (o = list; target != NULL && o != NULL; o = o->next) {
+		if ((uri = sip_uri_target(o->conf, target, &why)) == NULL) {
+			xasprintf(cause, "%s (account %s)", why, o->conf->name);
+			free(why);
+			return -1;
+		}
+		free(uri);
+	}
+	free(account_fwd_all);
+	account_fwd_all = target != NULL ? xstrdup(target) : NULL;
+	if (target != NULL)
+		log_info("calls forwarded to %s", target);
+	else
+		log_info("forwarding off");
+	for (o = list; o != NULL; o = o->next) {
+		free(o->fwd_own);
+		o->fwd_own = NULL;
+		free(o->fwd_all);
+		o->fwd_all = NULL;
+		if (target != NULL && (o->fwd_all = sip_uri_target(o->conf,
+		    target, &why)) == NULL)
+			free(why);	/* checked above */
+		account_emit(o);
+	}
+	return 0;
 }

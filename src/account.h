@@ -45,6 +45,16 @@ struct account {
 	char			*secret_error;	/* why there is no usable secret */
 	struct sip_cred		 cred;		/* points at the three above */
 
+	/*
+	 * Do not disturb and forwarding: the account's own setting (from
+	 * the config or "dnd on ACCOUNT"), else the global one ("dnd on").
+	 */
+	int			 dnd_own;	/* -1: the global one, 0, 1 */
+	char			*fwd_own;	/* NULL: the global one; "":
+						   off; else a request URI */
+	char			*fwd_all;	/* the global target as this
+						   account resolves it */
+
 	struct sip_reg		*reg;		/* ours; NULL between attempts */
 	struct account		*next;
 };
@@ -73,5 +83,28 @@ int		 account_backoff(int failures);
 struct account	*account_match(struct account *list, const char *ruri_user,
 		    const char *to_user);
 struct account	*account_find(struct account *list, const char *name);
+
+/*
+ * Do not disturb and forwarding, per account or global. A global change
+ * (A NULL: every account of LIST) sets the global setting and drops
+ * every account's own one, so that "dnd on" means every account; an
+ * account's own setting ("dnd on ACCOUNT", or its config keys at start)
+ * wins over the global one until the next global change. TARGET NULL is
+ * off; else it is a dial string, resolved per account as dial resolves
+ * it (a bare user is one at the account's domain). Registration events
+ * follow each change. Not saved: the config gives the starting state.
+ */
+void		 account_set_dnd(struct account *list, struct account *a,
+		    bool on);
+int		 account_set_forward(struct account *list, struct account *a,
+		    const char *target, char **cause);
+bool		 account_dnd(const struct account *);
+/* The request URI calls to A are forwarded to, or NULL. */
+const char	*account_forward(const struct account *);
+/* The global settings, for "status" (the target as typed, or ""). */
+bool		 account_dnd_global(void);
+const char	*account_forward_global(void);
+/* Forget the global settings (phone_free). */
+void		 account_reset_global(void);
 
 #endif

@@ -3,9 +3,11 @@
  * expects of a phone.
  *
  * - An incoming INVITE is matched to an account by phone.c; here it is
- *   refused when quitting (480) or over CALL_MAX calls (486, with no call
- *   object), else it rings until answered, rejected or [sip] ring_timeout,
- *   or is answered at once with auto_answer.
+ *   refused when quitting (480), forwarded when the account forwards
+ *   (302, no call object), refused over CALL_MAX calls (486, no call
+ *   object), refused by do not disturb (486, a call that never rings and
+ *   ends as missed), else it rings until answered, rejected or [sip]
+ *   ring_timeout, or is answered at once with auto_answer.
  * - One active call: only the current call, when up and not held, has the
  *   microphone and speaker. Making a call current by any route first
  *   holds the call that had them, with a real re-INVITE, then resumes the
@@ -148,6 +150,29 @@ call_resolve(const char *id, char **cause)
 	return c;
 }
 
+/*
+ * How C ended, for the history and the hooks. An incoming call that
+ * never rang (no common codec, no media port) was never offered to the
+ * user: it failed, it was not missed. A call refused by do-not-disturb
+ * was never offered either, but the user asked not to be disturbed, not
+ * to miss it: it counts as missed.
+ */
+static enum call_outcome
+call_outcome(const struct call *c)
+{
+	if (c->state != CALL_TERMINATED)
+		return CALL_OUTCOME_NONE;
+	if (c->answered_ms != 0)
+		return CALL_OUTCOME_ANSWERED;
+	if (c->outgoing)
+		return c->local_end ? CALL_OUTCOME_CANCELLED : CALL_OUTCOME_FAILED;
+	if (c->dnd_refused)
+		return CALL_OUTCOME_MISSED;
+	if (!c->rang)
+		return CALL_OUTCOME_FAILED;
+	return c->local_end ? CALL_OUTCOME_REJECTED : CALL_OUTCOME_MISSED;
+}
+
 void
 call_emit(const struct call *c)
 {
@@ -176,6 +201,7 @@ call_emit(const struct call *c)
 	if (c->refer_asked)
 		util_strlcpy(ev.u.call.refer_to, c->refer_target,
 		    sizeof ev.u.call.refer_to);
+	ev.u.call.outcome = call_outcome(c);
 	event_emit(&ev);
 }
 
@@ -184,8 +210,11 @@ call_status(void)
 {
 	struct call	*c;
 
-	for (c = call_list; c != NULL; c = c->next)
-		call_emit(c);
+	/* (A call do-not-disturb is refusing shows only once it ended.) */
+	for (c = call_list; c != NULL; c = c->next) {
+		if (!c->dnd_refused || c->state == CALL_TERMINATED)
+			call_emit(c);
+	}
 }
 
 static bool
@@ -218,7 +247,8 @@ call_update_audio(void)
 		    (c->state == CALL_ESTABLISHED || c->state == CALL_EARLY);
 		if (c->media != NULL)
 			media_set_active(c->media, active);
-		if (c->state == CALL_INCOMING && c->replaces == 0)
+		if (c->state == CALL_INCOMING && c->replaces == 0 &&
+		    !c->dnd_refused)
 			tone = MEDIA_TONE_RING;
 		else if (c == call_cur && c->state == CALL_RINGING &&
 		    tone == MEDIA_TONE_NONE)
@@ -480,6 +510,8 @@ call_ended(struct call *c, int code, const char *reason)
 
 	c->state = CALL_TERMINATED;
 	c->code = code;
+	if (c->dnd_refused)
+		reason = "refused: do not disturb";
 	util_strlcpy(c->reason, reason != NULL ? reason : "", sizeof c->reason);
 	log_info("call %d: ended: %d %s", c->id, code, c->reason);
 	if (c->media != NULL && c->have_params) {
@@ -924,6 +956,7 @@ void
 call_incoming(struct account *a, const struct sip_incoming *in)
 {
 	struct call	*c;
+	const char	*fwd;
 	char		*cause = NULL;
 	int		 port;
 
@@ -935,6 +968,15 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 	}
 	if (a == NULL || !call_accepting) {
 		sip_call_reject(in->sc, 480, NULL);
+		sip_call_free(in->sc);
+		return;
+	}
+	/* Forwarding first: the caller still reaches someone, which is
+	 * what a user who set both most likely wants. No call object: the
+	 * call never was ours to show. */
+	if ((fwd = account_forward(a)) != NULL) {
+		log_info("forwarding a call from %s to %s", in->remote, fwd);
+		sip_call_redirect(in->sc, fwd);
 		sip_call_free(in->sc);
 		return;
 	}
@@ -951,6 +993,16 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 	util_strlcpy(c->call_id, in->call_id, sizeof c->call_id);
 	c->sip = in->sc;
 	sip_call_bind(c->sip, a->conf, &a->cred, call_report, c);
+	/* Do not disturb: refused without ringing, and kept as a call so
+	 * that its end is published (and counted as missed) like any
+	 * other; it is never current and never rings. */
+	if (account_dnd(a)) {
+		log_info("call %d: from %s, refused: do not disturb", c->id,
+		    c->remote);
+		c->dnd_refused = true;
+		sip_call_reject(c->sip, 486, NULL);
+		return;		/* the call ends with the dialog */
+	}
 	c->media = media_new(c->id, sip_call_media_addr(c->sip), &cause);
 	if (c->media == NULL) {
 		log_error("call %d: %s", c->id, cause);
@@ -965,6 +1017,7 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 		free(cause);
 		return;
 	}
+	c->rang = true;
 	call_set_state(c, CALL_INCOMING, 180, "Ringing");
 	if (a->conf->auto_answer) {
 		log_info("call %d: answering automatically", c->id);

@@ -40,6 +40,10 @@ struct call {
 	char			 remote_tag[CALL_TAG_MAX];
 
 	enum call_state		 state;
+	bool			 dnd_refused;	/* refused by do-not-disturb:
+						   counts as missed */
+	bool			 rang;		/* offered to the user: unanswered,
+						   it is missed */
 	int			 code;
 	char			 reason[EVENT_TEXT_MAX];
 	bool			 local_hold;	/* wanted: by the user or the rule */

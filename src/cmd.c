@@ -11,6 +11,7 @@
 #include "call.h"
 #include "cmd.h"
 #include "event.h"
+#include "history.h"
 #include "log.h"
 #include "phone.h"
 #include "sip-uri.h"
@@ -36,6 +37,11 @@ static int	 cmd_split_call(int, char **, char **);
 static int	 cmd_register(int, char **, char **);
 static int	 cmd_unregister(int, char **, char **);
 static int	 cmd_status(int, char **, char **);
+static int	 cmd_dnd(int, char **, char **);
+static int	 cmd_forward(int, char **, char **);
+static int	 cmd_history(int, char **, char **);
+static int	 cmd_redial(int, char **, char **);
+static int	 cmd_callback(int, char **, char **);
 static int	 cmd_account(int, char **, char **);
 static int	 cmd_quit(int, char **, char **);
 static int	 cmd_help(int, char **, char **);
@@ -103,6 +109,14 @@ static const struct cmd_entry cmd_entries[] = {
 	{ "account", "NAME", 1, 1,
 	  "make NAME the default account (the one dial uses without ACCOUNT)",
 	  cmd_account, NULL },
+	{ "dnd", "on|off [ACCOUNT]", 1, 2,
+	  "do not disturb: incoming calls are refused with 486 Busy Here and "
+	  "counted as missed, on ACCOUNT or (without one) on every account",
+	  cmd_dnd, NULL },
+	{ "forward", "TARGET|off [ACCOUNT]", 1, 2,
+	  "redirect incoming calls with 302 to TARGET (a dial target), on "
+	  "ACCOUNT or (without one) on every account; off stops",
+	  cmd_forward, NULL },
 	{ "echotest", "[on|off]", 0, 1,
 	  "hear yourself through the codec and jitter buffer, with a call's "
 	  "delay, to test a headset (no argument: on, or off)",
@@ -119,6 +133,16 @@ static const struct cmd_entry cmd_entries[] = {
 	  "switch the microphone (in) or the speaker (out) to device NAME, "
 	  "during a call too (tsphone --list-devices names them)",
 	  cmd_device, NULL },
+	{ "history", "[N]", 0, 1,
+	  "print the last N calls (default 20), in and out, as history "
+	  "events, and clear the missed-call counter",
+	  cmd_history, "H" },
+	{ "redial", "", 0, 0,
+	  "dial the target of the last outgoing call again",
+	  cmd_redial, NULL },
+	{ "callback", "N", 1, 1,
+	  "dial the remote party of history entry N (its n field)",
+	  cmd_callback, NULL },
 	{ "status", "", 0, 0,
 	  "report the state of every account and call as events",
 	  cmd_status, NULL },
@@ -607,6 +631,18 @@ cmd_account(int argc, char **argv, char **cause)
 }
 
 static int
+cmd_dnd(int argc, char **argv, char **cause)
+{
+	return phone_dnd(argv[0], argc > 1 ? argv[1] : NULL, cause);
+}
+
+static int
+cmd_forward(int argc, char **argv, char **cause)
+{
+	return phone_forward(argv[0], argc > 1 ? argv[1] : NULL, cause);
+}
+
+static int
 cmd_echotest(int argc, char **argv, char **cause)
 {
 	if (!phone_running()) {
@@ -692,6 +728,90 @@ cmd_status(int argc, char **argv, char **cause)
 {
 	phone_status();
 	return 0;
+}
+
+/*
+ * The entries go out oldest first, so that a script or a terminal reading
+ * them ends on the newest; reading them is looking at the missed calls.
+ * They are read a page at a time: N may be large.
+ */
+#define CMD_HISTORY_MAX		10000
+#define CMD_HISTORY_PAGE	100
+
+static int
+cmd_history(int argc, char **argv, char **cause)
+{
+	struct event_history	*h;
+	struct event		 ev;
+	char			*end;
+	long long		 n = HISTORY_DEFAULT, left, k;
+	int			 got, i;
+
+	if (argc > 0) {
+		n = strtoll(argv[0], &end, 10);
+		if (*argv[0] == '\0' || *end != '\0' || n <= 0 ||
+		    n > CMD_HISTORY_MAX) {
+			xasprintf(cause, "bad number of entries \"%s\" (1 to %d)",
+			    argv[0], CMD_HISTORY_MAX);
+			return -1;
+		}
+	}
+	h = xcalloc(CMD_HISTORY_PAGE, sizeof *h);
+	if ((left = history_count()) > n)
+		left = n;
+	if (history_list(0, 0, h, cause) < 0) {
+		free(h);
+		return -1;
+	}
+	for (; left > 0; left -= k) {
+		k = left < CMD_HISTORY_PAGE ? left : CMD_HISTORY_PAGE;
+		if ((got = history_list(left - k, (int)k, h, cause)) < 0) {
+			free(h);
+			return -1;
+		}
+		for (i = got - 1; i >= 0; i--) {
+			memset(&ev, 0, sizeof ev);
+			ev.kind = EVENT_HISTORY;
+			ev.u.history = h[i];
+			event_emit(&ev);
+		}
+	}
+	free(h);
+	history_seen();
+	return 0;
+}
+
+static int
+cmd_redial(int argc, char **argv, char **cause)
+{
+	char	 target[EVENT_TEXT_MAX];
+
+	if (history_last_target(target, sizeof target, cause) != 0)
+		return -1;
+	return phone_dial(target, NULL, cause);
+}
+
+static int
+cmd_callback(int argc, char **argv, char **cause)
+{
+	struct event_history	 h;
+	char			 uri[EVENT_TEXT_MAX], *end, *why = NULL;
+	const char		*account = NULL;
+	long long		 n;
+
+	n = strtoll(argv[0], &end, 10);
+	if (*argv[0] == '\0' || *end != '\0' || n <= 0) {
+		xasprintf(cause, "bad history entry \"%s\"", argv[0]);
+		return -1;
+	}
+	if (history_get(n, &h, cause) != 0)
+		return -1;
+	history_split(h.remote, uri, sizeof uri, NULL, 0);
+	/* The account the call was on, if it still exists. */
+	if (h.account[0] != '\0' && phone_account(h.account, &why) != NULL)
+		account = h.account;
+	free(why);
+	return phone_dial(uri, account, cause);
 }
 
 /* Help goes out as log events so every front end shows it. */

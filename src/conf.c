@@ -42,6 +42,8 @@
 /* Flags of a key. */
 #define CONF_KEY_SECRET		0x1	/* wiped, never echoed, permission rule */
 #define CONF_KEY_CREDENTIAL	0x2	/* at most one per account */
+#define CONF_KEY_RAW		0x4	/* the value as written: its quotes
+					   are the parser's (a command) */
 
 struct conf_key;
 typedef int (*conf_parse_h)(const struct conf_key *, void *, const char *,
@@ -80,6 +82,8 @@ static int	conf_parse_echo(const struct conf_key *, void *, const char *,
 		    char **);
 static int	conf_parse_ha1(const struct conf_key *, void *, const char *,
 		    char **);
+static int	conf_parse_command(const struct conf_key *, void *,
+		    const char *, char **);
 
 /*
  * Enum names, indexed by the enum value so that parsing (name to value) and
@@ -235,6 +239,28 @@ static const struct conf_key conf_table[] = {
 	  .parse = conf_parse_echo, .offset = CONF_OFF(file_echo),
 	  .tmpl = "#file_echo = 60 -6" },
 
+	{ .info = { "hooks", "incoming", "command", NULL,
+	    "command run when an incoming call rings (never through a shell; "
+	    "TSPHONE_* variables say which call)" },
+	  .parse = conf_parse_command, .offset = CONF_OFF(hook_incoming),
+	  .flags = CONF_KEY_RAW,
+	  .tmpl = "#incoming = sh -c 'notify-send \"Call from "
+	    "$TSPHONE_DISPLAY\" \"$TSPHONE_REMOTE\"'" },
+	{ .info = { "hooks", "missed", "command", NULL,
+	    "command run when an incoming call was missed" },
+	  .parse = conf_parse_command, .offset = CONF_OFF(hook_missed),
+	  .flags = CONF_KEY_RAW,
+	  .tmpl = "#missed = curl -s -m 5 -d on http://lamp.local/missed" },
+	{ .info = { "hooks", "message", "command", NULL,
+	    "command run when a text message (SIP MESSAGE) comes in" },
+	  .parse = conf_parse_command, .offset = CONF_OFF(hook_message),
+	  .flags = CONF_KEY_RAW,
+	  .tmpl = "#message = notify-send tsphone \"new message\"" },
+	{ .info = { "hooks", "timeout", "int", "10",
+	    "seconds a hook may run before it is killed (1 to 600)" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(hook_timeout),
+	  .min = 1, .max = 600 },
+
 	{ .info = { "account", "uri", "uri", NULL,
 	    "address of record, sip:user@domain (required)" },
 	  .parse = conf_parse_uri, .offset = CONF_AOFF(uri),
@@ -306,6 +332,14 @@ static const struct conf_key conf_table[] = {
 	{ .info = { "account", "auto_answer", "bool", "no",
 	    "answer incoming calls at once" },
 	  .parse = conf_parse_bool, .offset = CONF_AOFF(auto_answer) },
+	{ .info = { "account", "dnd", "bool", "no",
+	    "start with do not disturb on: incoming calls get 486 and count "
+	    "as missed" },
+	  .parse = conf_parse_bool, .offset = CONF_AOFF(dnd) },
+	{ .info = { "account", "forward", "target", NULL,
+	    "start with incoming calls forwarded (302) to this dial target" },
+	  .parse = conf_parse_string, .offset = CONF_AOFF(forward),
+	  .tmpl = "#forward = sip:voicemail@example.com" },
 };
 #define CONF_NKEYS	((int)nitems(conf_table))
 
@@ -733,6 +767,28 @@ fail:
 }
 
 /* The value is a secret: a bad one is described, never echoed. */
+/*
+ * A hook's command line: split here once so that a bad one is reported
+ * at load with its line, and split again the same way when it runs.
+ */
+static int
+conf_parse_command(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	char	**field = conf_field(base, k->offset), **argv, *why;
+	int	  argc;
+
+	if (util_argv_split(value, &argv, &argc, &why) != 0) {
+		xasprintf(cause, "%s: %s", k->info.key, why);
+		free(why);
+		return -1;
+	}
+	util_argv_free(argv);
+	free(*field);
+	*field = xstrdup(value);
+	return 0;
+}
+
 static int
 conf_parse_ha1(const struct conf_key *k, void *base, const char *value,
     char **cause)
@@ -810,6 +866,7 @@ conf_new(void)
 	conf->echo_tail = 200;
 	conf->opus_complexity = 5;
 	conf->opus_bitrate = 32000;
+	conf->hook_timeout = 10;
 	return conf;
 }
 
@@ -846,6 +903,7 @@ conf_account_free(struct conf_account *a)
 	util_free_secret(a->ha1);
 	free(a->registrar);
 	free(a->proxy);
+	free(a->forward);
 	free(a);
 }
 
@@ -878,6 +936,19 @@ conf_account_close(struct conf_parse *cp)
 		}
 		if (a->registrar == NULL)
 			a->registrar = sip_uri_domain(a->uri);
+		if (a->forward != NULL) {
+			char	*uri, *why;
+
+			/* Resolved as dial resolves it, so that a bare user
+			 * is one at this account's domain. */
+			if ((uri = sip_uri_target(a, a->forward, &why)) ==
+			    NULL) {
+				conf_error_add(cp, conf_seen_line(cp,
+				    "account", "forward"), "forward: %s", why);
+				free(why);
+			}
+			free(uri);
+		}
 	}
 	if (cp->scratch)
 		conf_account_free(a);
@@ -913,14 +984,15 @@ conf_parse_header(struct conf_parse *cp, char *p)
 	conf_trim_end(arg);
 
 	if (strcmp(name, "sip") == 0 || strcmp(name, "audio") == 0 ||
-	    strcmp(name, "keys") == 0) {
+	    strcmp(name, "hooks") == 0 || strcmp(name, "keys") == 0) {
 		if (*arg != '\0') {
 			conf_error_add(cp, cp->line, "section [%s] takes no name",
 			    name);
 			return;
 		}
 		cp->section = strcmp(name, "sip") == 0 ? "sip" :
-		    strcmp(name, "audio") == 0 ? "audio" : "keys";
+		    strcmp(name, "audio") == 0 ? "audio" :
+		    strcmp(name, "hooks") == 0 ? "hooks" : "keys";
 		cp->bad_section = false;
 		return;
 	}
@@ -1233,7 +1305,11 @@ conf_parse_assignment(struct conf_parse *cp, char *p)
 		}
 	}
 
-	value = conf_parse_value(eq + 1, &cause);
+	if (k->flags & CONF_KEY_RAW) {
+		value = xstrdup(conf_skip_space(eq + 1));
+		conf_trim_end(value);
+	} else
+		value = conf_parse_value(eq + 1, &cause);
 	if (value == NULL) {
 		conf_error_add(cp, cp->line, "bad value for %s: %s", k->info.key,
 		    cause);
@@ -1577,6 +1653,9 @@ conf_free(struct conf *conf)
 	free(conf->input);
 	free(conf->output);
 	free(conf->ring);
+	free(conf->hook_incoming);
+	free(conf->hook_missed);
+	free(conf->hook_message);
 	for (i = 0; i < conf->nbindings; i++)
 		free(conf->bindings[i].name);
 	free(conf->bindings);
@@ -1661,6 +1740,14 @@ conf_template(FILE *fp)
 	conf_template_section(fp, "sip");
 	fputs("\n[audio]\n", fp);
 	conf_template_section(fp, "audio");
+	fputs("\n# Commands run when a call comes in, is missed, or a "
+	    "message comes\n"
+	    "# in: split into words once (quotes allowed), never run by a "
+	    "shell;\n"
+	    "# the call is described by TSPHONE_EVENT, TSPHONE_ACCOUNT,\n"
+	    "# TSPHONE_REMOTE, TSPHONE_DISPLAY and TSPHONE_CALL_ID.\n"
+	    "[hooks]\n", fp);
+	conf_template_section(fp, "hooks");
 	fputs("\n# One [account NAME] section per SIP account. The first is "
 	    "used for\n"
 	    "# outgoing calls unless tsphone -a NAME picks another. Replace "

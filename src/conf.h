@@ -71,6 +71,10 @@ struct conf_account {
 	enum conf_refer		 refer;		/* default accept */
 	enum conf_srtp		 srtp;		/* default off */
 	bool			 auto_answer;	/* default no */
+	bool			 dnd;		/* do not disturb at start; no */
+	char			*forward;	/* dial string calls are
+						   forwarded to at start, or
+						   NULL */
 
 	struct conf_account	*next;
 };
@@ -116,6 +120,12 @@ struct conf {
 	double			 file_echo_gain; /* dB */
 	int			 opus_complexity; /* 0..10, default 5 */
 	int			 opus_bitrate;	/* bit/s, default 32000 */
+
+	/* [hooks]: command lines, split at load (util_argv_split). */
+	char			*hook_incoming;	/* NULL if unset */
+	char			*hook_missed;
+	char			*hook_message;
+	int			 hook_timeout;	/* s before a hook is killed; 10 */
 
 	struct conf_account	*accounts;	/* in file order */
 	int			 naccounts;
@@ -164,7 +174,7 @@ const char *conf_codec_name(enum conf_codec);
 
 /* The key table, for the man page check and --dump-config-keys. */
 struct conf_key_info {
-	const char	*section;	/* "sip", "audio", "account" */
+	const char	*section;	/* "sip", "audio", "hooks", "account" */
 	const char	*key;
 	const char	*type;		/* "string", "uri", "bool", "int", ... */
 	const char	*def;		/* default shown to users, NULL if none */

@@ -178,3 +178,17 @@ event_transfer_state_name(enum transfer_state s)
 	}
 	return "unknown";
 }
+
+const char *
+event_call_outcome_name(enum call_outcome o)
+{
+	switch (o) {
+	case CALL_OUTCOME_NONE:		return "none";
+	case CALL_OUTCOME_ANSWERED:	return "answered";
+	case CALL_OUTCOME_MISSED:	return "missed";
+	case CALL_OUTCOME_REJECTED:	return "rejected";
+	case CALL_OUTCOME_CANCELLED:	return "cancelled";
+	case CALL_OUTCOME_FAILED:	return "failed";
+	}
+	return "unknown";
+}

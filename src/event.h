@@ -12,6 +12,7 @@
 #define TSP_EVENT_H
 
 #include <stdbool.h>
+#include <time.h>
 
 enum event_kind {
 	EVENT_REGISTRATION,
@@ -26,6 +27,7 @@ enum event_kind {
 	EVENT_MESSAGE,
 	EVENT_MWI,
 	EVENT_AUDIO,
+	EVENT_HISTORY,
 };
 
 /* A text message (SIP MESSAGE). */
@@ -42,6 +44,22 @@ enum transfer_state {
 	TRANSFER_RINGING,
 	TRANSFER_DONE,
 	TRANSFER_FAILED,
+};
+
+/*
+ * How a call ended, for the history and the hooks (SPEC section 7):
+ * answered (it was up), missed (ringing in, unanswered: the caller gave
+ * up, ring_timeout, or do-not-disturb refused it), rejected (we refused
+ * it by hand), cancelled (ours, hung up before the answer), failed (ours,
+ * refused or unreachable). NONE until the call is terminated.
+ */
+enum call_outcome {
+	CALL_OUTCOME_NONE,
+	CALL_OUTCOME_ANSWERED,
+	CALL_OUTCOME_MISSED,
+	CALL_OUTCOME_REJECTED,
+	CALL_OUTCOME_CANCELLED,
+	CALL_OUTCOME_FAILED,
 };
 
 enum call_state {
@@ -80,6 +98,9 @@ struct event_registration {
 	int		 expires;	/* seconds granted, 0 if not registered */
 	int		 retry_in;	/* seconds to the next attempt, 0 if none */
 	bool		 is_default;	/* the account dial uses by default */
+	bool		 dnd;		/* do not disturb, in effect */
+	char		 forward[EVENT_TEXT_MAX];	/* where calls are
+					   forwarded (302), or "" */
 };
 
 struct event_call {
@@ -101,6 +122,9 @@ struct event_call {
 	int		 replaces;	/* the call this one replaces, or 0 */
 	char		 refer_to[EVENT_TEXT_MAX];	/* a transfer the
 					   peer asks, waiting for the user */
+	char		 display[EVENT_TEXT_MAX];	/* contact name, else
+					   the remote's display name, or "" */
+	enum call_outcome outcome;	/* once CALL_TERMINATED */
 };
 
 struct event_transfer {
@@ -115,6 +139,23 @@ struct event_status {
 	int		 accounts;
 	int		 calls;
 	int		 handles;	/* live SIP handles (a leak shows here) */
+	bool		 dnd;		/* the global do not disturb */
+	char		 forward[EVENT_TEXT_MAX];	/* the global forward
+					   target as typed, or "" */
+	int		 missed;	/* calls missed since the user looked */
+};
+
+/* One call of the history (history.h), as "history" prints it. */
+struct event_history {
+	long long		 n;		/* stable: never reused */
+	time_t			 time;		/* when it started */
+	bool			 outgoing;
+	char			 remote[EVENT_TEXT_MAX];
+	char			 display[EVENT_TEXT_MAX];
+	char			 account[EVENT_NAME_MAX];
+	enum call_outcome	 outcome;	/* NONE while under way */
+	int			 code;
+	int			 duration;	/* seconds */
 };
 
 struct event_media {
@@ -201,6 +242,7 @@ struct event {
 		struct event_message		message;
 		struct event_mwi		mwi;
 		struct event_audio		audio;
+		struct event_history		history;
 	} u;
 };
 
@@ -222,5 +264,6 @@ const char	*event_call_state_name(enum call_state);
 const char	*event_log_level_name(enum log_level);
 const char	*event_transfer_state_name(enum transfer_state);
 const char	*event_message_state_name(enum message_state);
+const char	*event_call_outcome_name(enum call_outcome);
 
 #endif

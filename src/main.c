@@ -21,6 +21,8 @@
 
 #include "conf.h"
 #include "event.h"
+#include "hook.h"
+#include "history.h"
 #include "line.h"
 #include "log.h"
 #include "loop.h"
@@ -289,6 +291,18 @@ main(int argc, char **argv)
 	loop_signal(SIGINT, main_quit_signal, NULL);
 	loop_signal(SIGTERM, main_quit_signal, NULL);
 	loop_signal(SIGHUP, main_quit_signal, NULL);
+	/*
+	 * The history joins the bus before the front ends, so each call's row
+	 * is committed before any of them shows the call. Without it the
+	 * phone still works; the front ends are told why (the event waits in
+	 * the queue until they have joined).
+	 */
+	if (history_open(NULL, &cause) != 0) {
+		log_warn("history: %s", cause);
+		event_error("history", "%s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (!line && tui_start(conf, log_path, &cause) != 0) {
 		fprintf(stderr, "tsphone: %s; running in line mode\n", cause);
 		free(cause);
@@ -304,7 +318,9 @@ main(int argc, char **argv)
 	}
 	log_info("%s starting with %s", PACKAGE_STRING,
 	    conf->path != NULL ? conf->path : "the embedded default configuration");
-	rc = phone_start(conf, &opts, &cause);
+	rc = hook_start(conf, &cause);
+	if (rc == 0)
+		rc = phone_start(conf, &opts, &cause);
 	if (rc != 0) {
 		log_error("%s", cause);
 		tui_stop();	/* so that the message reaches the terminal */
@@ -316,12 +332,14 @@ main(int argc, char **argv)
 	}
 	phone_free();
 	event_flush();
+	hook_stop();
 	if (line)
 		line_stop();
 	else
 		tui_stop();
 	trace_clear();
 out_loop:
+	history_close();
 	loop_free();
 	log_close();
 out:

@@ -29,6 +29,7 @@
 #include "account.h"
 #include "call.h"
 #include "conf.h"
+#include "history.h"
 #include "inbox.h"
 #include "log.h"
 #include "loop.h"
@@ -365,6 +366,7 @@ phone_free(void)
 		phone_accounts = a->next;
 		account_free(a);
 	}
+	account_reset_global();
 	sip_ua_free();
 	media_shutdown();
 	if (phone_observer != 0)
@@ -427,6 +429,46 @@ phone_unregister(const char *name, char **cause)
 	return phone_each(name, phone_do_unregister, cause);
 }
 
+int
+phone_dnd(const char *arg, const char *name, char **cause)
+{
+	struct account	*a = NULL;
+	bool		 on;
+
+	if (strcmp(arg, "on") == 0)
+		on = true;
+	else if (strcmp(arg, "off") == 0)
+		on = false;
+	else {
+		xasprintf(cause, "dnd takes on or off, not \"%s\"", arg);
+		return -1;
+	}
+	if (phone_accounts == NULL) {
+		*cause = xstrdup("the phone is not running");
+		return -1;
+	}
+	if (name != NULL && (a = phone_account(name, cause)) == NULL)
+		return -1;
+	account_set_dnd(phone_accounts, a, on);
+	return 0;
+}
+
+int
+phone_forward(const char *target, const char *name, char **cause)
+{
+	struct account	*a = NULL;
+
+	if (phone_accounts == NULL) {
+		*cause = xstrdup("the phone is not running");
+		return -1;
+	}
+	if (name != NULL && (a = phone_account(name, cause)) == NULL)
+		return -1;
+	if (strcmp(target, "off") == 0)
+		target = NULL;
+	return account_set_forward(phone_accounts, a, target, cause);
+}
+
 void
 phone_status(void)
 {
@@ -445,6 +487,10 @@ phone_status(void)
 	ev.u.status.accounts = n;
 	ev.u.status.calls = call_count();
 	ev.u.status.handles = sip_ua_handles();
+	ev.u.status.dnd = account_dnd_global();
+	util_strlcpy(ev.u.status.forward, account_forward_global(),
+	    sizeof ev.u.status.forward);
+	ev.u.status.missed = history_missed();
 	event_emit(&ev);
 }
 

@@ -31,6 +31,12 @@ bool	 phone_quitting(void);
 /* Commands. ACCOUNT NULL means every account. */
 int	 phone_register(const char *account, char **cause);
 int	 phone_unregister(const char *account, char **cause);
+/*
+ * Do not disturb ("on" or "off") and forwarding (TARGET, or "off") for
+ * ACCOUNT, or globally for NULL (account.h has the rule).
+ */
+int	 phone_dnd(const char *arg, const char *account, char **cause);
+int	 phone_forward(const char *target, const char *account, char **cause);
 /* Every account and call as events, then one EVENT_STATUS. */
 void	 phone_status(void);
 int	 phone_dial(const char *target, const char *account, char **cause);

@@ -781,6 +781,23 @@ sip_call_reject(struct sip_call *sc, int code, const char *phrase)
 }
 
 void
+sip_call_redirect(struct sip_call *sc, const char *uri)
+{
+	char	*contact;
+
+	if (sc->h.nh == NULL || sc->ended || sc->final_sent)
+		return;
+	/* In angle brackets: a URI parameter must not read as a header
+	 * parameter of the Contact (RFC 3261 20.10). */
+	xasprintf(&contact, "<%s>", uri);
+	sip_call_set_final(sc, 302, "Moved Temporarily");
+	sc->final_sent = true;
+	nua_respond(sc->h.nh, SIP_302_MOVED_TEMPORARILY,
+	    SIPTAG_CONTACT_STR(contact), TAG_END());
+	free(contact);
+}
+
+void
 sip_call_hangup(struct sip_call *sc, const char *why)
 {
 	if (sc->h.nh == NULL || sc->ended || !sc->started)

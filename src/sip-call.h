@@ -121,6 +121,9 @@ int	 sip_call_answer(struct sip_call *, char **cause);
 int	 sip_call_accept(struct sip_call *, int port, char **cause);
 /* Final response to a ringing call; PHRASE NULL for the standard one. */
 void	 sip_call_reject(struct sip_call *, int code, const char *phrase);
+/* Redirect a call not yet answered: 302 Moved Temporarily with a Contact
+ * of URI (a checked request URI). */
+void	 sip_call_redirect(struct sip_call *, const char *uri);
 /* CANCEL before the answer, BYE after; WHY becomes the call's reason. */
 void	 sip_call_hangup(struct sip_call *, const char *why);
 /* Re-INVITE for hold (sendonly, or inactive when held) or resume. */

@@ -219,3 +219,84 @@ util_data_dir(void)
 {
 	return util_xdg_dir("XDG_DATA_HOME", ".local/share");
 }
+
+int
+util_argv_split(const char *s, char ***argvp, int *argcp, char **cause)
+{
+	char	**argv = NULL, *word;
+	size_t	  len = strlen(s), n;
+	int	  argc = 0;
+	char	  quote;
+
+	*argvp = NULL;
+	*argcp = 0;
+	word = xmalloc(len + 1);
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '#')
+			break;
+		n = 0;
+		quote = '\0';
+		while (*s != '\0' && (quote != '\0' || (*s != ' ' &&
+		    *s != '\t'))) {
+			if (quote == '\0' && (*s == '\'' || *s == '"')) {
+				quote = *s++;
+				continue;
+			}
+			if (quote != '\0' && *s == quote) {
+				quote = '\0';
+				s++;
+				continue;
+			}
+			if (*s == '\\' && quote != '\'') {
+				if (s[1] == '\0') {
+					*cause = xstrdup("a backslash ends the "
+					    "command");
+					goto fail;
+				}
+				if (quote == '"' && s[1] != '"' &&
+				    s[1] != '\\') {
+					word[n++] = *s++;	/* kept as is */
+					continue;
+				}
+				s++;
+			}
+			word[n++] = *s++;
+		}
+		if (quote != '\0') {
+			xasprintf(cause, "unterminated %c quote",
+			    quote);
+			goto fail;
+		}
+		word[n] = '\0';
+		argv = xrealloc(argv, (size_t)(argc + 2) * sizeof *argv);
+		argv[argc++] = xstrdup(word);
+		argv[argc] = NULL;
+	}
+	free(word);
+	if (argc == 0) {
+		*cause = xstrdup("no command");
+		return -1;
+	}
+	*argvp = argv;
+	*argcp = argc;
+	return 0;
+
+fail:
+	free(word);
+	util_argv_free(argv);
+	return -1;
+}
+
+void
+util_argv_free(char **argv)
+{
+	char	**p;
+
+	if (argv == NULL)
+		return;
+	for (p = argv; *p != NULL; p++)
+		free(*p);
+	free(argv);
+}

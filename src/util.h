@@ -36,5 +36,16 @@ int	 util_mkdir_p(const char *, unsigned int);
 char	*util_xdg_dir(const char *env, const char *home_sub);
 /* $XDG_DATA_HOME/tsphone or ~/.local/share/tsphone; NULL without a home. */
 char	*util_data_dir(void);
+/*
+ * Split a command line into words, once, as a shell would split it but
+ * with nothing else of a shell: blanks separate words; '...' keeps
+ * everything literally; "..." keeps everything but \" and \\ (the only
+ * escapes); outside quotes a backslash keeps the next character; a word
+ * starting with '#' starts a comment. No variables, globs or
+ * substitutions. Returns 0 and a NULL-terminated vector (util_argv_free)
+ * with at least one word, or -1 and *cause.
+ */
+int	 util_argv_split(const char *s, char ***argv, int *argc, char **cause);
+void	 util_argv_free(char **argv);
 
 #endif

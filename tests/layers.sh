@@ -67,8 +67,24 @@ is "$(offenders 'account\.h|call\.h|phone\.h|cmd\.h|tui|line\.h' $sip $media)" "
 # shellcheck disable=SC2086
 is "$(offenders 'cmd\.h|tui|line\.h' $models)" "" \
     "the models include nothing of the commands or the UI"
+# Hooks are an observer of the bus, like line mode: no model, command
+# or UI header, and no model function called by name.
+is "$(offenders 'account\.h|call\.h|phone\.h|inbox\.h|cmd\.h|tui|line\.h|sofia-sip/' src/hook.c src/hook.h)" "" \
+    "hooks include nothing of the models, the commands, the UI or Sofia"
+is "$(callers 'account_|call_|phone_' src/hook.c)" "" \
+    "hooks name no model function"
 # The libraries: each compiled with only its own flags (Makefile.am).
-for lib in ui conf cmd core sip media base loop util; do
+sqlite_ok=
+for f in $core $ui; do
+	case $f in
+	src/store.c|src/history.c) ;;
+	*) sqlite_ok="$sqlite_ok $f" ;;
+	esac
+done
+# shellcheck disable=SC2086
+is "$(offenders 'sqlite3\.h' $sqlite_ok)" "" \
+    "SQLite only in the store (store.c, history.c); its headers expose none"
+for lib in ui conf cmd hook core store sip media base loop util; do
 	ok "libtsp-$lib is a library of its own" \
 	    grep -q "^libtsp_${lib}_a_SOURCES" Makefile.am
 done

@@ -199,6 +199,9 @@ tmpdir_init() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/tsphone-test.XXXXXX") ||
 		bail "mktemp -d failed"
 	export T
+	# The history database and recordings stay inside the test.
+	XDG_DATA_HOME=$T/data
+	export XDG_DATA_HOME
 	mkdir "$T/.run" || bail "cannot create $T/.run"
 	: >"$T/.logs"
 	: >"$T/.ports"

@@ -99,7 +99,7 @@ tmux_keys alice C-u
 ok "the open prompt lists the commands Tab completes" \
     tmux_wait alice '^ Tab dial  answer  reject  hangup' 2
 tmux_keys alice d
-ok "d narrows them to dial, dtmf and device" tmux_wait alice '^ Tab dial  dtmf  device *$' 2
+ok "d narrows them to dial, dtmf, dnd and device" tmux_wait alice '^ Tab dial  dtmf  dnd  device *$' 2
 tmux_keys alice i a l Space
 ok "after the command, its usage and help" \
     tmux_wait alice '^ dial TARGET \[ACCOUNT\]: call TARGET' 2
@@ -131,7 +131,7 @@ tsp_cmd bob "dial alice"
 ok "the banner says how to answer from the prompt" \
     tmux_wait alice 'INCOMING CALL 2 from Bob( <[^>]*>)?: Esc closes the prompt, then a answers; or type answer 2' 5
 ok "the completions move to the line above it" \
-    tmux_wait alice '^ Tab dial  dtmf  device *$' 2
+    tmux_wait alice '^ Tab dial  dtmf  dnd  device *$' 2
 like "$(screen | tail -n 1)" '^:d$' "the prompt keeps what was typed"
 ok "the ringing call's timer runs" wait_until 8 secs_past 2 5
 like "$(row 1)" 'ended' "the ended call 1 is still listed, 5 s later"
@@ -204,6 +204,16 @@ tmux_keys alice c
 ok "c clears every ended and missed call" tmux_wait alice 'No calls' 2
 tmux_keys alice c
 ok "c with nothing to clear says so" tmux_wait alice 'clear: no ended calls' 2
+
+# --- do not disturb and forwarding on the title line
+tmux_keys alice : d n d Space o n Enter
+ok "dnd on: the title line says DND" tmux_wait alice '^ tsphone.*  DND' 2
+tmux_keys alice : f o r w a r d Space c a r o l Space o f f i c e Enter
+ok "forward on one account: the title line names it" \
+    tmux_wait alice '^ tsphone.*  DND  FWD:office(→|->)carol@' 2
+tmux_keys alice : d n d Space o f f Enter : f o r w a r d Space o f f Enter
+ok "both off: the title line is plain again" \
+    tmux_wait_gone alice '^ tsphone.*(DND|FWD)' 2
 
 tmux_keys alice : q u i t Enter
 is "$(tmux_status alice 8)" 0 "alice quits with status 0"

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "event.h"
+#include "history.h"
 #include "json.h"
 #include "line.h"
 #include "loop.h"
@@ -45,6 +46,8 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "expires", ev->u.reg.expires);
 		json_int(j, "retry_in", ev->u.reg.retry_in);
 		json_bool(j, "default", ev->u.reg.is_default);
+		json_bool(j, "dnd", ev->u.reg.dnd);
+		json_str(j, "forward", ev->u.reg.forward);
 		break;
 	case EVENT_CALL:
 		json_str(j, "event", "call");
@@ -66,6 +69,9 @@ line_event(const struct event *ev, void *arg)
 		json_bool(j, "conference", ev->u.call.conference);
 		json_int(j, "replaces", ev->u.call.replaces);
 		json_str(j, "refer_to", ev->u.call.refer_to);
+		if (ev->u.call.state == CALL_TERMINATED)
+			json_str(j, "outcome",
+			    event_call_outcome_name(ev->u.call.outcome));
 		break;
 	case EVENT_MEDIA:
 		json_str(j, "event", "media");
@@ -146,7 +152,27 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "accounts", ev->u.status.accounts);
 		json_int(j, "calls", ev->u.status.calls);
 		json_int(j, "handles", ev->u.status.handles);
+		json_bool(j, "dnd", ev->u.status.dnd);
+		json_str(j, "forward", ev->u.status.forward);
+		json_int(j, "missed", ev->u.status.missed);
 		break;
+	case EVENT_HISTORY: {
+		char	 when[40];
+
+		history_time(ev->u.history.time, when, sizeof when);
+		json_str(j, "event", "history");
+		json_int(j, "n", (long)ev->u.history.n);
+		json_str(j, "time", when);
+		json_str(j, "direction", ev->u.history.outgoing ? "out" : "in");
+		json_str(j, "remote", ev->u.history.remote);
+		json_str(j, "display", ev->u.history.display);
+		json_str(j, "account", ev->u.history.account);
+		json_str(j, "outcome",
+		    event_call_outcome_name(ev->u.history.outcome));
+		json_int(j, "code", ev->u.history.code);
+		json_int(j, "duration", ev->u.history.duration);
+		break;
+	}
 	case EVENT_AUDIO:
 		json_str(j, "event", "audio");
 		json_int(j, "in_volume", ev->u.audio.in_volume);

@@ -38,6 +38,12 @@ tui_calls_state(const struct tui_call *c, enum tui_style *style)
 	*style = TUI_S_NORMAL;
 	if (c->ended_ms != 0 || c->state == CALL_TERMINATED) {
 		*style = TUI_S_DIM;
+		if (c->outcome == CALL_OUTCOME_MISSED) {
+			*style = TUI_S_BAD;	/* until seen */
+			return "missed";
+		}
+		if (c->outcome == CALL_OUTCOME_REJECTED)
+			return "rejected";
 		/* We send the final answer to a call that rings in: 486
 		 * or 603 is our reject, anything else (487: the caller
 		 * gave up) a call nobody took. */

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "history.h"
 #include "key-string.h"
 #include "trace.h"
 #include "tui-int.h"
@@ -246,10 +247,10 @@ static void
 tui_draw_title(int y, int cols)
 {
 	attr_t		 bar = tui_draw_attr(TUI_S_BAR);
-	char		 left[192], clock[16];
+	char		 left[384], clock[16], divert[192];
 	struct tm	 tm;
 	time_t		 t = time(NULL);
-	int		 live = tui_model_live_calls(), n;
+	int		 live = tui_model_live_calls(), n, missed;
 
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
@@ -257,8 +258,20 @@ tui_draw_title(int y, int cols)
 	if (live > 0)
 		snprintf(left + n, sizeof left - (size_t)n, "  |  %d call%s",
 		    live, live == 1 ? "" : "s");
+	/* Until the user opens the history. */
+	if ((missed = history_missed()) > 0) {
+		char	 m[32];
+
+		snprintf(m, sizeof m, "  |  %d missed", missed);
+		tui_draw_cat(left, m, sizeof left);
+	}
 	if (tui.echotest)
 		tui_draw_cat(left, "  |  echo test", sizeof left);
+	tui_model_divert(divert, sizeof divert, tui.utf8);
+	if (divert[0] != '\0') {
+		tui_draw_cat(left, "  |  ", sizeof left);
+		tui_draw_cat(left, divert, sizeof left);
+	}
 	if (tui.in_volume != 0 || tui.out_volume != 0) {
 		char	 v[48];
 
@@ -749,6 +762,8 @@ tui_draw(void)
 	y = tui_calls_draw(y, cols, calls);
 	if (tui.view == TUI_VIEW_TRACE)
 		tui_draw_trace_title(title, sizeof title);
+	else if (tui.view == TUI_VIEW_HISTORY)
+		tui_history_title(title, sizeof title);
 	else
 		snprintf(title, sizeof title, "Log%s", tui.scroll > 0 ?
 		    " (scrolled back)" : "");
@@ -756,6 +771,8 @@ tui_draw(void)
 	tui.pane_rows = rows - 2 - y - tui_hints_extra();
 	if (tui.view == TUI_VIEW_TRACE)
 		tui_draw_trace(y, tui.pane_rows, cols);
+	else if (tui.view == TUI_VIEW_HISTORY)
+		tui_history_draw(y, tui.pane_rows, cols);
 	else
 		tui_draw_log(y, tui.pane_rows, cols);
 	tui_hints_draw(rows - 2, cols);

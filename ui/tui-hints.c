@@ -87,6 +87,10 @@ tui_hints_list(const struct tui_call *cur, int live, int ended,
 		n = tui_hints_add(v, n, max, "clear", NULL, "clear ended");
 	if (cur == NULL)
 		n = tui_hints_add(v, n, max, "prompt", NULL, "command");
+	if (view == TUI_VIEW_HISTORY)
+		n = tui_hints_add(v, n, max, NULL, "Enter", "call back");
+	n = tui_hints_add(v, n, max, "history", NULL,
+	    view == TUI_VIEW_HISTORY ? "log" : "history");
 	n = tui_hints_add(v, n, max, "trace", NULL, view == TUI_VIEW_TRACE ?
 	    "log" : "SIP trace");
 	n = tui_hints_add(v, n, max, "quit", NULL, "quit");

@@ -2,7 +2,9 @@
  * tui-int.h: what the tui-*.c files share: the model of accounts, calls
  * and log built from core events, the key bindings, the prompt and the
  * drawing helpers. This is the only header under ui/ that includes
- * curses (STYLE.md); the core is reached through event.h and cmd.h only.
+ * curses (STYLE.md); the core is reached through event.h and cmd.h,
+ * and the history view reads the store through history.h (queries only:
+ * a screenful of a long history, never copied here).
  */
 #ifndef TSP_TUI_INT_H
 #define TSP_TUI_INT_H
@@ -42,6 +44,8 @@ struct tui_account {
 	bool		 is_default;	/* dial's account: marked '*' */
 	bool		 mwi_known;	/* a voicemail notice came */
 	struct event_mwi mwi;		/* the last one */
+	bool		 dnd;		/* do not disturb in effect */
+	char		 forward[EVENT_TEXT_MAX];	/* or "" */
 };
 
 struct tui_call {
@@ -65,6 +69,7 @@ struct tui_call {
 	uint64_t	 ended_ms;	/* 0 while the call is up; the row
 					   stays until cleared */
 	uint64_t	 bell_ms;	/* last bell while it rings */
+	enum call_outcome outcome;	/* once ended */
 	char		 codec[32];
 	bool		 srtp;
 	bool		 recording;
@@ -109,6 +114,7 @@ struct tui_prompt {
 enum tui_view {
 	TUI_VIEW_LOG,
 	TUI_VIEW_TRACE,
+	TUI_VIEW_HISTORY,
 };
 
 /* Looks, mapped to colour or (monochrome, NO_COLOR) to attributes. */
@@ -138,6 +144,8 @@ struct tui {
 
 	enum tui_view		 view;
 	int			 scroll;	/* lines back from the newest */
+	long long		 hist_sel;	/* history view: selected, and */
+	long long		 hist_top;	/* first shown, from the newest */
 	bool			 help;
 	int			 help_scroll;
 	bool			 confirm_quit;
@@ -182,8 +190,11 @@ const struct tui_line *tui_model_line(int i);
 struct tui_call	*tui_model_current(void);
 struct tui_call	*tui_model_ringing(void);
 int		 tui_model_live_calls(void);
+/* "DND", "FWD→target" and the like for the title line, "" when calls
+ * ring as usual; UTF8: the arrow may be "→", else "->". */
+void		 tui_model_divert(char *buf, size_t len, bool utf8);
 int		 tui_model_ended_calls(void);
-int		 tui_model_clear_ended(void);
+int		 tui_model_clear_ended(bool missed);
 void		 tui_model_party(const char *remote, char *name, size_t nlen,
 		    char *uri, size_t ulen);
 
@@ -219,6 +230,12 @@ void		 tui_calls_layout(int cols, const struct tui_call *, int n,
 		    int naccounts, struct tui_calls_cols *);
 void		 tui_calls_cut(const char *s, int width, char *buf, size_t);
 int		 tui_calls_draw(int y, int cols, int rows);
+
+/* tui-history.c */
+void		 tui_history_toggle(void);
+bool		 tui_history_key(int key);
+void		 tui_history_title(char *buf, size_t len);
+void		 tui_history_draw(int y, int rows, int cols);
 
 /* tui-hints.c */
 struct tui_hint {

@@ -246,7 +246,7 @@ tui_keys_action(const char *name)
 		tui.scroll = 0;
 	} else if (strcmp(name, "redraw") == 0)
 		clearok(curscr, TRUE);
-	else if (strcmp(name, "clear") == 0 && tui_model_clear_ended() == 0)
+	else if (strcmp(name, "clear") == 0 && tui_model_clear_ended(true) == 0)
 		tui_message(true, "clear: no ended calls");
 	tui_changed();
 }
@@ -301,6 +301,8 @@ tui_keys_handle(int key)
 	}
 	tui.message[0] = '\0';
 	tui_changed();
+	if (tui.view == TUI_VIEW_HISTORY && tui_history_key(key))
+		return;
 	if (key == KEYC_ESCAPE) {
 		tui.view = TUI_VIEW_LOG;
 		tui.scroll = 0;
@@ -328,6 +330,8 @@ tui_keys_handle(int key)
 	}
 	if (ce->handler == NULL)
 		tui_keys_action(ce->name);
+	else if (strcmp(ce->name, "history") == 0)
+		tui_history_toggle();
 	else if (strcmp(ce->name, "help") == 0) {
 		tui.help = true;
 		tui.help_scroll = 0;

@@ -155,7 +155,77 @@ tui_model_registration(const struct event_registration *r)
 	a->expires = r->expires;
 	a->retry_in = r->retry_in;
 	a->is_default = r->is_default;
+	a->dnd = r->dnd;
+	util_strlcpy(a->forward, r->forward, sizeof a->forward);
 	a->at_ms = util_now_ms();
+}
+
+/* Append " | TEXT" pieces to BUF. */
+static void
+tui_model_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t	 n = strlen(buf);
+	va_list	 ap;
+
+	if (n >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * One word when every account is alike ("DND", "FWD→bob@example.com"),
+ * else the accounts that differ by name: the title line has room for a
+ * few, and a person with one account sees the short form.
+ */
+void
+tui_model_divert(char *buf, size_t len, bool utf8)
+{
+	const char	*arrow = utf8 ? "\xe2\x86\x92" : "->", *fwd = NULL;
+	const char	*t;
+	int		 i, ndnd = 0, nfwd = 0;
+	bool		 same = true;
+
+	buf[0] = '\0';
+	for (i = 0; i < tui.naccounts; i++) {
+		const struct tui_account *a = &tui.accounts[i];
+
+		ndnd += a->dnd;
+		if (a->forward[0] == '\0')
+			continue;
+		nfwd++;
+		if (fwd == NULL)
+			fwd = a->forward;
+		else if (strcmp(fwd, a->forward) != 0)
+			same = false;
+	}
+	if (ndnd > 0 && ndnd == tui.naccounts)
+		tui_model_cat(buf, len, "DND");
+	else if (ndnd > 0) {
+		tui_model_cat(buf, len, "DND:");
+		for (i = 0; i < tui.naccounts; i++) {
+			if (tui.accounts[i].dnd)
+				tui_model_cat(buf, len, "%s%s", buf[4] != '\0' ?
+				    "," : "", tui.accounts[i].name);
+		}
+	}
+	for (i = 0; i < tui.naccounts; i++) {
+		const struct tui_account *a = &tui.accounts[i];
+
+		if (a->forward[0] == '\0')
+			continue;
+		/* The scheme says nothing a person needs here. */
+		t = strncmp(a->forward, "sip:", 4) == 0 ? a->forward + 4 :
+		    a->forward;
+		if (nfwd == tui.naccounts && same) {
+			tui_model_cat(buf, len, "%sFWD%s%s", buf[0] != '\0' ?
+			    "  " : "", arrow, t);
+			break;
+		}
+		tui_model_cat(buf, len, "%sFWD:%s%s%s", buf[0] != '\0' ?
+		    "  " : "", a->name, arrow, t);
+	}
 }
 
 static void
@@ -169,9 +239,10 @@ tui_model_call(const struct event_call *e)
 
 	/* A call that ends before it was ever shown (a dial refused at
 	 * once) is still shown, with why. Placing a call says the user is
-	 * at the keyboard: the ended rows have been seen, and go. */
+	 * at the keyboard: the ended rows have been seen, and go; missed
+	 * calls stay until the history is opened or they are cleared. */
 	if (c == NULL && e->outgoing && e->state != CALL_TERMINATED)
-		tui_model_clear_ended();
+		tui_model_clear_ended(false);
 	if (c == NULL && (c = tui_model_add(e->id)) == NULL)
 		return;
 	was_ringing = c->state == CALL_INCOMING && c->ended_ms == 0 &&
@@ -218,6 +289,7 @@ tui_model_call(const struct event_call *e)
 	}
 	if (e->state == CALL_TERMINATED && c->ended_ms == 0) {
 		c->ended_ms = now;
+		c->outcome = e->outcome;
 		tui.last_ended = *c;
 	}
 	tui_model_party(c->remote, name, sizeof name, uri, sizeof uri);
@@ -301,6 +373,8 @@ tui_model_event(const struct event *ev)
 		break;		/* the screen always shows the status */
 	case EVENT_MESSAGE:
 		break;		/* the text is in the log (EVENT_LOG) */
+	case EVENT_HISTORY:
+		break;		/* the history view reads the store */
 	case EVENT_MWI: {
 		struct tui_account *a = tui_model_account(ev->u.mwi.account);
 
@@ -375,14 +449,16 @@ tui_model_ended_calls(void)
 	return tui.ncalls - tui_model_live_calls();
 }
 
-/* The user has seen the ended and missed calls: they leave the list. */
+/* The user has seen the ended calls (and MISSED, the missed ones too):
+ * they leave the list. */
 int
-tui_model_clear_ended(void)
+tui_model_clear_ended(bool missed)
 {
 	int	 i, n = 0;
 
 	for (i = 0; i < tui.ncalls; i++) {
-		if (tui.calls[i].ended_ms != 0) {
+		if (tui.calls[i].ended_ms != 0 && (missed ||
+		    tui.calls[i].outcome != CALL_OUTCOME_MISSED)) {
 			tui_model_remove(i--);
 			n++;
 		}

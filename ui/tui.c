@@ -28,6 +28,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "event.h"
+#include "history.h"
 #include "key-string.h"
 #include "loop.h"
 #include "phone.h"
@@ -175,6 +176,13 @@ tui_run(const char *line)
 		cmd_execute(line);	/* says what is wrong */
 		return;
 	}
+	/* The screen shows the history; line mode prints it. */
+	if (argc >= 1 && strcmp(argv[0], "history") == 0) {
+		cmd_free_argv(argc, argv);
+		if (tui.view != TUI_VIEW_HISTORY)
+			tui_history_toggle();
+		return;
+	}
 	if (argc == 1 && strcmp(argv[0], "quit") == 0) {
 		cmd_free_argv(argc, argv);
 		tui_quit();
@@ -295,6 +303,35 @@ tui_no_cursor(void)
 	return cup == NULL || cup == (char *)-1;
 }
 
+static void
+tui_seed_uri(const char *uri, const char *display, void *arg)
+{
+	char	**v = arg;
+	int	  i;
+
+	(void)display;
+	for (i = 0; i < TUI_URIS_MAX && v[i] != NULL; i++)
+		;
+	if (i < TUI_URIS_MAX)
+		v[i] = xstrdup(uri);
+}
+
+/* Completion starts with the addresses of the history, newest first. */
+static void
+tui_seed_uris(void)
+{
+	char	*v[TUI_URIS_MAX] = { NULL };
+	int	 i;
+
+	if (history_targets("", TUI_URIS_MAX, tui_seed_uri, v) <= 0)
+		return;
+	for (i = TUI_URIS_MAX - 1; i >= 0; i--) {
+		if (v[i] != NULL)
+			tui_prompt_add_uri(v[i]);
+		free(v[i]);
+	}
+}
+
 int
 tui_start(const struct conf *conf, const char *stderr_path, char **cause)
 {
@@ -353,6 +390,7 @@ tui_start(const struct conf *conf, const char *stderr_path, char **cause)
 	tui.color = has_colors() && (nc == NULL || *nc == '\0');
 	tui_draw_init();
 	tui_keys_init(conf);
+	tui_seed_uris();
 	tui_accounts_init(conf);
 	tui.prompt.hist = 0;
 

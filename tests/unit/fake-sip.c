@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "fakes.h"
 #include "loop.h"
 #include "sip-call.h"
@@ -373,6 +374,12 @@ sip_call_reject(struct sip_call *sc, int code, const char *phrase)
 }
 
 void
+sip_call_redirect(struct sip_call *sc, const char *uri)
+{
+	logf_("redirect %d %s", sc->f.n, uri);
+}
+
+void
 sip_call_hangup(struct sip_call *sc, const char *why)
 {
 	logf_("hangup %d %s", sc->f.n, why != NULL ? why : "");
@@ -582,4 +589,27 @@ sip_uri_user(const char *s)
 	if ((at = strchr(p, '@')) == NULL)
 		return NULL;
 	return xstrndup(p, (size_t)(at - p));
+}
+
+/* Dial strings, roughly as sip-uri.c resolves them: a URI as is, a bare
+ * user at the account's domain; "" and "sip:" alone are refused. */
+char *
+sip_uri_target(const struct conf_account *ca, const char *s, char **cause)
+{
+	const char	*at;
+	char		*out;
+
+	if (*s == '\0' || strcmp(s, "sip:") == 0) {
+		xasprintf(cause, "\"%s\" is not a dial target", s);
+		return NULL;
+	}
+	if (strncmp(s, "sip:", 4) == 0 || strncmp(s, "sips:", 5) == 0)
+		return xstrdup(s);
+	if (strchr(s, '@') != NULL) {
+		xasprintf(&out, "sip:%s", s);
+		return out;
+	}
+	at = strchr(ca->uri, '@');
+	xasprintf(&out, "sip:%s@%s", s, at != NULL ? at + 1 : "invalid");
+	return out;
 }

@@ -1335,6 +1335,166 @@ test_resolve(void)
 	model_clear();
 }
 
+/* Do not disturb and forwarding: the rule and what the INVITE gets. */
+static void
+test_dnd_forward(void)
+{
+	const struct event_call	*e;
+	struct call		*c;
+	char			*cause = NULL;
+	int			 id;
+
+	end_all();
+	account_set_dnd(acct, NULL, true);
+	ok(account_dnd(acct), "dnd on: in effect");
+	id = ring_in("\"Eve\" <sip:eve@x>");
+	ok(id != 0, "dnd: the INVITE still makes a call");
+	c = call_find(id);
+	ok(c != NULL && c->dnd_refused, "dnd: marked refused by dnd");
+	is_int(fake_sip_count(" 486"), 1, "dnd: 486 is sent");
+	is_int(fake_sip_count("ring"), 0, "dnd: no 180");
+	ok(model_call(id) == NULL, "dnd: not shown while it ends");
+	ok(call_current() == NULL, "dnd: not current");
+	ok(fake_media_tone() != MEDIA_TONE_RING, "dnd: no ring tone");
+	model_clear();
+	call_status();
+	ok(model_call(id) == NULL, "dnd: status does not show it ringing");
+	ended(id, 486, "Busy Here");
+	e = model_call(id);
+	ok(e != NULL && e->state == CALL_TERMINATED && !e->outgoing,
+	    "dnd: its end is published");
+	is_str(e != NULL ? e->reason : "", "refused: do not disturb",
+	    "dnd: with why");
+	is_int(call_count(), 0, "dnd: then it is gone");
+	end_all();
+
+	/* the account's own setting wins; a global change drops it */
+	account_set_dnd(acct, acct, false);
+	ok(!account_dnd(acct), "dnd off ACCOUNT wins over the global on");
+	ok(account_dnd_global(), "the global setting stays on");
+	account_set_dnd(acct, NULL, true);
+	ok(account_dnd(acct), "a global change drops the account's own");
+	account_set_dnd(acct, NULL, false);
+	ok(!account_dnd(acct), "dnd off");
+
+	/* forward */
+	is_int(account_set_forward(acct, NULL, "sip:", &cause), -1,
+	    "forward: a bad target is refused");
+	ok(cause != NULL, "with a reason");
+	free(cause);
+	cause = NULL;
+	ok(account_forward(acct) == NULL, "forward: still off");
+	is_int(account_set_forward(acct, NULL, "bob", &cause), 0,
+	    "forward bob");
+	is_str(account_forward(acct), "sip:bob@127.0.0.1",
+	    "forward: resolved at the account's domain");
+	is_str(account_forward_global(), "bob", "forward: the global, as typed");
+	account_set_dnd(acct, NULL, true);
+	ok(ring_in("<sip:eve@x>") == 0, "forward: no call");
+	is_int(fake_sip_count("redirect"), 1,
+	    "forward: 302, over do not disturb");
+	is_int(fake_sip_count(" sip:bob@127.0.0.1"), 1,
+	    "forward: to the target");
+	account_set_dnd(acct, NULL, false);
+	is_int(account_set_forward(acct, acct, NULL, &cause), 0,
+	    "forward off ACCOUNT");
+	ok(account_forward(acct) == NULL, "the account's own off wins");
+	is_int(account_set_forward(acct, acct, "sip:carol@y", &cause), 0,
+	    "forward TARGET ACCOUNT");
+	is_str(account_forward(acct), "sip:carol@y", "the account's own target");
+	is_int(account_set_forward(acct, NULL, NULL, &cause), 0, "forward off");
+	ok(account_forward(acct) == NULL, "a global off drops the account's");
+	id = ring_in("<sip:eve@x>");
+	ok(id != 0 && model_call(id)->state == CALL_INCOMING,
+	    "all off: it rings again");
+	end_all();
+	account_reset_global();
+}
+
+/* How each call ends, as the history and the hooks are told. */
+static void
+test_outcome(void)
+{
+	const struct event_call	*e;
+	int			 id;
+	char			*cause = NULL;
+
+	id = dial("bob");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_NONE,
+	    "no outcome before the end");
+	up(id);
+	call_hangup(call_find(id), &cause);
+	ended(id, 200, "hung up");
+	e = model_call(id);
+	ok(e->state == CALL_TERMINATED && e->outcome == CALL_OUTCOME_ANSWERED,
+	    "an outgoing call that was up: answered");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	answer(id);
+	ended(id, 200, "bye");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_ANSWERED,
+	    "an incoming call that was up: answered");
+	end_all();
+
+	id = dial("bob");
+	fake_sip_report(sipof(id), SIP_CALL_PROGRESS, 180, "Ringing");
+	call_hangup(call_find(id), &cause);
+	ended(id, 487, "Request Terminated");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_CANCELLED,
+	    "ours, hung up before the answer: cancelled");
+	end_all();
+
+	id = dial("bob");
+	ended(id, 486, "Busy Here");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_FAILED,
+	    "ours, refused: failed");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	call_reject(call_find(id), 603, &cause);
+	ended(id, 603, "Decline");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_REJECTED,
+	    "refused by hand: rejected");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	call_hangup(call_find(id), &cause);
+	ended(id, 486, "Busy Here");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_REJECTED,
+	    "a ringing call hung up: rejected");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	ended(id, 487, "Request Terminated");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_MISSED,
+	    "the caller gave up: missed");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	fake_loop_advance(60000);
+	ok(fake_sip_count(" 480") == 1, "480 after the ring timeout");
+	ended(id, 480, "Temporarily Unavailable");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_MISSED,
+	    "unanswered until ring_timeout: missed");
+	end_all();
+
+	id = ring_in("<sip:bob@x>");
+	call_find(id)->dnd_refused = true;
+	call_reject(call_find(id), 486, &cause);
+	ended(id, 486, "Busy Here");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_MISSED,
+	    "refused by do-not-disturb: missed");
+	end_all();
+
+	fake_sip_fail_ring = true;
+	id = ring_in("<sip:bob@x>");
+	ended(id, 488, "no common codec");
+	is_int(model_call(id)->outcome, CALL_OUTCOME_FAILED,
+	    "never offered to the user: failed, not missed");
+	end_all();
+}
+
 int
 main(void)
 {
@@ -1363,6 +1523,8 @@ main(void)
 	test_attended();
 	test_refer_policy();
 	test_resolve();
+	test_dnd_forward();
+	test_outcome();
 
 	account_free(acct);
 	model_conf_account_free(ca);

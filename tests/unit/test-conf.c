@@ -954,6 +954,50 @@ test_audio(void)
 	conf_free(c);
 }
 
+/* [hooks], and the do-not-disturb and forward keys of an account. */
+static void
+test_hooks(void)
+{
+	struct conf	*c;
+
+	c = loads("hooks", "[hooks]\n"
+	    "incoming = notify-send \"Call from\" 'it''s' # a comment\n"
+	    "missed = \"/opt/my hooks/lamp\" on\n"
+	    "timeout = 2\n"
+	    ALICE "dnd = yes\nforward = bob\n");
+	if (c == NULL)
+		return;
+	is_str(c->hook_incoming, "notify-send \"Call from\" 'it''s' # a comment",
+	    "incoming: kept as written, split when run");
+	is_str(c->hook_missed, "\"/opt/my hooks/lamp\" on",
+	    "missed: a leading quote is the command's, not the file's");
+	ok(c->hook_message == NULL, "message: unset");
+	is_int(c->hook_timeout, 2, "timeout = 2");
+	ok(c->accounts->dnd, "dnd = yes");
+	is_str(c->accounts->forward, "bob", "forward = bob");
+	conf_free(c);
+
+	c = loads("hooks: defaults", ALICE);
+	if (c != NULL) {
+		is_int(c->hook_timeout, 10, "timeout: 10 s by default");
+		ok(c->hook_incoming == NULL && !c->accounts->dnd &&
+		    c->accounts->forward == NULL, "no hooks, dnd or forward");
+	}
+	conf_free(c);
+
+	one_error("hooks: unterminated quote",
+	    "[hooks]\nincoming = notify-send \"Call\n" ALICE, 2,
+	    "incoming: unterminated \" quote");
+	one_error("hooks: no command", "[hooks]\nmissed = # nothing\n" ALICE,
+	    2, "missed: no command");
+	one_error("hooks: timeout 0", "[hooks]\ntimeout = 0\n" ALICE, 2,
+	    "bad value \"0\" for timeout: expected a number from 1 to 600");
+	one_error("hooks: unknown key", "[hooks]\nringing = x\n" ALICE, 2,
+	    "unknown key \"ringing\" in [hooks]");
+	one_error("forward: not a target", ALICE "forward = sip:\n", 3,
+	    "forward: bad target \"sip:\": nothing after the scheme");
+}
+
 static void
 test_keys(void)
 {
@@ -966,12 +1010,14 @@ test_keys(void)
 		"audio.rate", "audio.period", "audio.aec", "audio.echo_tail",
 		"audio.noise_suppression", "audio.agc", "audio.opus_complexity",
 		"audio.opus_bitrate", "audio.file_echo",
+		"hooks.incoming", "hooks.missed", "hooks.message",
+		"hooks.timeout",
 		"account.uri", "account.display_name", "account.username",
 		"account.password", "account.password_cmd", "account.ha1",
 		"account.registrar", "account.proxy", "account.transport",
 		"account.register", "account.expires", "account.codecs",
 		"account.dtmf", "account.refer", "account.srtp",
-		"account.auto_answer",
+		"account.auto_answer", "account.dnd", "account.forward",
 	};
 	const struct conf_key_info	*keys;
 	char				 name[64];
@@ -1168,6 +1214,7 @@ main(void)
 	test_template();
 	test_audio();
 	test_keys();
+	test_hooks();
 	test_garbage();
 	test_no_echo();
 

@@ -300,6 +300,7 @@ main(void)
 	static const char *const sections[][2] = {
 		{ "sip", "[sip]" },
 		{ "audio", "[audio]" },
+		{ "hooks", "[hooks]" },
 		{ "account", "[account" },
 	};
 	struct names	 man = { { 0 }, 0 }, code = { { 0 }, 0 };

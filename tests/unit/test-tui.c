@@ -12,6 +12,7 @@
 
 #include "tap.h"
 #include "tui-int.h"
+#include "util.h"
 
 /* NAME's label in the hints for CUR, LIVE and ENDED, or NULL. */
 static const char *
@@ -138,6 +139,11 @@ test_words(void)
 	ok(st == TUI_S_DIM, "and dimmed");
 	c.code = 486;
 	is_str(tui_calls_state(&c, &st), "rejected", "486 of ours: rejected");
+	c.outcome = CALL_OUTCOME_MISSED;
+	is_str(tui_calls_state(&c, &st), "missed",
+	    "486 by do-not-disturb: the outcome says missed");
+	ok(st == TUI_S_BAD, "and a missed call stands out until seen");
+	c.outcome = CALL_OUTCOME_NONE;
 	c.answered_ms = 3000;
 	is_str(tui_calls_state(&c, &st), "ended", "answered: ended");
 	c.outgoing = true;
@@ -274,10 +280,53 @@ test_meter(void)
 	tui.utf8 = false;
 }
 
+/* The title line's word for do not disturb and forwarding. */
+static void
+reg(const char *account, bool dnd, const char *forward)
+{
+	struct event	 ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EVENT_REGISTRATION;
+	util_strlcpy(ev.u.reg.account, account, sizeof ev.u.reg.account);
+	ev.u.reg.state = REG_REGISTERED;
+	ev.u.reg.dnd = dnd;
+	util_strlcpy(ev.u.reg.forward, forward, sizeof ev.u.reg.forward);
+	tui_model_event(&ev);
+}
+
+static void
+test_divert(void)
+{
+	char	 buf[192];
+
+	tui.naccounts = 0;
+	reg("home", false, "");
+	tui_model_divert(buf, sizeof buf, false);
+	is_str(buf, "", "divert: nothing when calls ring as usual");
+	reg("home", true, "");
+	tui_model_divert(buf, sizeof buf, false);
+	is_str(buf, "DND", "divert: DND, one account");
+	reg("work", false, "");
+	tui_model_divert(buf, sizeof buf, false);
+	is_str(buf, "DND:home", "divert: DND on some accounts names them");
+	reg("work", true, "sip:bob@example.com");
+	reg("home", true, "sip:bob@example.com");
+	tui_model_divert(buf, sizeof buf, true);
+	is_str(buf, "DND  FWD\xe2\x86\x92" "bob@example.com",
+	    "divert: all alike: one word each, an arrow in UTF-8");
+	reg("home", false, "");
+	tui_model_divert(buf, sizeof buf, false);
+	is_str(buf, "DND:work  FWD:work->bob@example.com",
+	    "divert: per account otherwise");
+	tui.naccounts = 0;
+}
+
 int
 main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8");
+	test_divert();
 	test_hints();
 	test_words();
 	test_mark();
