@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "call.h"
+#include "history.h"
 #include "loop.h"
 #include "phone.h"
 #include "util.h"
@@ -227,4 +228,60 @@ int
 phone_device(bool input, const char *name, char **cause)
 {
 	return stub_not_running(cause);
+}
+
+int
+phone_dnd(const char *arg, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_forward(const char *target, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+/* The history as when it is not open: empty, and saying so. */
+static int
+stub_no_history(char **cause)
+{
+	*cause = xstrdup("the history is not open");
+	return -1;
+}
+
+long long
+history_count(void)
+{
+	return 0;
+}
+
+int
+history_list(long long skip, int max, struct event_history *out, char **cause)
+{
+	return stub_no_history(cause);
+}
+
+int
+history_get(long long n, struct event_history *h, char **cause)
+{
+	return stub_no_history(cause);
+}
+
+int
+history_last_target(char *buf, size_t len, char **cause)
+{
+	return stub_no_history(cause);
+}
+
+void
+history_seen(void)
+{
+}
+
+void
+history_split(const char *remote, char *uri, size_t ulen, char *display,
+    size_t dlen)
+{
+	stub_unreachable(__func__);
 }
