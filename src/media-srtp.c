@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -279,7 +280,9 @@ media_srtp_crypto_parse(const char *value, struct media_srtp_crypto *c,
 	p += slen;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (slen == 0 || strncmp(p, "inline:", 7) != 0) {
+	/* ABNF strings are case-insensitive (RFC 5234 2.3): "INLINE:"
+	 * and "aes_cm_128_hmac_sha1_80" are as good as ours. */
+	if (slen == 0 || strncasecmp(p, "inline:", 7) != 0) {
 		*cause = xstrdup("a=crypto: expected a suite and inline: key parameters");
 		return -EINVAL;
 	}
@@ -316,7 +319,7 @@ media_srtp_crypto_parse(const char *value, struct media_srtp_crypto *c,
 	}
 	for (i = 0; i < nitems(media_srtp_table); i++) {
 		if (strlen(media_srtp_table[i].name) == slen &&
-		    strncmp(media_srtp_table[i].name, suite, slen) == 0)
+		    strncasecmp(media_srtp_table[i].name, suite, slen) == 0)
 			break;
 	}
 	if (i == nitems(media_srtp_table)) {

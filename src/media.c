@@ -162,6 +162,7 @@ struct media {
 
 	struct media_dtmf_tx	*dtx;
 	int			 te_pt;
+	int			 te_rate;	/* its clock, as answered */
 	struct media_dtmf_rx	*drx;
 	int			 drx_pt;
 
@@ -1678,6 +1679,7 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 	struct media_codec_params	 cp;
 	struct sockaddr_storage		 rtp, rtcp;
 	socklen_t			 len = 0, len2;
+	unsigned int			 te_rate;
 	bool				 same_codec;
 	int				 i;
 
@@ -1731,14 +1733,21 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 		media_stream_rates(m);
 	}
 	m->send_pt = p->send.pt;
-	if (p->send_te_pt >= 0 && (m->dtx == NULL || m->te_pt != p->send_te_pt)) {
+	/* Events count their duration in the clock the exchange gave
+	 * telephone-event: the voice's when the peer has it at that rate,
+	 * else the one it has (Opus with only telephone-event/8000). */
+	te_rate = p->send_te_rate > 0 ? (unsigned int)p->send_te_rate :
+	    ci->clock_rate;
+	if (p->send_te_pt >= 0 && (m->dtx == NULL || m->te_pt != p->send_te_pt ||
+	    m->te_rate != (int)te_rate)) {
 		media_dtmf_tx_free(m->dtx);
-		m->dtx = media_dtmf_tx_new(ci->clock_rate, MEDIA_FRAME_MS);
+		m->dtx = media_dtmf_tx_new(te_rate, MEDIA_FRAME_MS);
 	} else if (p->send_te_pt < 0) {
 		media_dtmf_tx_free(m->dtx);
 		m->dtx = NULL;
 	}
 	m->te_pt = p->send_te_pt;
+	m->te_rate = (int)te_rate;
 	/* The digits' receiver too, so the media thread need not make it. */
 	for (i = 0; i < p->nrecv && m->drx == NULL; i++) {
 		if (strcasecmp(p->recv[i].name, "telephone-event") == 0) {
@@ -1760,7 +1769,11 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 	}
 	if (!(p->dir & MEDIA_RECVONLY) && m->jb != NULL)
 		media_jbuf_flush(m->jb);
-	if (!(m->params.dir & MEDIA_RECVONLY) || !m->configured)
+	/* The RTP timeout counts from when RTP is due: a peer that held
+	 * us may have sent nothing, and its resume must not find the hold
+	 * counted as silence. */
+	if (!(m->params.dir & MEDIA_RECVONLY) || m->params.remote_hold ||
+	    !m->configured)
 		m->last_rx_us = media_mono_us();
 	if (!m->configured)
 		m->next_stats_us = media_mono_us() + MEDIA_STATS_US;

@@ -51,11 +51,26 @@
 /* Milliseconds per INFO digit (Duration in application/dtmf-relay). */
 #define SIP_CALL_INFO_MS	160
 
-/* soa's selection tags must go with every offer and answer of a call. */
+/*
+ * soa's selection tags must go with every offer and answer of a call.
+ * Offers keep each of our streams where the last exchange put it
+ * (ORDERED_USER: else a hold re-INVITE could move our audio into a slot
+ * the peer offered with port 0). Answers are sip_sdp_answer's, line for
+ * line (SELECT_ALL: it chose the codecs), matched afresh to the offer.
+ */
 #define SIP_CALL_SOA_TAGS						\
 	SOATAG_RTP_SELECT(SOA_RTP_SELECT_SINGLE),			\
 	SOATAG_RTP_SORT(SOA_RTP_SORT_LOCAL),				\
-	SOATAG_AUDIO_AUX("telephone-event")
+	SOATAG_AUDIO_AUX("telephone-event"),				\
+	SOATAG_ORDERED_USER(1)
+#define SIP_CALL_SOA_ANSWER_TAGS					\
+	SOATAG_RTP_SELECT(SOA_RTP_SELECT_ALL),				\
+	SOATAG_RTP_SORT(SOA_RTP_SORT_LOCAL),				\
+	SOATAG_AUDIO_AUX("telephone-event"),				\
+	SOATAG_ORDERED_USER(0)
+
+/* What we read in a request's body (sip-body.c), for 415's Accept. */
+#define SIP_CALL_ACCEPT	"application/sdp, multipart/mixed, multipart/alternative"
 
 /*
  * Our in-dialog re-INVITEs and NOTIFYs go one at a time: sent back to back
@@ -451,6 +466,8 @@ sip_call_new(const struct conf_account *ca, const struct sip_cred *cred,
 		return NULL;
 	}
 	sip_ua_handle_add(&sc->h, nh);
+	/* Re-INVITEs come to us (sip_call_reoffer), not to soa alone. */
+	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), TAG_END());
 	if (lookup) {
 		sc->dns = sip_dns_resolve(route != NULL ? route : uri,
 		    sip_reg_transport(ca), sip_call_resolved, sc, cause);
@@ -591,28 +608,104 @@ sip_call_bind(struct sip_call *sc, const struct conf_account *ca,
 	sip_call_local_addr(sc->ruri_host, sc->addr, sizeof sc->addr);
 }
 
-/* "399 tsphone \"TEXT\"" with TEXT's quotes and backslashes escaped. */
+/*
+ * A Warning (RFC 3261 20.43): "CODE HOST \"TEXT\"", HOST our address (the
+ * warn-agent), TEXT a quoted-string: quotes and backslashes escaped,
+ * control characters left out.
+ */
 static char *
-sip_call_warning(const char *text)
+sip_call_warning(const struct sip_call *sc, int code, const char *text)
 {
-	char		*out = xmalloc(strlen(text) * 2 + 32), *q;
+	const char	*host = sc->addr[0] != '\0' ? sc->addr :
+	    sc->ruri_host[0] != '\0' ? sc->ruri_host : "tsphone";
+	bool		 v6 = strchr(host, ':') != NULL && host[0] != '[';
+	char		*out = xmalloc(strlen(text) * 2 + strlen(host) + 32), *q;
 	const char	*p;
 
-	q = out + sprintf(out, "399 tsphone \"");
+	q = out + sprintf(out, "%03d %s%s%s \"", code, v6 ? "[" : "", host,
+	    v6 ? "]" : "");
 	for (p = text; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			*q++ = '\\';
-		if ((unsigned char)*p >= 0x20)
+		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
 			*q++ = *p;
 	}
 	strcpy(q, "\"");
 	return out;
 }
 
+/*
+ * Refuse the offer of SC's INVITE (or re-INVITE, UPDATE) with CODE (400,
+ * 415, 488) and a Warning WARN saying WHY; a 415 says what we read
+ * (Accept replaces the one nua put in). The call's reason, for the
+ * initial one. WITH: the request, when inside its callback (nua finds
+ * an INVITE by itself, not an UPDATE).
+ */
+static void
+sip_call_refuse(struct sip_call *sc, msg_t *with, int code, int warn,
+    const char *why)
+{
+	char	*warning = sip_call_warning(sc, warn, why);
+
+	log_warn("refusing the %soffer of %s: %d %s", sc->established ?
+	    "re-" : "", sc->inc.remote[0] != '\0' ? sc->inc.remote :
+	    sip_call_target(sc), code, why);
+	if (!sc->established) {
+		sip_call_set_final(sc, code, why);
+		sc->final_sent = true;
+	}
+	nua_respond(sc->h.nh, code, sip_status_phrase(code),
+	    TAG_IF(with != NULL, NUTAG_WITH(with)),
+	    SIPTAG_WARNING_STR(warning),
+	    TAG_IF(code == 415, SIPTAG_ACCEPT((sip_accept_t *)SIP_NONE)),
+	    TAG_IF(code == 415, SIPTAG_ACCEPT_STR(SIP_CALL_ACCEPT)),
+	    TAG_END());
+	free(warning);
+}
+
+/*
+ * The offer of an INVITE: its session description (RFC 3261 7.4; a part
+ * of a multipart body, sip-body.c), NUL-terminated in *OFFER, or NULL if
+ * it has none. Returns 0, or the status to refuse it with (400: the SDP
+ * does not parse, 415: the body is not one we read) and why in WHY.
+ */
+static int
+sip_call_offer(sip_t const *sip, char **offer, char *why, size_t len)
+{
+	su_home_t	 home[1] = { SU_HOME_INIT(home) };
+	struct sip_body	 b;
+	char		*cause = NULL;
+	int		 code = 0;
+
+	*offer = NULL;
+	sip_body_read(home, sip, &b);
+	if (b.code != 0) {
+		util_strlcpy(why, b.why, len);
+		code = b.code;
+	} else if (b.sdp != NULL && memchr(b.sdp, '\0', b.sdp_len) != NULL) {
+		util_strlcpy(why, "bad offered SDP: a NUL byte", len);
+		code = 400;
+	} else if (b.sdp != NULL) {
+		*offer = xmalloc(b.sdp_len + 1);
+		memcpy(*offer, b.sdp, b.sdp_len);
+		(*offer)[b.sdp_len] = '\0';
+		if (sip_sdp_check(*offer, &cause) != 0) {
+			util_strlcpy(why, cause, len);
+			free(cause);
+			free(*offer);
+			*offer = NULL;
+			code = 400;
+		}
+	}
+	su_home_deinit(home);
+	return code;
+}
+
 int
 sip_call_ring(struct sip_call *sc, int port, char **cause)
 {
 	char	*sdp;
+	int	 warn = SIP_SDP_WARN_MISC;
 
 	if (sc->h.nh == NULL || sc->ended || sc->final_sent) {
 		*cause = xstrdup("the caller gave up before it rang");
@@ -624,22 +717,11 @@ sip_call_ring(struct sip_call *sc, int port, char **cause)
 	sip_sdp_keys_wipe(&sc->keys);
 	if (sc->remote_sdp != NULL)
 		sdp = sip_sdp_answer(sc->remote_sdp, sc->ca, sc->addr, port,
-		    &sc->keys, cause);
+		    NULL, &sc->keys, &warn, cause);
 	else
 		sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
 	if (sdp == NULL) {
-		char	*warning;
-
-		log_warn("refusing the offer of %s: %s", sc->inc.remote,
-		    *cause);
-		sip_call_set_final(sc, 488, *cause);
-		/* Say why in a Warning (RFC 3261 20.43) the caller can show;
-		 * 399 is "miscellaneous", and the text is a quoted-string. */
-		warning = sip_call_warning(*cause);
-		sc->final_sent = true;
-		nua_respond(sc->h.nh, SIP_488_NOT_ACCEPTABLE,
-		    SIPTAG_WARNING_STR(warning), TAG_END());
-		free(warning);
+		sip_call_refuse(sc, NULL, 488, warn, *cause);
 		return -1;
 	}
 	util_free_secret(sc->user_sdp);
@@ -658,11 +740,18 @@ sip_call_answer(struct sip_call *sc, char **cause)
 		return -1;
 	}
 	sc->final_sent = true;
-	nua_respond(sc->h.nh, SIP_200_OK,
-	    SOATAG_USER_SDP_STR(sc->user_sdp),
-	    SOATAG_ADDRESS(sc->addr),
-	    SIP_CALL_SOA_TAGS,
-	    TAG_END());
+	if (sc->remote_sdp != NULL)
+		nua_respond(sc->h.nh, SIP_200_OK,
+		    SOATAG_USER_SDP_STR(sc->user_sdp),
+		    SOATAG_ADDRESS(sc->addr),
+		    SIP_CALL_SOA_ANSWER_TAGS,
+		    TAG_END());
+	else
+		nua_respond(sc->h.nh, SIP_200_OK,
+		    SOATAG_USER_SDP_STR(sc->user_sdp),
+		    SOATAG_ADDRESS(sc->addr),
+		    SIP_CALL_SOA_TAGS,
+		    TAG_END());
 	return 0;
 }
 
@@ -1036,8 +1125,11 @@ sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 {
 	struct sip_call		*sc = sip_call_alloc();
 	struct sip_incoming	*in = &sc->inc;
+	char			*offer, why[160];
+	int			 code;
 
 	sip_ua_handle_add(&sc->h, nh);
+	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), TAG_END());
 	sc->started = true;
 	sc->state = nua_callstate_received;
 	in->sc = sc;
@@ -1067,6 +1159,12 @@ sip_call_incoming(nua_handle_t *nh, sip_t const *sip)
 			util_strlcpy(sc->call_id, in->call_id,
 			    sizeof sc->call_id);
 		}
+		/* A body we cannot take is refused before anyone sees the
+		 * call (RFC 3261 8.2.3: content comes first). */
+		if ((code = sip_call_offer(sip, &offer, why, sizeof why)) != 0)
+			sip_call_refuse(sc, nua_current_request(sip_ua_nua()),
+			    code, SIP_SDP_WARN_MISC, why);
+		free(offer);
 	}
 }
 
@@ -1125,7 +1223,6 @@ sip_call_state(struct sip_call *sc, int status, char const *phrase,
 	    SOATAG_LOCAL_SDP_STR_REF(l_sdp),
 	    SOATAG_REMOTE_SDP_STR_REF(r_sdp),
 	    TAG_END());
-	sc->state = cs;
 	if (l_sdp != NULL) {
 		free(sc->local_sdp);
 		sc->local_sdp = xstrdup(l_sdp);
@@ -1134,6 +1231,12 @@ sip_call_state(struct sip_call *sc, int status, char const *phrase,
 		free(sc->remote_sdp);
 		sc->remote_sdp = xstrdup(r_sdp);
 	}
+
+	/* A re-INVITE's offer (sip_call_reoffer answers it): the call
+	 * stays as it is until then. */
+	if (cs == nua_callstate_received && sc->established)
+		return;
+	sc->state = cs;
 
 	if (cs == nua_callstate_terminated) {
 		int		 code = sc->final_code != 0 ? sc->final_code : status;
@@ -1153,7 +1256,7 @@ sip_call_state(struct sip_call *sc, int status, char const *phrase,
 	if (sc->freed)
 		return;
 	if (cs == nua_callstate_received) {
-		if (!sc->reported_in) {
+		if (!sc->reported_in && !sc->final_sent) {
 			struct sip_call_item	*it = xcalloc(1, sizeof *it);
 
 			sc->reported_in = true;
@@ -1439,6 +1542,65 @@ sip_call_i_refer(struct sip_call *sc, sip_t const *sip, tagi_t *tags)
 	su_home_deinit(home);
 }
 
+/*
+ * A re-INVITE, which nua leaves to us (NUTAG_AUTOANSWER(0)), or an UPDATE
+ * (NUTAG_APPL_METHOD, sip-ua.c): answer its offer as we answered the
+ * first, or refuse it with a Warning and keep the media we have (RFC 3261
+ * 14.2, RFC 3311 5.2). A re-INVITE without an offer gets ours in the 200
+ * and brings theirs in the ACK; an UPDATE without one (a session timer's
+ * refresh) just gets 200.
+ */
+static void
+sip_call_reoffer(struct sip_call *sc, int status, sip_t const *sip)
+{
+	struct sip_sdp_keys	 keys;
+	msg_t			*with = nua_current_request(sip_ua_nua());
+	char			*offer, *sdp, *cause = NULL, why[160];
+	int			 code, warn = SIP_SDP_WARN_MISC;
+
+	if (status >= 200 || sip == NULL || sc->h.nh == NULL)
+		return;		/* nua answered it already (491, 500) */
+	if ((code = sip_call_offer(sip, &offer, why, sizeof why)) != 0) {
+		sip_call_refuse(sc, with, code, SIP_SDP_WARN_MISC, why);
+		return;
+	}
+	if (offer == NULL && sc->user_sdp != NULL) {
+		nua_respond(sc->h.nh, SIP_200_OK,
+		    NUTAG_WITH(with),
+		    SOATAG_USER_SDP_STR(sc->user_sdp),
+		    SOATAG_ADDRESS(sc->addr),
+		    SIP_CALL_SOA_TAGS,
+		    TAG_END());
+		return;
+	}
+	if (offer == NULL || sc->user_sdp == NULL || sc->ca == NULL ||
+	    !sc->established) {
+		free(offer);
+		sip_call_refuse(sc, with, 488, SIP_SDP_WARN_MISC,
+		    "the call has no session to change yet");
+		return;
+	}
+	sdp = sip_sdp_answer(offer, sc->ca, sc->addr, sc->port, &sc->keys,
+	    &keys, &warn, &cause);
+	free(offer);
+	if (sdp == NULL) {
+		sip_call_refuse(sc, with, 488, warn, cause);
+		free(cause);
+		return;
+	}
+	util_free_secret(sc->user_sdp);
+	sc->user_sdp = sdp;
+	sip_sdp_keys_wipe(&sc->keys);
+	sc->keys = keys;
+	sip_sdp_keys_wipe(&keys);
+	nua_respond(sc->h.nh, SIP_200_OK,
+	    NUTAG_WITH(with),
+	    SOATAG_USER_SDP_STR(sc->user_sdp),
+	    SOATAG_ADDRESS(sc->addr),
+	    SIP_CALL_SOA_ANSWER_TAGS,
+	    TAG_END());
+}
+
 void
 sip_call_event(nua_event_t event, int status, char const *phrase,
     nua_handle_t *nh, struct sip_handle *h, sip_t const *sip, tagi_t *tags)
@@ -1459,6 +1621,10 @@ sip_call_event(nua_event_t event, int status, char const *phrase,
 	if (sc->freed)
 		return;
 	switch (event) {
+	case nua_i_invite:
+	case nua_i_update:
+		sip_call_reoffer(sc, status, sip);
+		return;
 	case nua_r_invite:
 		sip_call_r_invite(sc, status, phrase, nh, sip);
 		return;

@@ -80,6 +80,19 @@ void	 sip_call_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
 
 /*
+ * What a request's body offers (sip-body.c): the session description (a
+ * part of it, for a multipart body), or a reason to refuse the request.
+ */
+struct sip_body {
+	int		 code;		/* 0: go on; else answer it (400, 415) */
+	char		 why[160];	/* the reason, in words */
+	const char	*sdp;		/* the offer (not NUL-terminated), */
+	size_t		 sdp_len;	/* or NULL: there is none */
+};
+/* Read SIP's body; parts parsed here are allocated in HOME. */
+void	 sip_body_read(su_home_t *, sip_t const *, struct sip_body *);
+
+/*
  * Answer a 401/407 on NH with CRED. Returns 0 when credentials were
  * sent, or -1 with *cause (no secret, no usable challenge).
  */

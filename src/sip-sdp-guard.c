@@ -9,14 +9,22 @@
  * so the only place to stop such SDP is sdp_parse itself: tsphone defines
  * it, the dynamic linker binds Sofia's own calls (made through its PLT)
  * to this definition, and this one hands only well-formed text on to the
- * real parser. Anything else is replaced by a description Sofia refuses
- * cleanly, so the offer is answered with an error instead.
+ * real parser.
+ *
+ * What it refuses, and what Sofia's parser fails on, comes back as a
+ * valid description with no media whose SIP_SDP_BAD_ATTR attribute says
+ * why. Were the parse to fail, nua would answer the INVITE with a bare
+ * "400 Bad Session Description" before tsphone sees it; this way the
+ * request reaches sip-call.c, which answers 400 with a Warning that says
+ * what is wrong (RFC 3261 20.43) and logs it, and sip-sdp.c reads the
+ * attribute as the parse error it stands for.
  */
 #include "config.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <sofia-sip/sdp.h>
@@ -52,12 +60,13 @@ sip_sdp_guard_word(const char *p, size_t len, bool slash)
 }
 
 /*
- * Is one line ("x=..." without its end of line) safe for Sofia? An m=
- * line must have RFC 4566's shape, word by word: m=<media> <port>[/<n>]
- * <proto> <fmt> ..., with tokens where tokens belong. The fuzzer checks
- * this against Sofia's own tokeniser (tests/fuzz/fuzz-sdp.c).
+ * Is one line ("x=..." without its end of line) safe for Sofia? NULL if
+ * so, else why not. An m= line must have RFC 4566's shape, word by word:
+ * m=<media> <port>[/<n>] <proto> <fmt> ..., with tokens where tokens
+ * belong. The fuzzer checks this against Sofia's own tokeniser
+ * (tests/fuzz/fuzz-sdp.c).
  */
-static bool
+static const char *
 sip_sdp_guard_line(const char *p, size_t len)
 {
 	const char	*end = p + len, *w;
@@ -65,15 +74,15 @@ sip_sdp_guard_line(const char *p, size_t len)
 	int		 field = 0;
 
 	if (len == 0)
-		return true;	/* blank lines: Sofia skips them */
+		return NULL;	/* blank lines: Sofia skips them */
 	if (len < 2 || p[1] != '=')
-		return false;
+		return "a line that is not type=value";
 	if (p[0] != 'm')
-		return true;
+		return NULL;
 	/* Single spaces only: Sofia skips no tab after the protocol, and
 	 * then loops on the format list. */
 	if (memchr(p, '\t', len) != NULL)
-		return false;
+		return "a tab in an m= line";
 	for (p += 2; p < end; p += n) {
 		if (*p == ' ') {
 			n = 1;
@@ -87,43 +96,53 @@ sip_sdp_guard_line(const char *p, size_t len)
 		case 0:		/* media */
 		case 2:		/* proto, e.g. RTP/AVP */
 			if (!sip_sdp_guard_word(w, n, field == 3))
-				return false;
+				return field == 1 ? "a bad media type in an m= line" :
+				    "a bad transport in an m= line";
 			break;
 		case 1:		/* port[/count] */
 			digits = strspn(w, "0123456789");
 			if (digits == 0 || digits > n)
-				return false;
+				return "a bad port in an m= line";
 			if (digits < n && (w[digits] != '/' || digits + 1 == n ||
 			    strspn(w + digits + 1, "0123456789") != n - digits - 1))
-				return false;
+				return "a bad port in an m= line";
 			break;
 		default:	/* formats */
 			if (!sip_sdp_guard_word(w, n, false))
-				return false;
+				return "a bad format in an m= line";
 			break;
 		}
 	}
-	return true;
+	return NULL;
 }
 
-bool
-sip_sdp_guard_ok(const char *msg, size_t size)
+/* Why MSG (SIZE bytes) is not safe for Sofia's parser, or NULL. */
+static const char *
+sip_sdp_guard_why(const char *msg, size_t size)
 {
-	const char	*p = msg, *end = msg + size;
+	const char	*p = msg, *end = msg + size, *why;
 	size_t		 len;
 
 	if (msg == NULL)
-		return false;
+		return "no SDP";
 	/* Lines as Sofia splits them: at any CR or LF. */
 	while (p < end) {
 		len = 0;
 		while (p + len < end && p[len] != '\r' && p[len] != '\n')
 			len++;
-		if (memchr(p, '\0', len) != NULL || !sip_sdp_guard_line(p, len))
-			return false;
+		if (memchr(p, '\0', len) != NULL)
+			return "a NUL byte";
+		if ((why = sip_sdp_guard_line(p, len)) != NULL)
+			return why;
 		p += len + 1;
 	}
-	return true;
+	return NULL;
+}
+
+bool
+sip_sdp_guard_ok(const char *msg, size_t size)
+{
+	return sip_sdp_guard_why(msg, size) == NULL;
 }
 
 static sip_sdp_guard_parse_t	 sip_sdp_guard_real;
@@ -135,12 +154,34 @@ sip_sdp_guard_init(void)
 	*(void **)&sip_sdp_guard_real = dlsym(RTLD_NEXT, "sdp_parse");
 }
 
+/*
+ * Parse, with the real parser, a description with no media that stands
+ * for SDP refused because of WHY (any text: only printable ASCII of it
+ * is kept, so it cannot break the line it goes in).
+ */
+static sdp_parser_t *
+sip_sdp_guard_refuse(sip_sdp_guard_parse_t real, su_home_t *home,
+    const char *why, int flags)
+{
+	char	 text[256], clean[128];
+	size_t	 i;
+
+	for (i = 0; why[i] != '\0' && i < sizeof clean - 1; i++)
+		clean[i] = why[i] >= 0x20 && why[i] < 0x7f ? why[i] : '?';
+	clean[i] = '\0';
+	snprintf(text, sizeof text, "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\n"
+	    "t=0 0\r\na=%s:%s\r\n", SIP_SDP_BAD_ATTR, clean);
+	return real(home, text, (issize_t)strlen(text), flags);
+}
+
 /* Called from Sofia's stack thread (soa) and the loop thread alike. */
 sdp_parser_t *
 sdp_parse(su_home_t *home, char const msg[], issize_t msgsize, int flags)
 {
-	static const char	 refused[] = "x";
 	sip_sdp_guard_parse_t	 real;
+	sdp_parser_t		*p;
+	const char		*why;
+	char			 err[128];
 	size_t			 size;
 
 	pthread_once(&sip_sdp_guard_once, sip_sdp_guard_init);
@@ -148,7 +189,13 @@ sdp_parse(su_home_t *home, char const msg[], issize_t msgsize, int flags)
 	if (real == NULL)
 		return NULL;	/* callers treat NULL as a failed parse */
 	size = msgsize < 0 ? (msg != NULL ? strlen(msg) : 0) : (size_t)msgsize;
-	if (!sip_sdp_guard_ok(msg, size))
-		return real(home, refused, (issize_t)strlen(refused), flags);
-	return real(home, msg, msgsize, flags);
+	if ((why = sip_sdp_guard_why(msg, size)) != NULL)
+		return sip_sdp_guard_refuse(real, home, why, flags);
+	p = real(home, msg, msgsize, flags);
+	if (p == NULL || sdp_session(p) != NULL)
+		return p;
+	snprintf(err, sizeof err, "%s", sdp_parsing_error(p) != NULL ?
+	    sdp_parsing_error(p) : "unparsable");
+	sdp_parser_free(p);
+	return sip_sdp_guard_refuse(real, home, err, flags);
 }

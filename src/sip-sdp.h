@@ -34,17 +34,43 @@ void	 sip_sdp_keys_wipe(struct sip_sdp_keys *);
  */
 char	*sip_sdp_offer(const struct conf_account *, const char *addr, int port,
 	    struct sip_sdp_keys *, char **cause);
+/* Warn-codes (RFC 3261 20.43) for a Warning saying why an offer failed. */
+#define SIP_SDP_WARN_ADDRESS	301	/* incompatible network address */
+#define SIP_SDP_WARN_TRANSPORT	302	/* incompatible transport protocol */
+#define SIP_SDP_WARN_MEDIA	304	/* media type not available */
+#define SIP_SDP_WARN_FORMAT	305	/* incompatible media format */
+#define SIP_SDP_WARN_MULTICAST	330	/* multicast not available */
+#define SIP_SDP_WARN_MISC	399	/* miscellaneous */
+
 /*
- * Can we take OFFER? If so, return the user SDP to answer it with: the
- * offer's profile, and one a=crypto line echoing the tag of the first
- * offered suite we have (RFC 4568 5.1.2), with a fresh key kept in KEYS.
- * Otherwise NULL with *cause (no common codec, SRTP required by one side
- * and not offered by the other, no usable crypto suite).
+ * The attribute that stands for SDP Sofia must not or cannot parse (see
+ * sip-sdp-guard.c); its value says why.
+ */
+#define SIP_SDP_BAD_ATTR	"x-tsphone-bad-sdp"
+
+/* Does TEXT parse as SDP? 0, or -1 with *cause (answer 400). */
+int	 sip_sdp_check(const char *text, char **cause);
+
+/*
+ * Can we take OFFER (RFC 3264 6)? If so, return the user SDP to answer it
+ * with, for soa: of the offer's audio streams we can use, the first of
+ * the kind the account's srtp setting likes best (RTP/SAVP, then SDES
+ * keys on RTP/AVP, then plain RTP/AVP; mandatory takes keys only, off
+ * plain RTP/AVP only), answered with its profile, payload types, our
+ * first codec it has, one telephone-event it offered (at that codec's
+ * rate if it can) and one a=crypto line echoing the tag of the first
+ * offered suite we have (RFC 4568 5.1.2), with a fresh key kept in KEYS,
+ * or the one in REUSE (may be NULL) when a re-offer keeps its tag and
+ * suite; every other offered stream with a port, whatever its type or
+ * profile, with port 0 and its own formats. Otherwise NULL with *cause in
+ * words and *warn the warn-code that fits it.
  */
 char	*sip_sdp_answer(const char *offer, const struct conf_account *,
-	    const char *addr, int port, struct sip_sdp_keys *, char **cause);
+	    const char *addr, int port, const struct sip_sdp_keys *reuse,
+	    struct sip_sdp_keys *keys, int *warn, char **cause);
 /*
- * Media parameters from our SDP and the peer's after an exchange;
+ * Media parameters from our SDP and the peer's after an exchange (the
+ * answer's audio stream with a port, and the offer's at the same place);
  * LOCAL_IS_ANSWER when we answered. KEYS are ours, for the tag the answer
  * chose. Returns 0, or -1 with *cause.
  */

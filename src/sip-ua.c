@@ -433,6 +433,10 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 		     * timers, PRACK). Both tags replace the defaults. */
 		    SIPTAG_ALLOW_STR(SIP_UA_ALLOW),
 		    SIPTAG_SUPPORTED_STR(SIP_UA_SUPPORTED),
+		    /* Offers in multipart bodies (sip-body.c picks the part),
+		     * and in UPDATEs too, are sip-call.c's to answer. */
+		    NUTAG_ACCEPT_MULTIPART(1),
+		    NUTAG_APPL_METHOD("UPDATE"),
 		    /* RFC 4028: a call whose peer vanished ends by itself. */
 		    NUTAG_SESSION_TIMER(conf->session_expires),
 		    NUTAG_MIN_SE(90),

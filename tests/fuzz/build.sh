@@ -43,6 +43,7 @@ rtp	| src/media-rtp.c src/util.c			| libcrypto	|
 dtmf	| src/media-dtmf.c src/util.c			|		|
 jbuf	| src/media-jbuf.c src/media-jbuf-est.c src/util.c |		|
 codec	| src/media-codec.c src/media-g711.c src/util.c	| opus		| -lm
+body	| src/sip-body.c				| sofia-sip-ua	| -lpthread -ldl
 sdp	| src/sip-sdp.c src/sip-sdp-guard.c src/media-srtp.c src/util.c tests/fuzz/rand.c | sofia-sip-ua libsrtp2 libcrypto | -lpthread
 crypto	| src/media-srtp.c src/util.c			| libsrtp2 libcrypto | -lpthread
 conf	| src/conf.c src/cmd.c src/contacts.c src/history.c src/store.c src/key-string.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread

@@ -12,7 +12,10 @@
  *
  *   incoming  sip_sdp_answer(remote) for three accounts (every codec and
  *             optional SRTP; PCMU only and mandatory SRTP; every codec,
- *             SRTP off), and sip_sdp_params(answer, remote, answerer)
+ *             SRTP off): a refusal has a reason and a warn-code; an
+ *             answer is SDP that reads back and answers a re-offer of
+ *             the same with the same keys; sip_sdp_params(answer,
+ *             remote, answerer)
  *   outgoing  sip_sdp_params(local, remote, offerer) with the keys of
  *             local's a=crypto lines as ours
  *   swapped   sip_sdp_params(remote, local) both ways, since soa builds
@@ -250,17 +253,30 @@ fuzz_sdp_keys_of(const char *sdp, struct sip_sdp_keys *keys)
 static void
 fuzz_sdp_incoming(const char *remote, const struct conf_account *ca)
 {
-	struct sip_sdp_keys	 keys;
+	struct sip_sdp_keys	 keys, again;
 	char			*answer, *cause = NULL;
+	int			 warn = 0;
 
-	answer = sip_sdp_answer(remote, ca, FUZZ_SDP_ADDR, FUZZ_SDP_PORT, &keys,
-	    &cause);
+	answer = sip_sdp_answer(remote, ca, FUZZ_SDP_ADDR, FUZZ_SDP_PORT, NULL,
+	    &keys, &warn, &cause);
 	if (answer == NULL) {
 		FUZZ_CHECK(cause != NULL && *cause != '\0');
+		FUZZ_CHECK(warn == 301 || warn == 302 || warn == 304 ||
+		    warn == 305 || warn == 330 || warn == 399);
 		free(cause);
 		return;
 	}
 	FUZZ_CHECK(cause == NULL);
+	FUZZ_CHECK(sip_sdp_check(remote, &cause) == 0 && cause == NULL);
+	/* The answer is SDP we can read back, as soa will. */
+	FUZZ_CHECK(sip_sdp_guard_ok(answer, strlen(answer)));
+	FUZZ_CHECK(sip_sdp_check(answer, &cause) == 0 && cause == NULL);
+	/* A re-offer the same: the same keys. */
+	free(sip_sdp_answer(remote, ca, FUZZ_SDP_ADDR, FUZZ_SDP_PORT, &keys,
+	    &again, &warn, &cause));
+	FUZZ_CHECK(cause == NULL && again.n == keys.n &&
+	    (keys.n == 0 || memcmp(&again.c[0], &keys.c[0], sizeof keys.c[0]) == 0));
+	sip_sdp_keys_wipe(&again);
 	FUZZ_CHECK(keys.n >= 0 && keys.n <= 1);
 	if (ca->srtp == CONF_SRTP_MANDATORY)
 		FUZZ_CHECK(keys.n == 1);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "call.h"
+#include "history.h"
 #include "loop.h"
 #include "phone.h"
 #include "util.h"
@@ -166,6 +167,34 @@ call_transfer(struct call *c, const char *target, char **cause)
 	return -1;
 }
 
+int
+call_transfer_attended(struct call *c, struct call *to, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_refer_answer(struct call *c, bool accept, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_conference(struct call *held, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
+int
+call_split(struct call *c, char **cause)
+{
+	stub_unreachable(__func__);
+	return -1;
+}
+
 /*
  * The event bus defers delivery to the loop; a fuzzer has no loop, so
  * deferred jobs run at once (nothing observes the bus here anyway).
@@ -238,34 +267,6 @@ loop_fd_remove(int id)
 }
 
 int
-call_conference(struct call *held, char **cause)
-{
-	stub_unreachable(__func__);
-	return -1;
-}
-
-int
-call_split(struct call *c, char **cause)
-{
-	stub_unreachable(__func__);
-	return -1;
-}
-
-int
-call_transfer_attended(struct call *c, struct call *to, char **cause)
-{
-	stub_unreachable(__func__);
-	return -1;
-}
-
-int
-call_refer_answer(struct call *c, bool accept, char **cause)
-{
-	stub_unreachable(__func__);
-	return -1;
-}
-
-int
 phone_dnd(const char *arg, const char *account, char **cause)
 {
 	return stub_not_running(cause);
@@ -276,3 +277,4 @@ phone_forward(const char *target, const char *account, char **cause)
 {
 	return stub_not_running(cause);
 }
+

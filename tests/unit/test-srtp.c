@@ -194,6 +194,13 @@ main(void)
 	is_int(c.suite, MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32, "suite read");
 	free(cause);
 	cause = NULL;
+	/* ABNF strings are case-insensitive (RFC 5234 2.3). */
+	is_int(media_srtp_crypto_parse("3 aes_cm_128_Hmac_sha1_80 "
+	    "INLINE:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj", &c, &cause), 0,
+	    "a suite and INLINE: in other cases");
+	is_int(c.suite, MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, "the suite is ours");
+	free(cause);
+	cause = NULL;
 
 	parse_fails("", -EINVAL, "empty");
 	parse_fails("x AES_CM_128_HMAC_SHA1_80 inline:AAAA", -EINVAL, "bad tag");
