@@ -1,8 +1,8 @@
 #!/bin/sh
 # Hostile input: build the libFuzzer targets of tests/fuzz/ with clang
 # (ASan, UBSan, LeakSanitizer) and, for each one, fuzz for FUZZ_SECONDS
-# (default 8) from a copy of its seed corpus with libFuzzer's -seed set
-# to FUZZ_SEED (default 1; never 0, which libFuzzer takes as "pick one"),
+# (default 6) from a copy of its seed corpus with libFuzzer's -seed set to
+# FUZZ_SEED (default 1; never 0, which libFuzzer takes as "pick one"),
 # so that the mutations are the same on every run and a failure can be
 # replayed, then replay every input in tests/fuzz/regress/NAME/ (crashes
 # found so far: see the README there). The number of runs still depends
@@ -13,7 +13,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-: "${FUZZ_SECONDS:=8}"
+: "${FUZZ_SECONDS:=6}"
 : "${FUZZ_SEED:=1}"
 case $FUZZ_SEED in
 '' | 0 | *[!0-9]*) bail "FUZZ_SEED must be a positive integer, not '$FUZZ_SEED'" ;;
