@@ -1413,6 +1413,22 @@ call_conference_pick(void)
 	return best;
 }
 
+/* Whether C may join a conference; if not, *CAUSE says why. */
+static bool
+call_joinable(const struct call *c, char **cause)
+{
+	if (!call_up(c)) {
+		xasprintf(cause, "call %d is not established", c->id);
+		return false;
+	}
+	if (c->conference != 0) {
+		xasprintf(cause, "call %d is in a conference with call %d "
+		    "already", c->id, c->conference);
+		return false;
+	}
+	return true;
+}
+
 int
 call_conference(struct call *held, char **cause)
 {
@@ -1422,15 +1438,8 @@ call_conference(struct call *held, char **cause)
 		*cause = xstrdup("no current call");
 		return -1;
 	}
-	if (!call_up(c)) {
-		xasprintf(cause, "call %d is not established", c->id);
+	if (!call_joinable(c, cause))
 		return -1;
-	}
-	if (c->conference != 0) {
-		xasprintf(cause, "call %d is in a conference with call %d "
-		    "already", c->id, c->conference);
-		return -1;
-	}
 	if (held == NULL && (held = call_conference_pick()) == NULL) {
 		xasprintf(cause, "no held call to join call %d with", c->id);
 		return -1;
@@ -1440,15 +1449,8 @@ call_conference(struct call *held, char **cause)
 		    "call to join it with", c->id);
 		return -1;
 	}
-	if (!call_up(held)) {
-		xasprintf(cause, "call %d is not established", held->id);
+	if (!call_joinable(held, cause))
 		return -1;
-	}
-	if (held->conference != 0) {
-		xasprintf(cause, "call %d is in a conference with call %d "
-		    "already", held->id, held->conference);
-		return -1;
-	}
 	if (c->media == NULL || held->media == NULL) {
 		xasprintf(cause, "call %d has no audio", c->media == NULL ?
 		    c->id : held->id);
