@@ -192,3 +192,29 @@ event_call_outcome_name(enum call_outcome o)
 	}
 	return "unknown";
 }
+
+const char *
+event_presence_state_name(enum presence_state s)
+{
+	switch (s) {
+	case PRESENCE_UNKNOWN:	return "unknown";
+	case PRESENCE_ONLINE:	return "online";
+	case PRESENCE_BUSY:	return "busy";
+	case PRESENCE_RINGING:	return "ringing";
+	case PRESENCE_AWAY:	return "away";
+	case PRESENCE_OFFLINE:	return "offline";
+	}
+	return "unknown";
+}
+
+int
+event_presence_state_parse(const char *s)
+{
+	int	 i;
+
+	for (i = PRESENCE_UNKNOWN; i <= PRESENCE_OFFLINE; i++) {
+		if (strcmp(s, event_presence_state_name(i)) == 0)
+			return i;
+	}
+	return -1;
+}

@@ -29,6 +29,7 @@ enum event_kind {
 	EVENT_AUDIO,
 	EVENT_CONTACT,
 	EVENT_HISTORY,
+	EVENT_PRESENCE,
 };
 
 /* A text message (SIP MESSAGE). */
@@ -36,6 +37,19 @@ enum message_state {
 	MESSAGE_RECEIVED,
 	MESSAGE_SENT,
 	MESSAGE_FAILED,
+};
+
+/*
+ * A presence state (RFC 3856, PIDF RFC 3863), as watched or published:
+ * UNKNOWN until a NOTIFY says otherwise (or when it cannot be read).
+ */
+enum presence_state {
+	PRESENCE_UNKNOWN,
+	PRESENCE_ONLINE,
+	PRESENCE_BUSY,
+	PRESENCE_RINGING,
+	PRESENCE_AWAY,
+	PRESENCE_OFFLINE,
 };
 
 /* A transfer we asked for (REFER), as its NOTIFYs report it. */
@@ -209,6 +223,19 @@ struct event_mwi {
 	int		 old_msgs;
 };
 
+/*
+ * Presence: a watched URI's state (own false: "watch URI", or a contact
+ * with presence = yes), or our own as published or served (own true; uri
+ * is the account's address of record).
+ */
+struct event_presence {
+	char			 account[EVENT_NAME_MAX];
+	char			 uri[EVENT_TEXT_MAX];
+	enum presence_state	 state;
+	char			 note[EVENT_TEXT_MAX];
+	bool			 own;
+};
+
 /* The phone's audio settings, after each change and in "status". */
 struct event_audio {
 	int		 in_volume;	/* dB */
@@ -253,6 +280,7 @@ struct event {
 		struct event_audio		audio;
 		struct event_contact		contact;
 		struct event_history		history;
+		struct event_presence		presence;
 	} u;
 };
 
@@ -275,5 +303,8 @@ const char	*event_log_level_name(enum log_level);
 const char	*event_transfer_state_name(enum transfer_state);
 const char	*event_message_state_name(enum message_state);
 const char	*event_call_outcome_name(enum call_outcome);
+const char	*event_presence_state_name(enum presence_state);
+/* The state named S (as above), or -1. */
+int		 event_presence_state_parse(const char *s);
 
 #endif

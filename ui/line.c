@@ -180,6 +180,15 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "duration", ev->u.history.duration);
 		break;
 	}
+	case EVENT_PRESENCE:
+		json_str(j, "event", "presence");
+		json_str(j, "account", ev->u.presence.account);
+		json_str(j, "uri", ev->u.presence.uri);
+		json_str(j, "state",
+		    event_presence_state_name(ev->u.presence.state));
+		json_str(j, "note", ev->u.presence.note);
+		json_bool(j, "own", ev->u.presence.own);
+		break;
 	case EVENT_AUDIO:
 		json_str(j, "event", "audio");
 		json_int(j, "in_volume", ev->u.audio.in_volume);

@@ -389,6 +389,8 @@ tui_model_event(const struct event *ev)
 		break;
 	case EVENT_HISTORY:
 		break;		/* the history view reads the store */
+	case EVENT_PRESENCE:
+		break;
 	case EVENT_MWI: {
 		struct tui_account *a = tui_model_account(ev->u.mwi.account);
 
