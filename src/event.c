@@ -162,6 +162,7 @@ event_message_state_name(enum message_state s)
 	case MESSAGE_RECEIVED:	return "received";
 	case MESSAGE_SENT:	return "sent";
 	case MESSAGE_FAILED:	return "failed";
+	case MESSAGE_SENDING:	return "sending";
 	}
 	return "unknown";
 }

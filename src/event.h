@@ -32,11 +32,16 @@ enum event_kind {
 	EVENT_PRESENCE,
 };
 
-/* A text message (SIP MESSAGE). */
+/*
+ * A text message (SIP MESSAGE). SENDING is ours between the request and
+ * its final answer (then SENT or FAILED); RECEIVED, or FAILED when we
+ * refused it (415, 413), is theirs.
+ */
 enum message_state {
 	MESSAGE_RECEIVED,
 	MESSAGE_SENT,
 	MESSAGE_FAILED,
+	MESSAGE_SENDING,
 };
 
 /*
@@ -104,6 +109,12 @@ enum log_level {
 #define EVENT_NAME_MAX		64
 #define EVENT_TEXT_MAX		512
 #define EVENT_CALL_ID_MAX	256
+/*
+ * A message's text: up to 8 KB and its NUL. Larger ones are refused both
+ * ways (413 when they come in), never cut: a 4 KB message reaches the
+ * events and the store whole.
+ */
+#define EVENT_MESSAGE_MAX	(8192 + 1)
 
 struct event_registration {
 	char		 account[EVENT_NAME_MAX];
@@ -158,6 +169,7 @@ struct event_status {
 	char		 forward[EVENT_TEXT_MAX];	/* the global forward
 					   target as typed, or "" */
 	int		 missed;	/* calls missed since the user looked */
+	int		 unread;	/* messages received and not read */
 };
 
 /* One call of the history (history.h), as "history" prints it. */
@@ -205,14 +217,27 @@ struct event_stats {
 	unsigned long	 concealed;	/* frames concealed (lost or late) */
 };
 
+/*
+ * A text message. A new one (stored false) has the id this run gave it:
+ * an outgoing message is "sending" and then "sent" or "failed" under the
+ * same id. One printed from the store by "messages" (stored true) has
+ * its row number n instead, and is no news: no hook, no bell, no write.
+ */
 struct event_message {
+	int			 id;		/* this run's, 0 when stored */
+	long long		 n;		/* the store's row, 0 if none */
+	bool			 stored;	/* printed from the store */
+	time_t			 time;		/* when sent or received */
 	char			 account[EVENT_NAME_MAX];
 	bool			 outgoing;
 	char			 peer[EVENT_TEXT_MAX];	/* "Name" <sip:...> */
-	char			 text[EVENT_TEXT_MAX];	/* UTF-8 */
+	char			 display[EVENT_TEXT_MAX];	/* contact name,
+					   else the peer's display name */
+	char			 text[EVENT_MESSAGE_MAX];	/* UTF-8 */
 	enum message_state	 state;
 	int			 code;		/* SIP status */
 	char			 reason[EVENT_TEXT_MAX];
+	bool			 read;		/* stored: the user has seen it */
 };
 
 /* Voicemail waiting (RFC 3842 message-summary), voice messages. */

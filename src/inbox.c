@@ -1,8 +1,7 @@
 /*
- * inbox.c: text messages and voicemail notices as the user sees them:
- * a line in the log and an event on the bus for each. The SIP layer has
- * answered them already (sip-msg.c); nothing here is stored beyond the
- * last voicemail count of an account.
+ * inbox.c: what the SIP layer answered outside calls (sip-msg.c): text
+ * messages go to message.c; voicemail notices become a line in the log
+ * and an event on the bus, and the last count of an account is kept.
  */
 #include "config.h"
 
@@ -13,22 +12,9 @@
 #include "event.h"
 #include "inbox.h"
 #include "log.h"
+#include "message.h"
 #include "sip-msg.h"
 #include "util.h"
-
-/* TEXT for one log line: control characters (newlines, escapes) as
- * blanks, so a message cannot forge log lines or drive a terminal. */
-static void
-inbox_flatten(char *out, size_t size, const char *text)
-{
-	size_t	 i;
-
-	util_strlcpy(out, text, size);
-	for (i = 0; out[i] != '\0'; i++) {
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
-	}
-}
 
 void
 inbox_emit_mwi(const struct account *a)
@@ -41,38 +27,6 @@ inbox_emit_mwi(const struct account *a)
 	ev.kind = EVENT_MWI;
 	ev.u.mwi = a->mwi;
 	util_strlcpy(ev.u.mwi.account, a->conf->name, sizeof ev.u.mwi.account);
-	event_emit(&ev);
-}
-
-static void
-inbox_message(struct account *a, const struct sip_msg_report *r)
-{
-	struct event	 ev;
-	char		 line[EVENT_TEXT_MAX];
-	const char	*name = a != NULL ? a->conf->name : "";
-
-	memset(&ev, 0, sizeof ev);
-	ev.kind = EVENT_MESSAGE;
-	util_strlcpy(ev.u.message.account, name, sizeof ev.u.message.account);
-	ev.u.message.outgoing = false;
-	util_strlcpy(ev.u.message.peer, r->peer, sizeof ev.u.message.peer);
-	ev.u.message.code = r->code;
-	if (r->code >= 300) {
-		ev.u.message.state = MESSAGE_FAILED;
-		util_strlcpy(ev.u.message.reason, r->reason,
-		    sizeof ev.u.message.reason);
-		log_warn("message from %s refused (%d): %s", r->peer, r->code,
-		    r->reason);
-	} else {
-		ev.u.message.state = MESSAGE_RECEIVED;
-		util_strlcpy(ev.u.message.text, r->text,
-		    sizeof ev.u.message.text);
-		util_strlcpy(ev.u.message.reason, "received",
-		    sizeof ev.u.message.reason);
-		inbox_flatten(line, sizeof line, r->text);
-		log_info("message from %s%s%s: %s", r->peer,
-		    a != NULL ? " to " : "", name, line);
-	}
 	event_emit(&ev);
 }
 
@@ -98,7 +52,7 @@ inbox_report(struct account *a, const struct sip_msg_report *r)
 {
 	switch (r->kind) {
 	case SIP_MSG_TEXT:
-		inbox_message(a, r);
+		message_received(a, r);
 		break;
 	case SIP_MSG_MWI:
 		inbox_mwi(a, r);

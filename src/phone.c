@@ -35,6 +35,8 @@
 #include "log.h"
 #include "loop.h"
 #include "media.h"
+#include "message.h"
+#include "messages-store.h"
 #include "phone.h"
 #include "sip-call.h"
 #include "sip-msg.h"
@@ -199,7 +201,7 @@ phone_incoming(const struct sip_incoming *in, void *arg)
 
 /* A MESSAGE or a voicemail notice: which account it is for. */
 static void
-phone_message(const struct sip_msg_report *r, void *arg)
+phone_inbox(const struct sip_msg_report *r, void *arg)
 {
 	(void)arg;
 	inbox_report(account_match(phone_accounts, r->ruri_user, r->to_user),
@@ -219,6 +221,22 @@ phone_dial(const char *target, const char *name, char **cause)
 	if ((a = phone_account(name, cause)) == NULL)
 		return -1;
 	return call_dial(a, target, cause);
+}
+
+int
+phone_message(const char *target, const char *name, const char *text,
+    char **cause)
+{
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if ((a = phone_account(name, cause)) == NULL)
+		return -1;
+	return message_send(a, target, text, cause);
 }
 
 static void
@@ -299,8 +317,10 @@ phone_enter(enum phone_phase phase)
 		loop_timer_start(phone_timer, PHONE_UNREG_WAIT);
 		break;
 	case PHONE_QUIT_SHUTDOWN:
-		/* Calls that would not end go with the stack. */
+		/* Calls that would not end go with the stack, and so do
+		 * messages still waiting for an answer. */
 		call_free_all();
+		message_free_all();
 		loop_timer_start(phone_timer, PHONE_SHUTDOWN_WAIT);
 		sip_ua_shutdown(phone_shutdown_done, NULL);
 		return;
@@ -342,7 +362,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 	call_set_timeouts(conf->ring_timeout, conf->rtp_timeout);
 	call_set_accepting(true);
 	sip_call_set_incoming(phone_incoming, NULL);
-	sip_msg_set_handler(phone_message, NULL);
+	sip_msg_set_handler(phone_inbox, NULL);
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	sip_msg_start();
@@ -373,6 +393,7 @@ phone_free(void)
 	struct account	*a;
 
 	call_free_all();
+	message_free_all();
 	contacts_stop();
 	while ((a = phone_accounts) != NULL) {
 		phone_accounts = a->next;
@@ -503,6 +524,7 @@ phone_status(void)
 	util_strlcpy(ev.u.status.forward, account_forward_global(),
 	    sizeof ev.u.status.forward);
 	ev.u.status.missed = history_missed();
+	ev.u.status.unread = messages_store_unread();
 	event_emit(&ev);
 }
 

@@ -40,6 +40,9 @@ int	 phone_forward(const char *target, const char *account, char **cause);
 /* Every account and call as events, then one EVENT_STATUS. */
 void	 phone_status(void);
 int	 phone_dial(const char *target, const char *account, char **cause);
+/* Send TEXT to TARGET from ACCOUNT (NULL: the default one): message.h. */
+int	 phone_message(const char *target, const char *account,
+	    const char *text, char **cause);
 struct account *phone_accounts_first(void);
 /* The account named NAME, or the default one for NULL; NULL + *cause. */
 struct account *phone_account(const char *name, char **cause);

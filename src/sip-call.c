@@ -346,7 +346,7 @@ sip_call_uri_host(const char *uri, char *out, size_t len)
  * one was configured apart from the domain (the usual PBX set-up, where
  * the registrar is also the proxy); else nowhere special.
  */
-static char *
+char *
 sip_call_route(const struct conf_account *ca)
 {
 	const char	*tp = sip_reg_transport(ca);
@@ -1305,7 +1305,7 @@ sip_call_state(struct sip_call *sc, int status, char const *phrase,
  * adds received= or fills in rport= (we always ask for rport), and
  * servers usually name themselves. (The same test as sip-reg.c's.)
  */
-static bool
+bool
 sip_call_local(int status, sip_t const *sip)
 {
 	sip_via_t const	*v;

@@ -24,6 +24,7 @@ struct sip_handle;
 enum sip_handle_kind {
 	SIP_HANDLE_REG,
 	SIP_HANDLE_CALL,
+	SIP_HANDLE_MSG,		/* one of our MESSAGEs (sip-msg.c) */
 	SIP_HANDLE_ORPHAN,	/* a request nobody owns: answered, then freed */
 };
 
@@ -57,6 +58,7 @@ void	 sip_ua_handle_destroy(struct sip_handle *);
 /* At shutdown: H's handle was destroyed; free its owner if let go. */
 void	 sip_call_gone(struct sip_handle *);
 void	 sip_reg_gone(struct sip_handle *);
+void	 sip_msg_gone(struct sip_handle *);
 
 /* The ";transport=" value for ACCOUNT's requests, NULL for UDP. */
 const char *sip_reg_transport(const struct conf_account *);
@@ -72,6 +74,17 @@ void	 sip_reg_event(nua_event_t, int status, char const *phrase,
  */
 void	 sip_msg_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, sip_t const *);
+/* The answers to one of our MESSAGEs (H is its sip_msg_out). */
+void	 sip_msg_out_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *);
+/*
+ * Where requests of ACCOUNT go first, as a URI (its proxy, else a
+ * registrar apart from its domain), or NULL: the request URI's host.
+ * Caller frees.
+ */
+char	*sip_call_route(const struct conf_account *);
+/* Did the stack make this answer up (timeout, transport, DNS, 9xx)? */
+bool	 sip_call_local(int status, sip_t const *);
 /* "Name" <sip:uri> or sip:uri, from a From/To header, into OUT. */
 void	 sip_call_party(sip_addr_t const *, char *out, size_t len);
 

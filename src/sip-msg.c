@@ -16,6 +16,13 @@
  * What came is reported through the handler after the callback has
  * returned (loop_defer). The handles the stack made for these requests
  * are freed by sip-ua.c, once, after the callback.
+ *
+ * Our own MESSAGEs (sip_msg_send) each get a handle of their own, bound
+ * to a struct sip_msg_out: routed like the account's calls (its proxy or
+ * registrar as a preloaded Route, a first hop named by a host name
+ * looked up by sip-dns.c), challenged and answered with the account's
+ * secret, and freed once the owner has let go and the final answer is
+ * in, never from inside the callback that brought it.
  */
 #include "config.h"
 
@@ -27,10 +34,26 @@
 
 #include <sofia-sip/msg_header.h>
 
+#include "conf.h"
 #include "log.h"
 #include "loop.h"
+#include "sip-dns.h"
 #include "sip-msg.h"
+#include "sip-uri.h"
+#include "sip-why.h"
 #include "util.h"
+
+/* What we take, as we say it in 415 answers (Accept). */
+#define SIP_MSG_ACCEPT		"text/plain;charset=UTF-8"
+/* Answers to challenges per MESSAGE (one, and one for a stale nonce). */
+#define SIP_MSG_AUTH_MAX	2
+/*
+ * What a MESSAGE carries besides its text (request line, Via, From, To,
+ * Call-ID, CSeq, Max-Forwards, Content-Type, Content-Length, User-Agent,
+ * maybe Authorization): counted with the URIs on top, it decides whether
+ * the request fits UDP.
+ */
+#define SIP_MSG_HEADERS		500
 
 struct sip_msg_item {
 	struct sip_msg_report	 r;
@@ -271,7 +294,13 @@ sip_msg_message(nua_handle_t *nh, sip_t const *sip, bool answered)
 	} else if (!sip_msg_charset_ok(ct, cs, sizeof cs)) {
 		r.code = 415;
 		phrase = "Unsupported Charset";
-		snprintf(r.reason, sizeof r.reason, "charset %s is not UTF-8", cs);
+		snprintf(r.reason, sizeof r.reason, "charset %s is not UTF-8 "
+		    "(the only one we take)", cs);
+	} else if (len > SIP_MSG_TEXT_MAX) {
+		r.code = 413;
+		phrase = "Message Too Large";
+		snprintf(r.reason, sizeof r.reason, "the text is %zu bytes; we "
+		    "take up to %d", len, SIP_MSG_TEXT_MAX);
 	} else if (!sip_msg_utf8(body, len)) {
 		r.code = 415;
 		phrase = "Body Is Not UTF-8";
@@ -285,7 +314,7 @@ sip_msg_message(nua_handle_t *nh, sip_t const *sip, bool answered)
 	}
 	if (!answered)
 		nua_respond(nh, r.code, phrase, NUTAG_WITH_THIS(sip_ua_nua()),
-		    TAG_IF(r.code == 415, SIPTAG_ACCEPT_STR("text/plain")),
+		    TAG_IF(r.code == 415, SIPTAG_ACCEPT_STR(SIP_MSG_ACCEPT)),
 		    TAG_END());
 	else
 		r.code = 200;	/* the stack took it: show what it was */
@@ -335,4 +364,299 @@ sip_msg_event(nua_event_t event, int status, char const *phrase,
 		sip_msg_message(nh, sip, status >= 200);
 	else if (event == nua_i_notify && status < 200)
 		sip_msg_notify(nh, sip);
+}
+
+/* --- our own MESSAGEs ------------------------------------------------- */
+
+struct sip_msg_out {
+	struct sip_handle	 h;	/* first: the callback dispatches on it */
+	const struct conf_account *ca;
+	const struct sip_cred	*cred;
+	sip_msg_result_h	 handler;
+	void			*arg;
+	char			*target;	/* the request URI */
+	char			*text;
+	bool			 tcp;		/* sent over TCP for its size */
+	int			 auth_tries;
+	struct sip_dns		*dns;		/* the first hop being looked up */
+	bool			 sent;		/* the request went out */
+	bool			 done;		/* its final answer came */
+	bool			 freed;		/* the owner let go */
+	int			 refs;		/* results queued for it */
+};
+
+struct sip_msg_done {
+	struct sip_msg_out	*m;
+	struct sip_msg_result	 res;
+	struct sip_msg_done	*next;
+};
+
+static struct sip_msg_done	*sip_msg_done_head;
+static struct sip_msg_done	**sip_msg_done_tail = &sip_msg_done_head;
+
+/* Free M once nothing refers to it; its handle after its last event. */
+static void
+sip_msg_out_release(struct sip_msg_out *m)
+{
+	if (!m->freed || m->refs > 0)
+		return;
+	sip_dns_cancel(m->dns);
+	sip_ua_handle_destroy(&m->h);
+	free(m->target);
+	free(m->text);
+	free(m);
+}
+
+void
+sip_msg_gone(struct sip_handle *h)
+{
+	struct sip_msg_out	*m = (struct sip_msg_out *)h;
+
+	/* The stack is shutting down and took the handle: an answer that
+	 * never came is no answer. */
+	sip_dns_cancel(m->dns);
+	m->dns = NULL;
+	sip_msg_out_release(m);
+}
+
+static void
+sip_msg_done_flush(void *arg)
+{
+	struct sip_msg_done	*d;
+
+	(void)arg;
+	while ((d = sip_msg_done_head) != NULL) {
+		sip_msg_done_head = d->next;
+		if (sip_msg_done_head == NULL)
+			sip_msg_done_tail = &sip_msg_done_head;
+		if (!d->m->freed)
+			d->m->handler(&d->res, d->m->arg);
+		d->m->refs--;
+		sip_msg_out_release(d->m);
+		free(d);
+	}
+}
+
+/* Queue M's end (CODE, REASON) for its owner. */
+static void
+sip_msg_out_report(struct sip_msg_out *m, int code, const char *reason)
+{
+	struct sip_msg_done	*d = xcalloc(1, sizeof *d);
+
+	m->done = true;
+	d->m = m;
+	d->res.code = code;
+	util_strlcpy(d->res.reason, reason != NULL ? reason : "",
+	    sizeof d->res.reason);
+	m->refs++;
+	*sip_msg_done_tail = d;
+	sip_msg_done_tail = &d->next;
+	loop_defer(sip_msg_done_flush, NULL);
+}
+
+static void
+sip_msg_out_request(struct sip_msg_out *m)
+{
+	m->sent = true;
+	nua_message(m->h.nh,
+	    SIPTAG_CONTENT_TYPE_STR(SIP_MSG_ACCEPT),
+	    SIPTAG_PAYLOAD_STR(m->text),
+	    TAG_END());
+}
+
+/* The first hop was looked up: preload it as the route and send. */
+static void
+sip_msg_out_resolved(const struct sip_dns_result *dr, void *arg)
+{
+	struct sip_msg_out	*m = arg;
+	char			*route, why[EVENT_TEXT_MAX];
+
+	m->dns = NULL;
+	if (m->freed || m->h.nh == NULL)
+		return;
+	if (dr->error != 0) {
+		snprintf(why, sizeof why, "%s (503)", dr->why);
+		sip_msg_out_report(m, 503, why);
+		return;
+	}
+	route = sip_dns_route(dr);
+	log_debug("message to %s: first hop %s", m->target, route);
+	nua_set_hparams(m->h.nh, NUTAG_INITIAL_ROUTE_STR(route), TAG_END());
+	free(route);
+	sip_msg_out_request(m);
+}
+
+/* Does URI name its transport, and is it TP? */
+static bool
+sip_msg_transport_is(const char *uri, const char *tp)
+{
+	const char	*p;
+	size_t		 n = strlen(tp);
+
+	if ((p = strcasestr(uri, ";transport=")) == NULL)
+		return false;
+	p += strlen(";transport=");
+	return strncasecmp(p, tp, n) == 0 && (p[n] == '\0' || p[n] == ';' ||
+	    p[n] == '>' || p[n] == '?');
+}
+
+struct sip_msg_out *
+sip_msg_send(const struct conf_account *ca, const struct sip_cred *cred,
+    const char *target, const char *text, sip_msg_result_h handler,
+    void *arg, char **cause)
+{
+	struct sip_msg_out	*m;
+	char			*uri, *route, *from, *to, *hop, *rset = NULL;
+	const char		*tp = sip_reg_transport(ca);
+	size_t			 len = strlen(text), size;
+	bool			 lookup;
+	nua_handle_t		*nh;
+
+	if (sip_ua_nua() == NULL) {
+		*cause = xstrdup("the SIP stack is not running");
+		return NULL;
+	}
+	if (len > SIP_MSG_TEXT_MAX) {
+		xasprintf(cause, "the text is %zu bytes; a message takes up to "
+		    "%d", len, SIP_MSG_TEXT_MAX);
+		return NULL;
+	}
+	if (!sip_msg_utf8(text, len)) {
+		*cause = xstrdup("the text is not UTF-8");
+		return NULL;
+	}
+	if ((uri = sip_uri_target(ca, target, cause)) == NULL)
+		return NULL;
+	route = sip_call_route(ca);
+	from = sip_reg_from(ca);
+	size = len + SIP_MSG_HEADERS + 2 * strlen(uri) + strlen(from) +
+	    (route != NULL ? strlen(route) : 0);
+	hop = route != NULL ? route : uri;
+	m = xcalloc(1, sizeof *m);
+	m->h.kind = SIP_HANDLE_MSG;
+	m->ca = ca;
+	m->cred = cred;
+	m->handler = handler;
+	m->arg = arg;
+	m->text = xstrdup(text);
+	/*
+	 * Too big for UDP (RFC 3261 18.1.1): over TCP, which our stack always
+	 * listens on, to the same first hop, for this request only. A hop
+	 * the user pinned to UDP (";transport=udp") is refused rather than
+	 * sent a request it may drop in pieces; never cut the text.
+	 */
+	if (size > SIP_MSG_UDP_MAX && tp == NULL) {
+		char *tcp;
+
+		if (sip_msg_transport_is(hop, "udp")) {
+			xasprintf(cause, "the message is about %zu bytes, too "
+			    "large for UDP (%d at most), and %s is set to UDP "
+			    "(transport=udp): shorten it, or use TCP", size,
+			    SIP_MSG_UDP_MAX, hop);
+			goto fail;
+		}
+		tcp = sip_uri_with_transport(hop, "tcp");
+		if (route != NULL) {
+			free(route);
+			hop = route = tcp;
+		} else {
+			free(uri);
+			hop = uri = tcp;
+		}
+		m->tcp = true;
+		log_info("message to %s: %zu bytes, sent over TCP", uri, size);
+	}
+	m->target = uri;
+	uri = NULL;
+	/* As for calls: a first hop named by a host name is looked up by
+	 * us; an IP literal is preloaded as a loose Route at once. */
+	lookup = sip_dns_needed(hop);
+	if (route != NULL && !lookup)
+		rset = sip_uri_route(route);
+	/* <URI>: a parameter of it (";transport=tcp") belongs to the
+	 * request URI, not to the To header. */
+	xasprintf(&to, "<%s>", m->target);
+	nh = nua_handle(sip_ua_nua(), NULL,
+	    SIPTAG_TO_STR(to),
+	    SIPTAG_FROM_STR(from),
+	    TAG_IF(rset != NULL, NUTAG_INITIAL_ROUTE_STR(rset)),
+	    TAG_END());
+	free(to);
+	free(rset);
+	if (nh == NULL) {
+		*cause = xstrdup("cannot create a SIP handle");
+		goto fail;
+	}
+	sip_ua_handle_add(&m->h, nh);
+	if (lookup) {
+		m->dns = sip_dns_resolve(hop, m->tcp ? "tcp" : tp,
+		    sip_msg_out_resolved, m, cause);
+		if (m->dns == NULL)
+			goto fail;
+	} else
+		sip_msg_out_request(m);
+	free(route);
+	free(from);
+	return m;
+
+fail:
+	free(uri);
+	free(route);
+	free(from);
+	m->freed = true;
+	sip_msg_out_release(m);
+	return NULL;
+}
+
+const char *
+sip_msg_out_target(const struct sip_msg_out *m)
+{
+	return m->target != NULL ? m->target : "";
+}
+
+bool
+sip_msg_out_tcp(const struct sip_msg_out *m)
+{
+	return m->tcp;
+}
+
+void
+sip_msg_out_free(struct sip_msg_out *m)
+{
+	if (m == NULL)
+		return;
+	m->freed = true;
+	sip_dns_cancel(m->dns);
+	m->dns = NULL;
+	sip_msg_out_release(m);
+}
+
+void
+sip_msg_out_event(nua_event_t event, int status, char const *phrase,
+    nua_handle_t *nh, struct sip_handle *h, sip_t const *sip)
+{
+	struct sip_msg_out	*m = (struct sip_msg_out *)h;
+	char			 why[EVENT_TEXT_MAX], *cause = NULL;
+
+	if (event != nua_r_message || status < 200 || m->done)
+		return;
+	if ((status == 401 || status == 407) && sip != NULL &&
+	    m->auth_tries < SIP_MSG_AUTH_MAX) {
+		m->auth_tries++;
+		if (sip_auth_answer(nh, sip, m->cred, &cause) == 0)
+			return;
+		snprintf(why, sizeof why, "%s (%d %s)", cause, status,
+		    phrase != NULL ? phrase : "");
+		free(cause);
+		sip_msg_out_report(m, status, why);
+		return;
+	}
+	if (status < 300) {
+		sip_msg_out_report(m, status, "");
+		return;
+	}
+	sip_why_message_reason(why, sizeof why, status, phrase,
+	    sip != NULL && sip->sip_warning != NULL ?
+	    sip->sip_warning->w_text : NULL, sip_call_local(status, sip));
+	sip_msg_out_report(m, status, why);
 }

@@ -88,11 +88,11 @@ sip_why_call(int code, const char *phrase, bool local)
 	return "redirected elsewhere (not followed)";
 }
 
-void
-sip_why_call_reason(char *buf, size_t len, int code, const char *phrase,
-    const char *warning, bool local)
+/* "WHY (CODE PHRASE: WARNING)", or without WHY "CODE PHRASE: WARNING". */
+static void
+sip_why_format(char *buf, size_t len, const char *why, int code,
+    const char *phrase, const char *warning)
 {
-	const char	*why = sip_why_call(code, phrase, local);
 	size_t		 plen;
 
 	if (phrase == NULL)
@@ -111,4 +111,56 @@ sip_why_call_reason(char *buf, size_t len, int code, const char *phrase,
 		snprintf(buf, len, "%s (%d%s%.*s%s%s)", why, code,
 		    plen > 0 ? " " : "", (int)plen, phrase,
 		    warning != NULL ? ": " : "", warning != NULL ? warning : "");
+}
+
+void
+sip_why_call_reason(char *buf, size_t len, int code, const char *phrase,
+    const char *warning, bool local)
+{
+	sip_why_format(buf, len, sip_why_call(code, phrase, local), code,
+	    phrase, warning);
+}
+
+/*
+ * A message is not a call: where a call's words speak of codecs or of
+ * calling, a message's say what happened to the text; the rest (a user
+ * that does not exist, a timeout, a server that cannot be reached) reads
+ * the same.
+ */
+const char *
+sip_why_message(int code, const char *phrase, bool local)
+{
+	switch (code) {
+	case 403:
+		return "forbidden: the server refuses this message";
+	case 405:
+	case 501:
+		return "the other side does not take messages";
+	case 408:
+		return local ? "no answer from the server or the other side "
+		    "(timeout)" : "the message timed out further on";
+	case 413:
+		return "the message is too large for the other side";
+	case 415:
+		return "the other side does not take this kind of text";
+	case 480:
+		return "the user is not online";
+	case 486:
+	case 600:
+		return "busy";
+	case 488:
+	case 606:
+		return "the other side does not accept this message";
+	case 603:
+		return "declined";
+	}
+	return sip_why_call(code, phrase, local);
+}
+
+void
+sip_why_message_reason(char *buf, size_t len, int code, const char *phrase,
+    const char *warning, bool local)
+{
+	sip_why_format(buf, len, sip_why_message(code, phrase, local), code,
+	    phrase, warning);
 }

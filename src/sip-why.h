@@ -26,4 +26,9 @@ const char	*sip_why_call(int code, const char *phrase, bool local);
 void		 sip_why_call_reason(char *buf, size_t len, int code,
 		    const char *phrase, const char *warning, bool local);
 
+/* The same for one of our MESSAGEs (RFC 3428), in a message's words. */
+const char	*sip_why_message(int code, const char *phrase, bool local);
+void		 sip_why_message_reason(char *buf, size_t len, int code,
+		    const char *phrase, const char *warning, bool local);
+
 #endif

@@ -248,6 +248,90 @@ fake_sip_msg(const struct sip_msg_report *r)
 	fake_loop_run();
 }
 
+/* Our MESSAGEs: recorded ("message TARGET"), answered by the test. */
+struct sip_msg_out {
+	struct fake_sip_msg	 f;
+};
+
+static struct sip_msg_out	*msg_last;
+static int			 msgs_live;
+bool				 fake_sip_fail_message;
+
+struct sip_msg_out *
+sip_msg_send(const struct conf_account *ca, const struct sip_cred *cred,
+    const char *target, const char *text, sip_msg_result_h h, void *arg,
+    char **cause)
+{
+	struct sip_msg_out	*m;
+	char			*uri;
+
+	(void)cred;
+	if (fake_sip_fail_message) {
+		fake_sip_fail_message = false;
+		*cause = xstrdup("fake: cannot send");
+		return NULL;
+	}
+	if ((uri = sip_uri_target(ca, target, cause)) == NULL)
+		return NULL;
+	m = xcalloc(1, sizeof *m);
+	util_strlcpy(m->f.target, uri, sizeof m->f.target);
+	util_strlcpy(m->f.text, text, sizeof m->f.text);
+	m->f.handler = h;
+	m->f.arg = arg;
+	free(uri);
+	logf_("message %s", m->f.target);
+	msg_last = m;
+	msgs_live++;
+	return m;
+}
+
+const char *
+sip_msg_out_target(const struct sip_msg_out *m)
+{
+	return m->f.target;
+}
+
+bool
+sip_msg_out_tcp(const struct sip_msg_out *m)
+{
+	return strlen(m->f.text) > SIP_MSG_UDP_MAX;
+}
+
+void
+sip_msg_out_free(struct sip_msg_out *m)
+{
+	if (m == NULL)
+		return;
+	if (msg_last == m)
+		msg_last = NULL;
+	msgs_live--;
+	free(m);
+}
+
+struct fake_sip_msg *
+fake_sip_msg_last(void)
+{
+	return msg_last != NULL ? &msg_last->f : NULL;
+}
+
+int
+fake_sip_msgs_live(void)
+{
+	return msgs_live;
+}
+
+void
+fake_sip_msg_answer(struct fake_sip_msg *f, int code, const char *reason)
+{
+	struct sip_msg_result	 r;
+
+	memset(&r, 0, sizeof r);
+	r.code = code;
+	util_strlcpy(r.reason, reason != NULL ? reason : "", sizeof r.reason);
+	f->handler(&r, f->arg);
+	fake_loop_run();
+}
+
 void
 sip_call_set_incoming(sip_incoming_h h, void *arg)
 {

@@ -78,6 +78,21 @@ struct fake_sip_call *fake_sip_incoming(const char *ruser, const char *remote);
  * handler of sip_msg_set_handler, then the deferred jobs run. */
 struct sip_msg_report;
 void	 fake_sip_msg(const struct sip_msg_report *);
+/* Our MESSAGEs (sip_msg_send), answered by the test. */
+#include "sip-msg.h"
+struct fake_sip_msg {
+	char		 target[256];
+	char		 text[EVENT_MESSAGE_MAX];
+	sip_msg_result_h handler;
+	void		*arg;
+};
+/* The last one sent and not freed, or NULL; how many are live. */
+struct fake_sip_msg *fake_sip_msg_last(void);
+int	 fake_sip_msgs_live(void);
+/* Its final answer, as the real layer reports it after the callback. */
+void	 fake_sip_msg_answer(struct fake_sip_msg *, int code,
+	    const char *reason);
+extern bool fake_sip_fail_message;
 /* sip_msg_start was called (we answer MESSAGE and NOTIFY ourselves). */
 extern int fake_sip_msg_started;
 /* Make sip_call_new / sip_call_ring / sip_reg_send fail next time. */
