@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "media.h"
+#include "messages-store.h"
 #include "phone.h"
 #include "trace.h"
 #include "tui.h"
@@ -331,6 +332,13 @@ main(int argc, char **argv)
 		free(cause);
 		cause = NULL;
 	}
+	/* The messages likewise: written before they are shown. */
+	if (messages_store_open(NULL, &cause) != 0) {
+		log_warn("messages: %s", cause);
+		event_error("messages", "%s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (!line && tui_start(conf, log_path, &cause) != 0) {
 		fprintf(stderr, "tsphone: %s; running in line mode\n", cause);
 		free(cause);
@@ -367,6 +375,7 @@ main(int argc, char **argv)
 		tui_stop();
 	trace_clear();
 out_loop:
+	messages_store_close();
 	history_close();
 	loop_free();
 	log_close();

@@ -1,7 +1,7 @@
 /*
  * store.c: the database file: where it lives, who may read it, how it
- * is opened and migrated. The tables belong to their models (history.c
- * today, messages later); this file owns only the file and the schema's
+ * is opened and migrated. The tables belong to their models (history.c,
+ * messages-store.c); this file owns only the file and the schema's
  * version.
  *
  * The file holds what the user saw: it is never replaced, truncated or
@@ -70,6 +70,28 @@ static const char *const store_migrations[] = {
 	"    WHEN new.display <> '' THEN new.display ELSE display END"
 	"    WHERE uri = new.uri;"
 	"END;",
+	/* 2: the text messages (messages-store.c). peer is the address
+	 * alone, the conversation a message belongs to; read is 0 only for
+	 * a received message the user has not looked at. */
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"		/* Unix seconds */
+	"  account TEXT NOT NULL DEFAULT '',"
+	"  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+	"  peer TEXT NOT NULL,"
+	"  remote TEXT NOT NULL DEFAULT '',"	/* as SIP gave it */
+	"  display TEXT NOT NULL DEFAULT '',"
+	"  text TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL,"		/* sending, sent, failed, received */
+	"  code INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  read INTEGER NOT NULL DEFAULT 1"
+	");"
+	/* A conversation, newest first, without a scan. */
+	"CREATE INDEX messages_peer ON messages(peer, id);"
+	"CREATE INDEX messages_unread ON messages(peer) WHERE read = 0;"
+	/* Ours still waiting for an answer: few, found at start-up. */
+	"CREATE INDEX messages_open ON messages(id) WHERE state = 'sending';",
 };
 
 char *

@@ -1,7 +1,8 @@
 /*
  * store.h: tsphone's one database (SQLite, $XDG_DATA_HOME/tsphone/
  * tsphone.db): opening it safely, its schema and migrations. The call
- * history (history.h) keeps its table here; messages will too. Callers
+ * history (history.h) keeps its table here, and so do the text messages
+ * (messages-store.h). Callers
  * outside the store library see no SQLite type.
  */
 #ifndef TSP_STORE_H
@@ -11,7 +12,7 @@ struct sqlite3;
 struct store;
 
 /* The schema this build writes (PRAGMA user_version). */
-#define STORE_VERSION	1
+#define STORE_VERSION	2
 
 /*
  * Open (creating if need be) the database at PATH (NULL: the default
