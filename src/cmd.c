@@ -14,6 +14,7 @@
 #include "event.h"
 #include "history.h"
 #include "log.h"
+#include "messages-store.h"
 #include "phone.h"
 #include "sip-uri.h"
 #include "util.h"
@@ -22,6 +23,8 @@
 #define CMD_DIAL_WORDS	16
 
 static int	 cmd_dial(int, char **, char **);
+static int	 cmd_message(int, char **, char **);
+static int	 cmd_messages(int, char **, char **);
 static int	 cmd_answer(int, char **, char **);
 static int	 cmd_reject(int, char **, char **);
 static int	 cmd_hangup(int, char **, char **);
@@ -143,6 +146,17 @@ static const struct cmd_entry cmd_entries[] = {
 	  "print the last N calls (default 20), in and out, as history "
 	  "events, and clear the missed-call counter",
 	  cmd_history, "H" },
+	{ "message", "[-a ACCOUNT] TARGET TEXT...", 2, 4,
+	  "send TEXT (the rest of the line, as typed) as a SIP MESSAGE to "
+	  "TARGET (a contact's name, a URI, user@host, or a user at the "
+	  "account's domain) from ACCOUNT (default: the default account); "
+	  "a message event says sent or failed",
+	  cmd_message, NULL },
+	{ "messages", "[PEER]", 0, CMD_DIAL_WORDS,
+	  "print the last 20 stored messages (with PEER: a contact's name, "
+	  "an address or a user name) as message events, oldest first, and "
+	  "mark them read; the screen opens the conversations",
+	  cmd_messages, "M" },
 	{ "redial", "", 0, 0,
 	  "dial the target of the last outgoing call again",
 	  cmd_redial, NULL },
@@ -275,47 +289,125 @@ cmd_free_argv(int argc, char **argv)
 	free(argv);
 }
 
+/*
+ * The next word of *P into WORD (as long as the line): 1, 0 at the end
+ * of the line, -1 with *cause for an unclosed quote. *P moves past it.
+ */
+static int
+cmd_word(const char **pp, char *word, char **cause)
+{
+	const char	*p = *pp;
+	size_t		 len = 0;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	if (*p == '\0') {
+		*pp = p;
+		return 0;
+	}
+	while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' &&
+	    *p != '\n') {
+		if (*p != '"') {
+			word[len++] = *p++;
+			continue;
+		}
+		p++;
+		while (*p != '"') {
+			if (*p == '\0') {
+				*cause = xstrdup("missing closing quote");
+				return -1;
+			}
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			word[len++] = *p++;
+		}
+		p++;
+	}
+	word[len] = '\0';
+	*pp = p;
+	return 1;
+}
+
+static void
+cmd_push(int *n, char ***v, const char *word)
+{
+	*v = xrealloc(*v, sizeof **v * (size_t)(*n + 2));
+	(*v)[(*n)++] = xstrdup(word);
+	(*v)[*n] = NULL;
+}
+
 int
 cmd_split(const char *line, int *argc, char ***argv, char **cause)
 {
 	const char	*p = line;
 	char		**v = NULL, *word;
-	size_t		 len;
-	int		 n = 0;
+	int		 n = 0, rc;
 
 	word = xmalloc(strlen(line) + 1);
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (*p == '\0')
-			break;
-		len = 0;
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' &&
-		    *p != '\n') {
-			if (*p != '"') {
-				word[len++] = *p++;
-				continue;
-			}
-			p++;
-			while (*p != '"') {
-				if (*p == '\0') {
-					*cause = xstrdup("missing closing quote");
-					free(word);
-					cmd_free_argv(n, v);
-					return -1;
-				}
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				word[len++] = *p++;
-			}
-			p++;
-		}
-		word[len] = '\0';
-		v = xrealloc(v, sizeof *v * (size_t)(n + 2));
-		v[n++] = xstrdup(word);
-		v[n] = NULL;
+	while ((rc = cmd_word(&p, word, cause)) == 1)
+		cmd_push(&n, &v, word);
+	free(word);
+	if (rc != 0) {
+		cmd_free_argv(n, v);
+		return -1;
+	}
+	if (v == NULL)
+		v = xcalloc(1, sizeof *v);
+	*argc = n;
+	*argv = v;
+	return 0;
+}
+
+/*
+ * Does CE take free text as its last argument: the rest of the line as
+ * typed (blanks and quotes kept), after an optional "-a ACCOUNT" and
+ * min_args - 1 words? (message, only.)
+ */
+static bool
+cmd_text(const struct cmd_entry *ce)
+{
+	return ce->handler == cmd_message;
+}
+
+/*
+ * LINE for a command whose last argument is free text (cmd_text): the
+ * name, "-a ACCOUNT" if given, min_args - 1 words, then the rest of the
+ * line as typed, trailing blanks dropped, as one last word (none if
+ * empty: the usage check says so).
+ */
+static int
+cmd_split_text(const struct cmd_entry *ce, const char *line, int *argc,
+    char ***argv, char **cause)
+{
+	const char	*p = line;
+	char		**v = NULL, *word;
+	size_t		 len;
+	int		 n = 0, rc = 1, want = ce->min_args;
+
+	word = xmalloc(strlen(line) + 1);
+	while (n < want && (rc = cmd_word(&p, word, cause)) == 1) {
+		cmd_push(&n, &v, word);
+		if (n == 2 && strcmp(word, "-a") == 0)
+			want += 2;
 	}
 	free(word);
+	if (rc == -1) {
+		cmd_free_argv(n, v);
+		return -1;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	len = strlen(p);
+	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+	    p[len - 1] == '\r' || p[len - 1] == '\n'))
+		len--;
+	if (len > 0) {
+		word = xmalloc(len + 1);
+		memcpy(word, p, len);
+		word[len] = '\0';
+		cmd_push(&n, &v, word);
+		free(word);
+	}
 	if (v == NULL)
 		v = xcalloc(1, sizeof *v);
 	*argc = n;
@@ -327,16 +419,26 @@ int
 cmd_execute(const char *line)
 {
 	const struct cmd_entry	*ce;
-	char			**argv = NULL, *cause = NULL;
+	char			**argv = NULL, *cause = NULL, name[32];
 	const char		*p = line;
-	int			 argc = 0, rc = -1;
+	size_t			 n;
+	int			 argc = 0, rc = -1, split;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '\0' || *p == '#' || *p == '\r' || *p == '\n')
 		return 0;
-	if (cmd_split(line, &argc, &argv, &cause) != 0) {
-		event_error("", "%s", cause);
+	/* A command whose last argument is text splits its own way: its
+	 * text is kept as typed, quotes and all. */
+	n = strcspn(p, " \t\r\n");
+	snprintf(name, sizeof name, "%.*s", (int)n, p);
+	if ((ce = cmd_find(name)) != NULL && cmd_text(ce))
+		split = cmd_split_text(ce, p, &argc, &argv, &cause);
+	else
+		split = cmd_split(line, &argc, &argv, &cause);
+	if (split != 0) {
+		event_error(ce != NULL && cmd_text(ce) ? ce->name : "", "%s",
+		    cause);
 		goto out;
 	}
 	if (argc == 0) {
@@ -449,6 +551,80 @@ cmd_dial(int argc, char **argv, char **cause)
 	rc = phone_dial(target, account, cause);
 	free(target);
 	return rc;
+}
+
+/* message [-a ACCOUNT] TARGET TEXT: TEXT is the line's rest as typed. */
+static int
+cmd_message(int argc, char **argv, char **cause)
+{
+	const char	*account = NULL, *uri;
+	int		 i = 0, rc;
+
+	if (strcmp(argv[0], "-a") == 0) {
+		account = argv[1];
+		i = 2;
+	}
+	if (argc != i + 2) {
+		*cause = xstrdup(argc == i + 1 ? "nothing to send: no text" :
+		    "usage: message [-a ACCOUNT] TARGET TEXT...");
+		return -1;
+	}
+	if ((rc = cmd_dial_contact(argv[i], &uri, cause)) < 0)
+		return -1;
+	return phone_message(rc == 1 ? uri : argv[i], account, argv[i + 1],
+	    cause);
+}
+
+/*
+ * The messages go out oldest first, so that a script or a terminal
+ * ends on the newest, as events marked "stored" (no news: no hook, no
+ * bell); printing them is reading them.
+ */
+static int
+cmd_messages(int argc, char **argv, char **cause)
+{
+	const struct contact	*ct;
+	struct event_message	*v;
+	struct event		*ev;
+	char			*text, peer[EVENT_TEXT_MAX], *why = NULL;
+	const char		*name;
+	int			 n, i;
+
+	if (argc > 0) {
+		text = cmd_join(argc, argv);
+		/* A contact's name names its address. */
+		name = text;
+		if (strchr(text, ':') == NULL && strchr(text, '@') == NULL &&
+		    (ct = contacts_resolve(contacts_current(), text, &why)) !=
+		    NULL)
+			name = ct->uri;
+		free(why);
+		if (messages_store_find_peer(name, peer, sizeof peer,
+		    cause) != 0 && (name == text || messages_store_find_peer(
+		    text, peer, sizeof peer, &why) != 0)) {
+			free(why);
+			free(text);
+			return -1;
+		}
+		free(text);
+	}
+	v = xcalloc(MESSAGES_STORE_DEFAULT, sizeof *v);
+	n = messages_store_list(argc > 0 ? peer : NULL, 0,
+	    MESSAGES_STORE_DEFAULT, v, cause);
+	if (n < 0) {
+		free(v);
+		return -1;
+	}
+	ev = xcalloc(1, sizeof *ev);
+	for (i = n - 1; i >= 0; i--) {
+		ev->kind = EVENT_MESSAGE;
+		ev->u.message = v[i];
+		event_emit(ev);
+	}
+	free(ev);
+	free(v);
+	messages_store_read(argc > 0 ? peer : NULL);
+	return 0;
 }
 
 /* The call named by the optional id argument, or the current call. */

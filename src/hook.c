@@ -312,8 +312,8 @@ hook_env(enum hook_event ev, const struct hook_vars *v, char ***own)
 {
 	const char	*names[] = { "TSPHONE_EVENT", "TSPHONE_ACCOUNT",
 			    "TSPHONE_REMOTE", "TSPHONE_DISPLAY",
-			    "TSPHONE_CALL_ID" };
-	const char	*values[5];
+			    "TSPHONE_CALL_ID", "TSPHONE_TEXT" };
+	const char	*values[6];
 	char		**env, **mine;
 	size_t		 n = 0, i, k = 0;
 
@@ -322,6 +322,7 @@ hook_env(enum hook_event ev, const struct hook_vars *v, char ***own)
 	values[2] = v->remote;
 	values[3] = v->display;
 	values[4] = v->call_id;
+	values[5] = v->text;
 	while (environ != NULL && environ[n] != NULL)
 		n++;
 	env = xcalloc(n + nitems(names) + 1, sizeof *env);
@@ -494,7 +495,27 @@ hook_call(const struct event_call *c)
 	 * name the caller sent. */
 	v.display = c->display[0] != '\0' ? c->display : display;
 	v.call_id = c->call_id;
+	v.text = NULL;
 	hook_run(ev, &v);
+}
+
+/* A message that came in (not one refused, nor one printed from the
+ * store): its text goes in TSPHONE_TEXT, never through a shell. */
+static void
+hook_message(const struct event_message *m)
+{
+	struct hook_vars	 v;
+	char			 uri[EVENT_TEXT_MAX], display[EVENT_TEXT_MAX];
+
+	if (m->outgoing || m->stored || m->state != MESSAGE_RECEIVED)
+		return;
+	hook_split_remote(m->peer, uri, sizeof uri, display, sizeof display);
+	memset(&v, 0, sizeof v);
+	v.account = m->account;
+	v.remote = uri;
+	v.display = m->display[0] != '\0' ? m->display : display;
+	v.text = m->text;
+	hook_run(HOOK_MESSAGE, &v);
 }
 
 static void
@@ -503,6 +524,8 @@ hook_event(const struct event *ev, void *arg)
 	(void)arg;
 	if (ev->kind == EVENT_CALL)
 		hook_call(&ev->u.call);
+	else if (ev->kind == EVENT_MESSAGE)
+		hook_message(&ev->u.message);
 }
 
 int

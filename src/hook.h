@@ -32,6 +32,7 @@ struct hook_vars {
 	const char	*remote;	/* TSPHONE_REMOTE: the peer's URI */
 	const char	*display;	/* TSPHONE_DISPLAY: its name, or "" */
 	const char	*call_id;	/* TSPHONE_CALL_ID: SIP Call-ID */
+	const char	*text;		/* TSPHONE_TEXT: a message's text */
 };
 
 /*

@@ -130,8 +130,18 @@ line_event(const struct event *ev, void *arg)
 		json_int(j, "code", ev->u.transfer.code);
 		json_str(j, "reason", ev->u.transfer.reason);
 		break;
-	case EVENT_MESSAGE:
+	case EVENT_MESSAGE: {
+		char	 when[40];
+
+		history_time(ev->u.message.time, when, sizeof when);
 		json_str(j, "event", "message");
+		json_int(j, "id", ev->u.message.id);
+		json_str(j, "time", when);
+		if (ev->u.message.stored) {
+			json_bool(j, "stored", true);
+			json_int(j, "n", (long)ev->u.message.n);
+			json_bool(j, "read", ev->u.message.read);
+		}
 		json_str(j, "account", ev->u.message.account);
 		json_str(j, "direction", ev->u.message.outgoing ? "out" : "in");
 		json_str(j, "peer", ev->u.message.peer);
@@ -140,7 +150,9 @@ line_event(const struct event *ev, void *arg)
 		    event_message_state_name(ev->u.message.state));
 		json_int(j, "code", ev->u.message.code);
 		json_str(j, "reason", ev->u.message.reason);
+		json_str(j, "display", ev->u.message.display);
 		break;
+	}
 	case EVENT_MWI:
 		json_str(j, "event", "mwi");
 		json_str(j, "account", ev->u.mwi.account);
@@ -156,6 +168,7 @@ line_event(const struct event *ev, void *arg)
 		json_bool(j, "dnd", ev->u.status.dnd);
 		json_str(j, "forward", ev->u.status.forward);
 		json_int(j, "missed", ev->u.status.missed);
+		json_int(j, "unread", ev->u.status.unread);
 		break;
 	case EVENT_CONTACT:
 		json_str(j, "event", "contact");

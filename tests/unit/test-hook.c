@@ -263,7 +263,7 @@ test_vars(void)
 static void
 test_bounds(void)
 {
-	struct hook_vars	 v = { "home", "sip:a@b", "A", "c" };
+	struct hook_vars	 v = { "home", "sip:a@b", "A", "c", NULL };
 	uint64_t		 t0;
 	int			 i;
 
