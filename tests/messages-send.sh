@@ -1,0 +1,104 @@
+#!/bin/sh
+# Text messages end to end (RFC 3428): two tsphones through Kamailio
+# (digest on every MESSAGE) both ways in UTF-8, each "sending" then
+# "sent" under one id and "received" on the other side; a 4 KB text on a
+# UDP account goes over TCP and arrives whole; a user Kamailio does not
+# know gives "failed" 404, a known one that is not registered 480; the
+# messages are in the database and "messages" prints them after a
+# restart, with the unread count in status until they are read.
+. "$(dirname "$0")/lib.sh"
+require_kamailio
+require_tsphone
+tmpdir_init
+kam_start "alice:pa" "bob:pb" "carol:pc" || bail "cannot start kamailio"
+
+start() {	# NAME PASSWORD
+	XDG_DATA_HOME=$T/$1-data
+	export XDG_DATA_HOME
+	write_conf "$T/$1.conf" <<EOF
+[sip]
+listen = 127.0.0.1:0
+[audio]
+driver = null
+[account $1]
+uri = sip:$1@127.0.0.1
+display_name = $1
+registrar = $KAM_URI
+password = $2
+EOF
+	tsp_start "$1" "$T/$1.conf"
+	tsp_wait "$1" '"state":"registered"' 5 >/dev/null || bail "$1 did not register"
+}
+start alice pa
+start bob pb
+
+text='Grüße, 你好'
+tsp_cmd alice "message bob $text"
+line=$(tsp_wait alice '"event":"message".*"state":"sending"' 3)
+ok "alice: sending" test -n "$line"
+id=$(json_get "$line" id)
+is "$(json_get "$line" direction)" out "direction out"
+is "$(json_get "$line" peer)" "sip:bob@127.0.0.1" "to bob at the account's domain"
+line=$(tsp_wait alice '"event":"message".*"state":"sent"' 5)
+ok "alice: sent" test -n "$line"
+is "$(json_get "$line" id)" "$id" "under the same id"
+is "$(json_get "$line" code)" 200 "code 200"
+line=$(tsp_wait bob '"event":"message".*"state":"received"' 5)
+ok "bob: received" test -n "$line"
+is "$(json_get "$line" text)" "$text" "the UTF-8 text, whole"
+like "$(json_get "$line" peer)" '<sip:alice@127\.0\.0\.1>' "from alice"
+is "$(json_get "$line" display)" alice "her name"
+
+# --- the other way, with blanks and quotes kept as typed
+tsp_cmd bob "message alice   \"ja\"  $text  "
+line=$(tsp_wait alice '"event":"message".*"state":"received"' 5)
+is "$(json_get "$line" text)" "\\\"ja\\\"  $text" "bob to alice: the text as typed"
+ok "bob: sent" tsp_wait bob '"event":"message".*"state":"sent"' 5
+
+# --- 4 KB over TCP (alice's account is UDP)
+big=$(awk 'BEGIN { for (i = 0; i < 64; i++) printf "%03d-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567", i }')
+is "${#big}" 4096 "a 4096-byte text"
+tsp_cmd alice "message bob $big"
+ok "logged as going over TCP" tsp_wait alice '"event":"log".*over TCP' 3
+ok "alice: the big one is sent" tsp_wait alice '"event":"message".*"state":"sent"' 5
+line=$(tsp_wait bob '"event":"message".*"state":"received"' 5)
+is "$(json_get "$line" text)" "$big" "bob has it whole"
+
+# --- failures
+tsp_cmd alice "message nosuchuser hello"
+line=$(tsp_wait alice '"event":"message".*"state":"failed"' 5)
+is "$(json_get "$line" code)" 404 "an unknown user: 404"
+like "$(json_get "$line" reason)" 'no such user' "in words"
+tsp_cmd alice "message carol hello"
+line=$(tsp_wait alice '"event":"message".*"state":"failed"' 5)
+is "$(json_get "$line" code)" 480 "a user who is not registered: 480"
+like "$(json_get "$line" reason)" 'not online' "in words"
+
+# --- kept across a restart; unread until read
+tsp_cmd bob status
+line=$(tsp_wait bob '"event":"status"' 3)
+is "$(json_get "$line" unread)" 2 "bob has 2 unread"
+is "$(json_get "$line" handles)" 1 "no SIP handle left behind (the registration's only)"
+is "$(tsp_quit bob)" 0 "bob quits"
+start bob pb
+tsp_cmd bob status
+line=$(tsp_wait bob '"event":"status"' 3)
+is "$(json_get "$line" unread)" 2 "still 2 unread after a restart"
+tsp_cmd bob "messages alice"
+line=$(tsp_wait bob '"event":"message".*"stored":true' 3)
+is "$(json_get "$line" text)" "$text" "the first message, from the database"
+is "$(json_get "$line" state)" received "received"
+is "$(json_get "$line" read)" false "not read yet"
+line=$(tsp_wait bob '"event":"message".*"stored":true' 3)
+is "$(json_get "$line" state)" sent "bob's answer"
+line=$(tsp_wait bob '"event":"message".*"stored":true' 3)
+is "$(json_get "$line" text)" "$big" "the 4 KB one, whole"
+tsp_cmd bob status
+line=$(tsp_wait bob '"event":"status"' 3)
+is "$(json_get "$line" unread)" 0 "read now"
+is "$(sqlite3 "$T/bob-data/tsphone/tsphone.db" 'SELECT count(*) FROM messages')" 3 \
+    "3 rows in bob's database"
+
+is "$(tsp_quit alice)" 0 "alice quits"
+is "$(tsp_quit bob)" 0 "bob quits"
+done_testing
