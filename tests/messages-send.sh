@@ -5,12 +5,24 @@
 # UDP account goes over TCP and arrives whole; a user Kamailio does not
 # know gives "failed" 404, a known one that is not registered 480; the
 # messages are in the database and "messages" prints them after a
-# restart, with the unread count in status until they are read.
+# restart, with the unread count in status until they are read. The
+# message hook runs for each received message with its text in
+# TSPHONE_TEXT (never through a shell); a long text for a hop pinned to
+# UDP is refused, not cut.
 . "$(dirname "$0")/lib.sh"
 require_kamailio
 require_tsphone
 tmpdir_init
 kam_start "alice:pa" "bob:pb" "carol:pc" || bail "cannot start kamailio"
+
+# The hook leaves its TSPHONE_* variables in a file of its own.
+cat >"$T/hook.sh" <<'EOF'
+#!/bin/sh
+f=$1/$TSPHONE_EVENT.$$
+env | grep '^TSPHONE_' | sort >"$f.tmp" && mv "$f.tmp" "$f"
+EOF
+chmod +x "$T/hook.sh"
+mkdir -p "$T/hooks"
 
 start() {	# NAME PASSWORD
 	XDG_DATA_HOME=$T/$1-data
@@ -20,14 +32,22 @@ start() {	# NAME PASSWORD
 listen = 127.0.0.1:0
 [audio]
 driver = null
+[hooks]
+message = $T/hook.sh $T/hooks
 [account $1]
 uri = sip:$1@127.0.0.1
 display_name = $1
 registrar = $KAM_URI
 password = $2
+[account pinned]
+uri = sip:$1@127.0.0.1
+proxy = $KAM_URI;transport=udp
+password = $2
+register = no
 EOF
-	tsp_start "$1" "$T/$1.conf"
-	tsp_wait "$1" '"state":"registered"' 5 >/dev/null || bail "$1 did not register"
+	tsp_start "$1" "$T/$1.conf" --trace
+	tsp_wait "$1" '"account":"'"$1"'".*"state":"registered"' 5 >/dev/null ||
+	    bail "$1 did not register"
 }
 start alice pa
 start bob pb
@@ -48,6 +68,14 @@ ok "bob: received" test -n "$line"
 is "$(json_get "$line" text)" "$text" "the UTF-8 text, whole"
 like "$(json_get "$line" peer)" '<sip:alice@127\.0\.0\.1>' "from alice"
 is "$(json_get "$line" display)" alice "her name"
+hook_file() { ls "$T/hooks"/message.* 2>/dev/null | head -n 1; }
+hook_ran() { test -n "$(hook_file)"; }
+ok "the message hook ran" wait_until 3 hook_ran
+f=$(hook_file)
+is "$(sed -n 's/^TSPHONE_TEXT=//p' "$f")" "$text" "TSPHONE_TEXT: the text"
+is "$(sed -n 's/^TSPHONE_REMOTE=//p' "$f")" "sip:alice@127.0.0.1" "TSPHONE_REMOTE"
+is "$(sed -n 's/^TSPHONE_ACCOUNT=//p' "$f")" bob "TSPHONE_ACCOUNT"
+rm -f "$T/hooks"/message.*
 
 # --- the other way, with blanks and quotes kept as typed
 tsp_cmd bob "message alice   \"ja\"  $text  "
@@ -63,6 +91,12 @@ ok "logged as going over TCP" tsp_wait alice '"event":"log".*over TCP' 3
 ok "alice: the big one is sent" tsp_wait alice '"event":"message".*"state":"sent"' 5
 line=$(tsp_wait bob '"event":"message".*"state":"received"' 5)
 is "$(json_get "$line" text)" "$big" "bob has it whole"
+ok "it went to Kamailio over TCP" sh -c "grep -A 2 'bytes to tcp/' '$T/alice.log' |
+    grep -q 'MESSAGE sip:bob@'"
+tsp_cmd alice "message -a pinned bob $big"
+line=$(tsp_wait alice '"event":"error"' 3)
+is "$(json_get "$line" command)" message "a hop pinned to UDP: refused"
+like "$(json_get "$line" message)" 'too large for UDP' "saying why"
 
 # --- failures
 tsp_cmd alice "message nosuchuser hello"
