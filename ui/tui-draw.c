@@ -25,6 +25,7 @@
 
 #include "cmd.h"
 #include "history.h"
+#include "messages-store.h"
 #include "key-string.h"
 #include "trace.h"
 #include "tui-int.h"
@@ -250,7 +251,7 @@ tui_draw_title(int y, int cols)
 	char		 left[384], clock[16], divert[192];
 	struct tm	 tm;
 	time_t		 t = time(NULL);
-	int		 live = tui_model_live_calls(), n, missed;
+	int		 live = tui_model_live_calls(), n, missed, unread;
 
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
@@ -263,6 +264,13 @@ tui_draw_title(int y, int cols)
 		char	 m[32];
 
 		snprintf(m, sizeof m, "  |  %d missed", missed);
+		tui_draw_cat(left, m, sizeof left);
+	}
+	/* Until the user opens their conversations. */
+	if ((unread = messages_store_unread()) > 0) {
+		char	 m[32];
+
+		snprintf(m, sizeof m, "  |  %d unread", unread);
 		tui_draw_cat(left, m, sizeof left);
 	}
 	if (tui.echotest)
@@ -764,6 +772,8 @@ tui_draw(void)
 		tui_draw_trace_title(title, sizeof title);
 	else if (tui.view == TUI_VIEW_HISTORY)
 		tui_history_title(title, sizeof title);
+	else if (tui.view == TUI_VIEW_MESSAGES)
+		tui_messages_title(title, sizeof title);
 	else
 		snprintf(title, sizeof title, "Log%s", tui.scroll > 0 ?
 		    " (scrolled back)" : "");
@@ -773,6 +783,8 @@ tui_draw(void)
 		tui_draw_trace(y, tui.pane_rows, cols);
 	else if (tui.view == TUI_VIEW_HISTORY)
 		tui_history_draw(y, tui.pane_rows, cols);
+	else if (tui.view == TUI_VIEW_MESSAGES)
+		tui_messages_draw(y, tui.pane_rows, cols);
 	else
 		tui_draw_log(y, tui.pane_rows, cols);
 	tui_hints_draw(rows - 2, cols);

@@ -89,6 +89,12 @@ tui_hints_list(const struct tui_call *cur, int live, int ended,
 		n = tui_hints_add(v, n, max, "prompt", NULL, "command");
 	if (view == TUI_VIEW_HISTORY)
 		n = tui_hints_add(v, n, max, NULL, "Enter", "call back");
+	if (view == TUI_VIEW_MESSAGES)
+		n = tui_hints_add(v, n, max, NULL, "Enter",
+		    tui.msg_peer[0] != '\0' ? "reply" : "open");
+	if (live == 0 || view == TUI_VIEW_MESSAGES)
+		n = tui_hints_add(v, n, max, "messages", NULL,
+		    view == TUI_VIEW_MESSAGES ? "log" : "messages");
 	n = tui_hints_add(v, n, max, "history", NULL,
 	    view == TUI_VIEW_HISTORY ? "log" : "history");
 	n = tui_hints_add(v, n, max, "trace", NULL, view == TUI_VIEW_TRACE ?

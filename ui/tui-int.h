@@ -3,8 +3,9 @@
  * and log built from core events, the key bindings, the prompt and the
  * drawing helpers. This is the only header under ui/ that includes
  * curses (STYLE.md); the core is reached through event.h and cmd.h,
- * and the history view reads the store through history.h (queries only:
- * a screenful of a long history, never copied here).
+ * and the history and messages views read the store through history.h
+ * and messages-store.h (queries only: a screenful of a long history,
+ * never copied here).
  */
 #ifndef TSP_TUI_INT_H
 #define TSP_TUI_INT_H
@@ -127,6 +128,7 @@ enum tui_view {
 	TUI_VIEW_LOG,
 	TUI_VIEW_TRACE,
 	TUI_VIEW_HISTORY,
+	TUI_VIEW_MESSAGES,
 };
 
 /* Looks, mapped to colour or (monochrome, NO_COLOR) to attributes. */
@@ -158,6 +160,11 @@ struct tui {
 	int			 scroll;	/* lines back from the newest */
 	long long		 hist_sel;	/* history view: selected, and */
 	long long		 hist_top;	/* first shown, from the newest */
+	char			 msg_peer[EVENT_TEXT_MAX];	/* messages view:
+					   the open conversation, or "" */
+	long long		 msg_sel;	/* conversations: selected, and */
+	long long		 msg_top;	/* first shown, from the latest */
+	long long		 msg_scroll;	/* messages back from the newest */
 	bool			 help;
 	int			 help_scroll;
 	bool			 confirm_quit;
@@ -252,6 +259,14 @@ void		 tui_history_toggle(void);
 bool		 tui_history_key(int key);
 void		 tui_history_title(char *buf, size_t len);
 void		 tui_history_draw(int y, int rows, int cols);
+
+/* tui-messages.c */
+void		 tui_messages_toggle(void);
+void		 tui_messages_open(const char *peer);
+void		 tui_messages_event(const struct event_message *);
+bool		 tui_messages_key(int key);
+void		 tui_messages_title(char *buf, size_t len);
+void		 tui_messages_draw(int y, int rows, int cols);
 
 /* tui-hints.c */
 struct tui_hint {

@@ -303,6 +303,8 @@ tui_keys_handle(int key)
 	tui_changed();
 	if (tui.view == TUI_VIEW_HISTORY && tui_history_key(key))
 		return;
+	if (tui.view == TUI_VIEW_MESSAGES && tui_messages_key(key))
+		return;
 	if (key == KEYC_ESCAPE) {
 		tui.view = TUI_VIEW_LOG;
 		tui.scroll = 0;
@@ -332,6 +334,8 @@ tui_keys_handle(int key)
 		tui_keys_action(ce->name);
 	else if (strcmp(ce->name, "history") == 0)
 		tui_history_toggle();
+	else if (strcmp(ce->name, "messages") == 0)
+		tui_messages_toggle();
 	else if (strcmp(ce->name, "help") == 0) {
 		tui.help = true;
 		tui.help_scroll = 0;

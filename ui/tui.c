@@ -31,6 +31,7 @@
 #include "history.h"
 #include "key-string.h"
 #include "loop.h"
+#include "messages-store.h"
 #include "phone.h"
 #include "tui.h"
 #include "tui-int.h"
@@ -153,6 +154,8 @@ tui_event(const struct event *ev, void *arg)
 {
 	(void)arg;
 	tui_model_event(ev);
+	if (ev->kind == EVENT_MESSAGE)
+		tui_messages_event(&ev->u.message);
 	if (ev->kind == EVENT_ERROR) {
 		if (ev->u.error.command[0] != '\0')
 			tui_message(true, "%s: %s", ev->u.error.command,
@@ -181,6 +184,22 @@ tui_run(const char *line)
 		cmd_free_argv(argc, argv);
 		if (tui.view != TUI_VIEW_HISTORY)
 			tui_history_toggle();
+		return;
+	}
+	/* And the conversations, or the one with PEER. */
+	if (argc >= 1 && strcmp(argv[0], "messages") == 0) {
+		char	 peer[EVENT_TEXT_MAX];
+
+		if (argc == 1)
+			tui_messages_toggle();
+		else if (messages_store_find_peer(argv[1], peer, sizeof peer,
+		    &cause) == 0)
+			tui_messages_open(peer);
+		else {
+			tui_message(true, "messages: %s", cause);
+			free(cause);
+		}
+		cmd_free_argv(argc, argv);
 		return;
 	}
 	if (argc == 1 && strcmp(argv[0], "quit") == 0) {
