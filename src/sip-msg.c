@@ -285,6 +285,10 @@ sip_msg_message(nua_handle_t *nh, sip_t const *sip, bool answered)
 		body = sip->sip_payload->pl_data;
 		len = sip->sip_payload->pl_len;
 	}
+	/* The line end many senders put after the text is not part of
+	 * it, nor of its size. */
+	while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r'))
+		len--;
 	if (ct != NULL && ct->c_type != NULL &&
 	    strcasecmp(ct->c_type, "text/plain") != 0) {
 		r.code = 415;
@@ -305,13 +309,8 @@ sip_msg_message(nua_handle_t *nh, sip_t const *sip, bool answered)
 		r.code = 415;
 		phrase = "Body Is Not UTF-8";
 		snprintf(r.reason, sizeof r.reason, "the text is not UTF-8");
-	} else {
-		/* The line end many senders put after the text is not
-		 * part of it. */
-		while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r'))
-			len--;
+	} else
 		sip_msg_copy_text(r.text, sizeof r.text, body, len);
-	}
 	if (!answered)
 		nua_respond(nh, r.code, phrase, NUTAG_WITH_THIS(sip_ua_nua()),
 		    TAG_IF(r.code == 415, SIPTAG_ACCEPT_STR(SIP_MSG_ACCEPT)),

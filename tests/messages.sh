@@ -2,8 +2,9 @@
 # Nothing silently dropped: SIPp sends tsphone a MESSAGE and a NOTIFY for
 # message-summary without a subscription (as Asterisk does for
 # voicemail). The MESSAGE gets 200 and becomes a "message" event with its
-# UTF-8 text (and a log line); one in another charset gets 415 and a
-# failed "message" event; the NOTIFY gets 200 and becomes an "mwi" event
+# UTF-8 text (and a log line); one in another charset gets 415 (Accept
+# names UTF-8) and a failed "message" event, and so does one over 8 KB
+# (413); the NOTIFY gets 200 and becomes an "mwi" event
 # (2 new, 8 old), repeated by status; a NOTIFY for another event still
 # gets 481. No SIP handle is left behind.
 . "$(dirname "$0")/lib.sh"
@@ -51,6 +52,19 @@ line=$(tsp_wait me '"event":"message"' 3)
 is "$(json_get "$line" state)" failed "shown as a failed message"
 is "$(json_get "$line" code)" 415 "code 415"
 like "$(json_get "$line" reason)" 'charset iso-8859-1 is not UTF-8' "saying why"
+
+ok "naming the charset we take" grep -qi '^Accept: text/plain;charset=UTF-8' "$T/latin.msg"
+
+# --- a text over 8 KB: 413, never cut
+big=$(awk 'BEGIN { for (i = 0; i < 9000; i++) printf "x" }')
+sed -e "s/^      Grüß dich.*/      $big/" -e 's/response="415"/response="413"/' \
+    "$TOP_SRCDIR/tests/sip/uac-message.xml" >"$T/uac-big.xml"
+sipp_run big "$T/uac-big.xml" "127.0.0.1:$port" -s work -key charset utf-8
+is "$?" 0 "SIPp's big MESSAGE scenario completed"
+is "$(sipp_codes big)" 413 "a 9000-byte text is answered 413"
+line=$(tsp_wait me '"event":"message"' 3)
+is "$(json_get "$line" state)" failed "shown as a failed message"
+like "$(json_get "$line" reason)" '9000 bytes; we take up to 8192' "saying why"
 
 # --- an unsolicited message-summary NOTIFY
 sipp_run mwi uac-notify.xml "127.0.0.1:$port" -s work -key event message-summary
