@@ -129,6 +129,12 @@ main(void)
 	error_is("dial alice bob carol", "dial",
 	    "bad target \"alice bob carol\": only a phone number may have blanks");
 	error_is("dial +49 30 x 56", "dial", "only a phone number");
+	/* A message's text is the line's rest: a lone quote is text. */
+	error_is("message bob say \"hi", "message", "not running");
+	error_is("message bob", "message", "usage: message");
+	error_is("message -a work bob", "message", "no text");
+	error_is("message -a work", "message", "usage: message");
+	error_is("messages", "messages", "not kept");
 
 	nevents = 0;
 	is_int(run("help"), 0, "help succeeds");

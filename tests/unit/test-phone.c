@@ -14,6 +14,7 @@
 #include "fakes.h"
 #include "media.h"
 #include "model.h"
+#include "message.h"
 #include "phone.h"
 #include "sip-msg.h"
 #include "tap.h"
@@ -275,6 +276,114 @@ test_inbox(void)
 	stop();
 }
 
+/* The message events of id ID, their states in order ("sending sent"). */
+static void
+message_states(int id, char *buf, size_t len)
+{
+	int	 i;
+
+	fake_loop_run();
+	buf[0] = '\0';
+	for (i = 0; i < model_nev; i++) {
+		if (model_ev[i].kind != EVENT_MESSAGE ||
+		    model_ev[i].u.message.id != id)
+			continue;
+		if (buf[0] != '\0')
+			util_strlcpy(buf + strlen(buf), " ", len - strlen(buf));
+		util_strlcpy(buf + strlen(buf), event_message_state_name(
+		    model_ev[i].u.message.state), len - strlen(buf));
+	}
+}
+
+static void
+test_messages(void)
+{
+	const struct event	*ev;
+	struct fake_sip_msg	*f;
+	char			*cause = NULL, states[128];
+	int			 id, i;
+
+	start(NULL, NULL);
+	model_clear();
+	is_int(phone_message("carol", NULL, "Gr\xc3\xbc\xc3\x9f dich",
+	    &cause), 0, "a message from the default account");
+	f = fake_sip_msg_last();
+	ok(f != NULL && strcmp(f->target, "sip:carol@example.com") == 0,
+	    "to carol at the account's domain");
+	ev = model_last(EVENT_MESSAGE);
+	ok(ev != NULL && ev->u.message.outgoing &&
+	    ev->u.message.state == MESSAGE_SENDING &&
+	    strcmp(ev->u.message.account, "alice") == 0 &&
+	    strcmp(ev->u.message.peer, "sip:carol@example.com") == 0,
+	    "at once: sending, from alice to carol");
+	id = ev != NULL ? ev->u.message.id : -1;
+	ok(id > 0 && ev->u.message.time > 0, "with an id and a time");
+	ok(model_logged(" to sip:carol@example.com from alice: "
+	    "Gr\xc3\xbc\xc3\x9f dich"), "logged with its text");
+	fake_sip_msg_answer(f, 200, "");
+	ev = model_last(EVENT_MESSAGE);
+	ok(ev != NULL && ev->u.message.id == id &&
+	    ev->u.message.state == MESSAGE_SENT && ev->u.message.code == 200 &&
+	    strcmp(ev->u.message.text, "Gr\xc3\xbc\xc3\x9f dich") == 0,
+	    "then sent, 200, under the same id, with its text");
+	message_states(id, states, sizeof states);
+	is_str(states, "sending sent", "two events for it");
+	is_int(fake_sip_msgs_live(), 0, "its request is let go");
+
+	model_clear();
+	is_int(phone_message("dave", "bob", "hello?", &cause), 0,
+	    "from a given account");
+	f = fake_sip_msg_last();
+	fake_sip_msg_answer(f, 480, "the user is not online (480 Temporarily "
+	    "Unavailable)");
+	ev = model_last(EVENT_MESSAGE);
+	ok(ev != NULL && ev->u.message.state == MESSAGE_FAILED &&
+	    ev->u.message.code == 480 &&
+	    strstr(ev->u.message.reason, "not online") != NULL &&
+	    strcmp(ev->u.message.account, "bob") == 0,
+	    "failed, 480, with the reason, from bob");
+	ok(model_logged("failed: the user is not online"), "logged");
+
+	model_clear();
+	is_int(phone_message("dave", NULL, "", &cause), -1, "an empty text");
+	ok(cause != NULL && strstr(cause, "empty") != NULL, "says so");
+	free(cause);
+	cause = NULL;
+	is_int(phone_message("dave", "nobody", "x", &cause), -1,
+	    "an unknown account");
+	free(cause);
+	cause = NULL;
+	fake_sip_fail_message = true;
+	is_int(phone_message("dave", NULL, "x", &cause), -1,
+	    "the SIP layer refuses");
+	ok(cause != NULL && strstr(cause, "fake") != NULL, "its cause");
+	free(cause);
+	cause = NULL;
+	is_int(model_count(EVENT_MESSAGE), 0, "no event for what never went");
+
+	for (i = 0; i < MESSAGE_PENDING_MAX; i++)
+		phone_message("dave", NULL, "x", &cause);
+	is_int(message_pending(), MESSAGE_PENDING_MAX, "a full queue");
+	is_int(phone_message("dave", NULL, "x", &cause), -1,
+	    "one more is refused");
+	ok(cause != NULL && strstr(cause, "waiting for an answer") != NULL,
+	    "saying why");
+	free(cause);
+	cause = NULL;
+	model_clear();
+	phone_free();
+	fake_loop_run();
+	is_int(message_pending(), 0, "quitting gives them up");
+	is_int(fake_sip_msgs_live(), 0, "and lets their requests go");
+	ev = model_last(EVENT_MESSAGE);
+	ok(ev != NULL && ev->u.message.state == MESSAGE_FAILED &&
+	    strstr(ev->u.message.reason, "quit before") != NULL,
+	    "each one failed, saying why");
+	is_int(model_count(EVENT_MESSAGE), MESSAGE_PENDING_MAX, "all of them");
+	fake_sip_log_clear();
+	model_clear();
+}
+
 static void
 test_incoming(void)
 {
@@ -516,6 +625,7 @@ main(void)
 	test_start();
 	test_default();
 	test_inbox();
+	test_messages();
 	test_incoming();
 	test_audio();
 	test_divert();
