@@ -34,6 +34,37 @@ reason_is(int code, const char *phrase, const char *warning, bool local,
 	is_str(buf, want, "reason for %d %s", code, phrase);
 }
 
+/* A message's words: what happened to the text, not to a call. */
+static void
+test_message_words(void)
+{
+	char	 mb[256];
+
+	sip_why_message_reason(mb, sizeof mb, 480, "Temporarily Unavailable",
+	    NULL, false);
+	is_str(mb, "the user is not online (480 Temporarily Unavailable)",
+	    "message 480: not online");
+	sip_why_message_reason(mb, sizeof mb, 488, "Not Acceptable Here",
+	    NULL, false);
+	is_str(mb, "the other side does not accept this message (488 Not "
+	    "Acceptable Here)", "message 488: no word of codecs");
+	sip_why_message_reason(mb, sizeof mb, 408, "Request Timeout", NULL,
+	    true);
+	is_str(mb, "no answer from the server or the other side (timeout) "
+	    "(408 Request Timeout)", "message 408 by the stack: timeout");
+	sip_why_message_reason(mb, sizeof mb, 404, "Not Found", NULL, false);
+	is_str(mb, "no such user or number (404 Not Found)",
+	    "message 404: as for a call");
+	sip_why_message_reason(mb, sizeof mb, 503, "Service Unavailable",
+	    NULL, true);
+	ok(strstr(mb, "cannot reach") != NULL, "message 503 by the stack: "
+	    "cannot reach");
+	ok(sip_why_message(415, "x", false) != NULL &&
+	    strstr(sip_why_message(415, "x", false), "codec") == NULL,
+	    "message 415: no word of codecs");
+	ok(sip_why_message(200, "OK", false) == NULL, "message 200: no failure");
+}
+
 int
 main(void)
 {
@@ -90,33 +121,6 @@ main(void)
 	reason_is(404, NULL, NULL, false, "no such user or number (404)");
 	reason_is(200, "OK", NULL, false, "200 OK");
 
-	/* A message's words: what happened to the text, not to a call. */
-	{
-	char	 mb[256];
-
-	sip_why_message_reason(mb, sizeof buf, 480, "Temporarily Unavailable",
-	    NULL, false);
-	is_str(mb, "the user is not online (480 Temporarily Unavailable)",
-	    "message 480: not online");
-	sip_why_message_reason(mb, sizeof mb, 488, "Not Acceptable Here",
-	    NULL, false);
-	is_str(mb, "the other side does not accept this message (488 Not "
-	    "Acceptable Here)", "message 488: no word of codecs");
-	sip_why_message_reason(mb, sizeof mb, 408, "Request Timeout", NULL,
-	    true);
-	is_str(mb, "no answer from the server or the other side (timeout) "
-	    "(408 Request Timeout)", "message 408 by the stack: timeout");
-	sip_why_message_reason(mb, sizeof mb, 404, "Not Found", NULL, false);
-	is_str(mb, "no such user or number (404 Not Found)",
-	    "message 404: as for a call");
-	sip_why_message_reason(mb, sizeof mb, 503, "Service Unavailable",
-	    NULL, true);
-	ok(strstr(mb, "cannot reach") != NULL, "message 503 by the stack: "
-	    "cannot reach");
-	ok(sip_why_message(415, "x", false) != NULL &&
-	    strstr(sip_why_message(415, "x", false), "codec") == NULL,
-	    "message 415: no word of codecs");
-	ok(sip_why_message(200, "OK", false) == NULL, "message 200: no failure");
-	}
+	test_message_words();
 	return done_testing();
 }
