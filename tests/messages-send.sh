@@ -130,8 +130,8 @@ is "$(json_get "$line" text)" "$big" "the 4 KB one, whole"
 tsp_cmd bob status
 line=$(tsp_wait bob '"event":"status"' 3)
 is "$(json_get "$line" unread)" 0 "read now"
-is "$(sqlite3 "$T/bob-data/tsphone/tsphone.db" 'SELECT count(*) FROM messages')" 3 \
-    "3 rows in bob's database"
+is "$(tsp_count bob '"event":"message".*"stored":true')" 3 \
+    "3 messages in bob's database, no more"
 
 is "$(tsp_quit alice)" 0 "alice quits"
 is "$(tsp_quit bob)" 0 "bob quits"
