@@ -49,6 +49,8 @@ EOF
 	tsp_wait "$1" '"account":"'"$1"'".*"state":"registered"' 5 >/dev/null ||
 	    bail "$1 did not register"
 }
+# Both phones read the contacts beside their configuration.
+printf 'Bobby Brown <sip:bob@127.0.0.1>\n' >"$T/contacts"
 start alice pa
 start bob pb
 
@@ -75,6 +77,15 @@ f=$(hook_file)
 is "$(sed -n 's/^TSPHONE_TEXT=//p' "$f")" "$text" "TSPHONE_TEXT: the text"
 is "$(sed -n 's/^TSPHONE_REMOTE=//p' "$f")" "sip:alice@127.0.0.1" "TSPHONE_REMOTE"
 is "$(sed -n 's/^TSPHONE_ACCOUNT=//p' "$f")" bob "TSPHONE_ACCOUNT"
+rm -f "$T/hooks"/message.*
+
+# --- to a contact, by part of its name
+tsp_cmd alice "message bobby still there?"
+line=$(tsp_wait alice '"event":"message".*"state":"sent"' 5)
+is "$(json_get "$line" peer)" "sip:bob@127.0.0.1" "a contact's name: its address"
+is "$(json_get "$line" display)" "Bobby Brown" "and its name in the event"
+line=$(tsp_wait bob '"event":"message".*"state":"received"' 5)
+is "$(json_get "$line" text)" "still there?" "bob has it"
 rm -f "$T/hooks"/message.*
 
 # --- the other way, with blanks and quotes kept as typed
@@ -111,18 +122,20 @@ like "$(json_get "$line" reason)" 'not online' "in words"
 # --- kept across a restart; unread until read
 tsp_cmd bob status
 line=$(tsp_wait bob '"event":"status"' 3)
-is "$(json_get "$line" unread)" 2 "bob has 2 unread"
+is "$(json_get "$line" unread)" 3 "bob has 3 unread"
 is "$(json_get "$line" handles)" 1 "no SIP handle left behind (the registration's only)"
 is "$(tsp_quit bob)" 0 "bob quits"
 start bob pb
 tsp_cmd bob status
 line=$(tsp_wait bob '"event":"status"' 3)
-is "$(json_get "$line" unread)" 2 "still 2 unread after a restart"
+is "$(json_get "$line" unread)" 3 "still 3 unread after a restart"
 tsp_cmd bob "messages alice"
 line=$(tsp_wait bob '"event":"message".*"stored":true' 3)
 is "$(json_get "$line" text)" "$text" "the first message, from the database"
 is "$(json_get "$line" state)" received "received"
 is "$(json_get "$line" read)" false "not read yet"
+line=$(tsp_wait bob '"event":"message".*"stored":true' 3)
+is "$(json_get "$line" text)" "still there?" "the second"
 line=$(tsp_wait bob '"event":"message".*"stored":true' 3)
 is "$(json_get "$line" state)" sent "bob's answer"
 line=$(tsp_wait bob '"event":"message".*"stored":true' 3)
@@ -130,8 +143,8 @@ is "$(json_get "$line" text)" "$big" "the 4 KB one, whole"
 tsp_cmd bob status
 line=$(tsp_wait bob '"event":"status"' 3)
 is "$(json_get "$line" unread)" 0 "read now"
-is "$(tsp_count bob '"event":"message".*"stored":true')" 3 \
-    "3 messages in bob's database, no more"
+is "$(tsp_count bob '"event":"message".*"stored":true')" 4 \
+    "4 messages in bob's database, no more"
 
 is "$(tsp_quit alice)" 0 "alice quits"
 is "$(tsp_quit bob)" 0 "bob quits"
