@@ -27,7 +27,8 @@ struct conf;
 #define TUI_MAX_CALLS		32
 #define TUI_MAX_BINDINGS	64
 #define TUI_LOG_LINES		1000
-#define TUI_PROMPT_MAX		512	/* characters on the input line */
+#define TUI_PROMPT_MAX		4096	/* characters on the input line (a
+					   message is typed there) */
 #define TUI_HISTORY_MAX		100
 #define TUI_URIS_MAX		64
 #define TUI_PROMPT_CANDIDATES	128	/* completions of one word */
