@@ -25,6 +25,7 @@ enum sip_handle_kind {
 	SIP_HANDLE_REG,
 	SIP_HANDLE_CALL,
 	SIP_HANDLE_ORPHAN,	/* a request nobody owns: answered, then freed */
+	SIP_HANDLE_SUB,		/* a subscription of ours (sip-sub.c) */
 };
 
 /*
@@ -57,6 +58,7 @@ void	 sip_ua_handle_destroy(struct sip_handle *);
 /* At shutdown: H's handle was destroyed; free its owner if let go. */
 void	 sip_call_gone(struct sip_handle *);
 void	 sip_reg_gone(struct sip_handle *);
+void	 sip_sub_gone(struct sip_handle *);
 
 /* The ";transport=" value for ACCOUNT's requests, NULL for UDP. */
 const char *sip_reg_transport(const struct conf_account *);
@@ -65,6 +67,11 @@ char	*sip_reg_from(const struct conf_account *);
 
 void	 sip_reg_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+void	 sip_sub_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+/* Where ACCOUNT's requests outside a dialog go first (a URI with the
+ * account's transport), or NULL: straight to the request URI. */
+char	*sip_call_route(const struct conf_account *);
 
 /*
  * A MESSAGE, or a NOTIFY the stack left to us (status < 200: no
