@@ -1018,6 +1018,7 @@ test_keys(void)
 		"account.register", "account.expires", "account.codecs",
 		"account.dtmf", "account.refer", "account.srtp",
 		"account.auto_answer", "account.dnd", "account.forward",
+		"account.mwi", "account.voicemail",
 	};
 	const struct conf_key_info	*keys;
 	char				 name[64];
