@@ -6,16 +6,19 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
 #include "call.h"
+#include "contacts.h"
 #include "fakes.h"
 #include "media.h"
 #include "model.h"
 #include "phone.h"
 #include "sip-msg.h"
+#include "sub.h"
 #include "tap.h"
 
 static struct conf	 conf;
@@ -468,6 +471,102 @@ test_quit(void)
 	stop();
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0)
+		ok(0, "cannot write %s", path);
+}
+
+static const struct event_contact *
+contact_ev(const char *name)
+{
+	int	 i;
+
+	fake_loop_run();
+	for (i = model_nev - 1; i >= 0; i--) {
+		if (model_ev[i].kind == EVENT_CONTACT &&
+		    strcmp(model_ev[i].u.contact.name, name) == 0)
+			return &model_ev[i].u.contact;
+	}
+	return NULL;
+}
+
+static void
+test_contacts_watched(void)
+{
+	char			 dir[] = "/tmp/test-phone.XXXXXX", path[64];
+	char			 cpath[64];
+	struct fake_sip_sub	*f;
+	char			*cause = NULL;
+	int			 n;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/tsphone.conf", dir);
+	snprintf(cpath, sizeof cpath, "%s/contacts", dir);
+	write_file(cpath, "Erin <sip:erin@example.com>;presence=yes\n"
+	    "Eve <sip:eve@example.com>\n");
+	conf.path = path;
+	is_int(phone_watch("x", NULL, &cause), -1, "watch before start: refused");
+	free(cause);
+	cause = NULL;
+	is_int(phone_unwatch("x", NULL, &cause), -1, "unwatch too");
+	free(cause);
+	cause = NULL;
+	is_int(phone_voicemail(NULL, &cause), -1, "voicemail too");
+	free(cause);
+	cause = NULL;
+	n = fake_sip_subs();
+	start(NULL, NULL);
+	ok(sub_find(acct("alice"), SUB_PRESENCE, "sip:erin@example.com") != NULL,
+	    "the contact marked presence=yes is watched by the default account");
+	ok(sub_find(acct("alice"), SUB_PRESENCE, "sip:eve@example.com") == NULL,
+	    "the other is not");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	f = fake_sip_sub_last();
+	ok(f != NULL && fake_sip_subs() == n + 2 &&
+	    strcmp(f->target, "sip:erin@example.com") == 0,
+	    "subscribed once registered (after the voicemail)");
+	fake_sip_sub_answer(f, 200, 600);
+	fake_sip_sub_notify(f, SIP_SUB_ACTIVE, NULL, 0, "application/pidf+xml",
+	    "<presence><tuple><status><basic>open</basic></status></tuple>"
+	    "</presence>");
+	model_clear();
+	contacts_emit("");
+	ok(contact_ev("Erin") != NULL &&
+	    strcmp(contact_ev("Erin")->presence, "online") == 0,
+	    "the contact event carries the watched state");
+	ok(contact_ev("Eve") != NULL &&
+	    strcmp(contact_ev("Eve")->presence, "unknown") == 0,
+	    "unknown for a contact not watched");
+
+	write_file(cpath, "Erin <sip:erin@example.com>\n");
+	contacts_reload();
+	is_int(f->ends, 1, "the mark removed: un-SUBSCRIBE");
+	ok(sub_find(acct("alice"), SUB_PRESENCE, "sip:erin@example.com") == NULL,
+	    "and no longer watched");
+	fake_sip_sub_ended(f, 200, "OK", NULL, 0);
+	ok(phone_watch("sip:zoe@example.com", "bob", &cause) == 0 &&
+	    phone_unwatch("sip:zoe@example.com", "bob", &cause) == 0,
+	    "watch and unwatch on a named account");
+	ok(phone_watch("sip:zoe@example.com", "bob", &cause) == 0 &&
+	    phone_unwatch("sip:zoe@example.com", NULL, &cause) == 0,
+	    "unwatch finds the account that watches");
+	is_int(phone_unwatch("sip:zoe@example.com", "nobody", &cause), -1,
+	    "unwatch on no such account");
+	free(cause);
+	cause = NULL;
+	stop();
+	conf.path = NULL;
+	remove(cpath);
+	remove(dir);
+}
+
 /* Subscriptions through the phone: watch and unwatch on the default or
  * a given account, the voicemail box, status, and quit waiting for the
  * un-SUBSCRIBEs within the unregister step's bound. */
@@ -543,6 +642,10 @@ test_subs(void)
 	is_int(fake_sip_shutdowns, 1, "and the stack shut down");
 	stop();
 	fake_sip_shutdowns = 0;
+
+	/* Contacts marked presence=yes are watched by the default account,
+	 * and no longer once the mark is gone. */
+	test_contacts_watched();
 
 	/* Everything answers: no waiting beyond the answers. */
 	start(NULL, NULL);
