@@ -3,7 +3,9 @@
  * attempts, refresh results, failures with a reason a person understands,
  * retry with backoff, and the secret used to answer digest challenges.
  * The SIP side lives in sip-reg.c and reports through a handler; every
- * change is published on the event bus (EVENT_REGISTRATION). No Sofia
+ * change is published on the event bus (EVENT_REGISTRATION). The
+ * account also owns its subscriptions (sub.c: voicemail, presence),
+ * started once it registers and ended before it unregisters. No Sofia
  * type here, and nothing above this layer is called.
  */
 #ifndef TSP_ACCOUNT_H

@@ -271,10 +271,13 @@ sub_ended(struct sub *s, const struct sip_sub_report *r)
 	if (asked) {
 		log_debug("account %s: %s subscription to %s ended",
 		    s->a->conf->name, sub_name(s), sub_target(s));
-		/* Ours to start again when the account registers again. */
+		/* Ours to start again when the account registers again;
+		 * until then its state is not known. */
 		s->phase = SUB_IDLE;
 		if (s->removing)
 			sub_free(s);
+		else
+			sub_set_presence(s, PRESENCE_UNKNOWN, NULL);
 		if (sub_ended_h != NULL)
 			sub_ended_h(sub_ended_arg);
 		return;

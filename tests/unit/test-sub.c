@@ -342,14 +342,26 @@ test_quit(void)
 	is_int(fake_sip_subs(), 3, "three subscriptions");
 	for (i = 1; i <= 3; i++)
 		fake_sip_sub_answer(fake_sip_sub(i), 200, 600);
+	fake_sip_sub_notify(fake_sip_sub(2), SIP_SUB_ACTIVE, NULL, 0, NULL,
+	    "<presence><tuple><status><basic>open</basic></status></tuple>"
+	    "</presence>");
+	is_int(presence()->state, PRESENCE_ONLINE, "bob online");
 	account_stop_retry(a);
 	account_unregister(a);
 	for (i = 1; i <= 3; i++)
 		is_int(fake_sip_sub(i)->ends, 1, "un-SUBSCRIBE %d sent", i);
 	ok(sub_account_ending(a), "answers awaited");
+	fake_sip_sub_notify(fake_sip_sub(2), SIP_SUB_ACTIVE, NULL, 0, NULL,
+	    "<presence><tuple><status><basic>closed</basic></status></tuple>"
+	    "</presence>");
+	is_int(presence()->state, PRESENCE_ONLINE,
+	    "a NOTIFY while ending changes nothing");
 	fake_sip_sub_ended(fake_sip_sub(1), 200, "OK", NULL, 0);
 	fake_sip_sub_notify(fake_sip_sub(2), SIP_SUB_TERMINATED, "timeout", 0,
 	    NULL, NULL);
+	ok(strcmp(presence()->uri, "sip:bob@127.0.0.1") == 0 &&
+	    presence()->state == PRESENCE_UNKNOWN,
+	    "a watch ended by us is unknown until it starts again");
 	ok(sub_account_ending(a), "one still awaited");
 	fake_loop_advance(60000);
 	is_int(fake_sip_subs(), 3, "an end while ending is not retried");
