@@ -346,7 +346,7 @@ sip_call_uri_host(const char *uri, char *out, size_t len)
  * one was configured apart from the domain (the usual PBX set-up, where
  * the registrar is also the proxy); else nowhere special.
  */
-static char *
+char *
 sip_call_route(const struct conf_account *ca)
 {
 	const char	*tp = sip_reg_transport(ca);
