@@ -51,6 +51,10 @@ static int	 cmd_echotest(int, char **, char **);
 static int	 cmd_record(int, char **, char **);
 static int	 cmd_volume(int, char **, char **);
 static int	 cmd_device(int, char **, char **);
+static int	 cmd_presence(int, char **, char **);
+
+/* "presence away back at three, call my mobile": a note of many words. */
+#define CMD_NOTE_WORDS	64
 
 static const struct cmd_entry cmd_entries[] = {
 	{ "dial", "TARGET [ACCOUNT]", 1, CMD_DIAL_WORDS,
@@ -135,6 +139,10 @@ static const struct cmd_entry cmd_entries[] = {
 	  "switch the microphone (in) or the speaker (out) to device NAME, "
 	  "during a call too (tsphone --list-devices names them)",
 	  cmd_device, NULL },
+	{ "presence", "online|busy|away|offline [NOTE]", 1, CMD_NOTE_WORDS,
+	  "set our presence on every account, with NOTE (the rest of the "
+	  "line); calls show busy while they last, then this again",
+	  cmd_presence, NULL },
 	{ "contacts", "[TEXT]", 0, CMD_DIAL_WORDS,
 	  "list the contacts whose name contains TEXT (default: all) as "
 	  "contact events",
@@ -687,6 +695,17 @@ static int
 cmd_forward(int argc, char **argv, char **cause)
 {
 	return phone_forward(argv[0], argc > 1 ? argv[1] : NULL, cause);
+}
+
+static int
+cmd_presence(int argc, char **argv, char **cause)
+{
+	char	*note = argc > 1 ? cmd_join(argc - 1, argv + 1) : NULL;
+	int	 rc;
+
+	rc = phone_presence(argv[0], note, cause);
+	free(note);
+	return rc;
 }
 
 static int

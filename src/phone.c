@@ -9,7 +9,9 @@
  * answered. Quitting is a small state machine on the loop:
  *
  *   calls    hang up every call; wait until they have ended
- *   unreg    un-REGISTER every bound account; wait for the registrars
+ *   unreg    un-REGISTER every bound account; wait for the registrars,
+ *            and for the removal of our presence (begun with the quit:
+ *            PUBLISH Expires 0, terminated NOTIFYs to our watchers)
  *            (nothing can be authenticated once nua's shutdown has
  *            begun, hence the order)
  *   shutdown destroy the handles left, nua_shutdown, wait for its answer
@@ -36,6 +38,7 @@
 #include "loop.h"
 #include "media.h"
 #include "phone.h"
+#include "presence.h"
 #include "sip-call.h"
 #include "sip-msg.h"
 #include "sip-ua.h"
@@ -63,6 +66,7 @@ static int			 phone_observer;
 
 static void	 phone_enter(enum phone_phase);
 static void	 phone_step(void *);
+static void	 phone_presence_done(void *);
 
 bool
 phone_running(void)
@@ -237,6 +241,7 @@ phone_timeout(void *arg)
 	case PHONE_QUIT_UNREG:
 		for (a = phone_accounts; a != NULL; a = a->next)
 			account_abandon(a);
+		presence_abandon();
 		phone_enter(PHONE_QUIT_SHUTDOWN);
 		break;
 	case PHONE_QUIT_SHUTDOWN:
@@ -274,6 +279,10 @@ phone_step(void *arg)
 			if (a->unregistering)
 				return;
 		}
+		/* Our presence is removed in the same bound (presence_quit
+		 * began it with the quit). */
+		if (presence_pending())
+			return;
 		phone_enter(PHONE_QUIT_SHUTDOWN);
 		break;
 	default:
@@ -343,6 +352,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 	call_set_accepting(true);
 	sip_call_set_incoming(phone_incoming, NULL);
 	sip_msg_set_handler(phone_message, NULL);
+	presence_init();
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	sip_msg_start();
@@ -353,6 +363,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 		tail = &a->next;
 	}
 	phone_mark_default();
+	presence_start(phone_accounts);
 	phone_phase = PHONE_RUNNING;
 	if (opts->target != NULL)
 		phone_target = xstrdup(opts->target);
@@ -374,6 +385,7 @@ phone_free(void)
 
 	call_free_all();
 	contacts_stop();
+	presence_free();
 	while ((a = phone_accounts) != NULL) {
 		phone_accounts = a->next;
 		account_free(a);
@@ -492,6 +504,7 @@ phone_status(void)
 		account_emit(a);
 		inbox_emit_mwi(a);
 	}
+	presence_emit_all();
 	call_status();
 	phone_audio_emit();
 	memset(&ev, 0, sizeof ev);
@@ -503,6 +516,7 @@ phone_status(void)
 	util_strlcpy(ev.u.status.forward, account_forward_global(),
 	    sizeof ev.u.status.forward);
 	ev.u.status.missed = history_missed();
+	ev.u.status.presence = presence_chosen();
 	event_emit(&ev);
 }
 
@@ -520,7 +534,28 @@ phone_quit(void)
 	/* No retry may start a REGISTER while calls end. */
 	for (struct account *a = phone_accounts; a != NULL; a = a->next)
 		account_stop_retry(a);
+	/* Watchers and the server learn we are gone while calls end. */
+	presence_quit(phone_presence_done, NULL);
 	phone_enter(PHONE_QUIT_CALLS);
+}
+
+static void
+phone_presence_done(void *arg)
+{
+	(void)arg;
+	if (phone_quitting())
+		loop_defer(phone_step, NULL);
+}
+
+int
+phone_presence(const char *state, const char *note, char **cause)
+{
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	return presence_set(state, note, cause);
 }
 
 /* --- audio ------------------------------------------------------------ */
