@@ -17,6 +17,7 @@
 struct conf_account;
 struct loop_timer;
 struct sip_reg;
+struct sub;
 
 struct account {
 	int			 id;
@@ -56,6 +57,7 @@ struct account {
 						   account resolves it */
 
 	struct sip_reg		*reg;		/* ours; NULL between attempts */
+	struct sub		*subs;		/* its subscriptions (sub.c) */
 	struct account		*next;
 };
 

@@ -52,6 +52,15 @@ struct account *phone_account(const char *name, char **cause);
 int	 phone_set_default(const char *name, char **cause);
 
 /*
+ * Presence of URI watched from ACCOUNT (NULL: the default one), or no
+ * longer (NULL: from whichever account watches it).
+ */
+int	 phone_watch(const char *uri, const char *account, char **cause);
+int	 phone_unwatch(const char *uri, const char *account, char **cause);
+/* Dial ACCOUNT's voicemail box (its "voicemail" dial string). */
+int	 phone_voicemail(const char *account, char **cause);
+
+/*
  * Quit, as a sequence on the loop: calls ended, then accounts
  * unregistered, then the SIP stack shut down, then the loop left. Each
  * step has a time bound; a step that does not finish in time is

@@ -27,6 +27,7 @@ enum sip_handle_kind {
 	SIP_HANDLE_ORPHAN,	/* a request nobody owns: answered, then freed */
 	SIP_HANDLE_PUB,		/* our PUBLISH (sip-pub.c) */
 	SIP_HANDLE_PRES,	/* a watcher subscribed to us (sip-pres.c) */
+	SIP_HANDLE_SUB,		/* a subscription of ours (sip-sub.c) */
 };
 
 /*
@@ -71,6 +72,7 @@ void	 sip_pub_event(nua_event_t, int status, char const *phrase,
  */
 void	 sip_pres_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+void	 sip_sub_gone(struct sip_handle *);
 
 /* The ";transport=" value for ACCOUNT's requests, NULL for UDP. */
 const char *sip_reg_transport(const struct conf_account *);
@@ -86,6 +88,11 @@ char	*sip_call_route(const struct conf_account *);
 
 void	 sip_reg_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+void	 sip_sub_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+/* Where ACCOUNT's requests outside a dialog go first (a URI with the
+ * account's transport), or NULL: straight to the request URI. */
+char	*sip_call_route(const struct conf_account *);
 
 /*
  * A MESSAGE, or a NOTIFY the stack left to us (status < 200: no

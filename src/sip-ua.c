@@ -195,6 +195,9 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 			}
 			sip_call_event(event, status, phrase, nh, h, sip, tags);
 			return;
+		case SIP_HANDLE_SUB:
+			sip_sub_event(event, status, phrase, nh, h, sip, tags);
+			return;
 		case SIP_HANDLE_ORPHAN:
 			return;		/* already on its way out */
 		case SIP_HANDLE_PUB:
@@ -518,6 +521,9 @@ sip_ua_shutdown(void (*done)(void *), void *arg)
 			break;
 		case SIP_HANDLE_PRES:
 			sip_pres_gone(h);
+			break;
+		case SIP_HANDLE_SUB:
+			sip_sub_gone(h);
 			break;
 		}
 	}

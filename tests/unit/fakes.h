@@ -126,6 +126,38 @@ void	 fake_sip_pres_reset(void);
 /* The last document served, notified or ended with. */
 extern char fake_sip_pres_doc[4096];
 extern int  fake_sip_pres_started;
+/* --- subscriptions (fake-sub.c) ---------------------------------------- */
+#include "sip-sub.h"
+
+struct fake_sip_sub {
+	int		 n;		/* order of creation, from 1 */
+	char		 account[64];
+	char		 target[256];	/* the account's uri for NULL */
+	char		 event[64];
+	char		 accept[128];
+	sip_sub_h	 handler;
+	void		*arg;
+	int		 sends;		/* SUBSCRIBEs */
+	int		 expires;	/* asked in the last */
+	int		 ends;		/* un-SUBSCRIBEs */
+	bool		 ended;		/* SIP_SUB_ENDED reported */
+	bool		 freed;
+};
+/* Subscriptions by creation order (1 = first), the newest, how many. */
+struct fake_sip_sub *fake_sip_sub(int n);
+struct fake_sip_sub *fake_sip_sub_last(void);
+int	 fake_sip_subs(void);
+int	 fake_sip_subs_live(void);
+void	 fake_sip_sub_reset(void);
+/* The notifier: answers, NOTIFYs (a terminated one reports the end
+ * too), the end; then the deferred jobs run. */
+void	 fake_sip_sub_answer(struct fake_sip_sub *, int code, int expires);
+void	 fake_sip_sub_notify(struct fake_sip_sub *, enum sip_sub_state,
+	    const char *reason, int retry_after, const char *ctype,
+	    const char *body);
+void	 fake_sip_sub_ended(struct fake_sip_sub *, int code,
+	    const char *phrase, const char *reason, int retry_after);
+extern bool fake_sip_sub_fail_new, fake_sip_sub_fail_send;
 
 /* --- media ----------------------------------------------------------- */
 struct media;

@@ -1027,6 +1027,7 @@ test_keys(void)
 		"account.dtmf", "account.refer", "account.srtp",
 		"account.auto_answer", "account.dnd", "account.forward",
 		"account.presence",
+		"account.mwi", "account.voicemail",
 	};
 	const struct conf_key_info	*keys;
 	char				 name[64];
