@@ -710,8 +710,9 @@ kam_start_presence() {
 	mkdir -p "$T/kam" || bail "cannot create $T/kam"
 	KAM_DB=$T/kam/presence.db
 	rm -f "$KAM_DB"
-	cat "$_krp_schema/standard-create.sql" "$_krp_schema/presence-create.sql" |
-		"$SQLITE3" "$KAM_DB" || bail "cannot create $KAM_DB"
+	{ echo 'PRAGMA journal_mode = WAL;'
+	  cat "$_krp_schema/standard-create.sql" "$_krp_schema/presence-create.sql"
+	} | "$SQLITE3" "$KAM_DB" >/dev/null || bail "cannot create $KAM_DB"
 	export KAM_DB
 	case " ${KAM_DEFINES:-} " in
 	*" WITH_PRESENCE "*) ;;
