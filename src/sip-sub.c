@@ -15,7 +15,10 @@
  * The end is reported once, whichever comes first: a NOTIFY saying
  * "terminated" (after the NOTIFY itself), a refused SUBSCRIBE or failed
  * refresh, the stack's own give-up (a NOTIFY event with status >= 300
- * and no message), or the answer to our un-SUBSCRIBE. When a notifier
+ * and no message), or a refusal of our un-SUBSCRIBE. An un-SUBSCRIBE
+ * that was accepted ends with the notifier's final NOTIFY (RFC 6665
+ * 4.4.1), which the stack waits for (32 s at most, then a 408 of its
+ * own); the owner's quit has a shorter bound of its own. When a notifier
  * ends the subscription with "deactivated" or "probation", nua would
  * subscribe again by itself; the owner frees the handle instead and
  * decides (sub.c), so that one policy holds for every case.
@@ -529,6 +532,16 @@ sip_sub_event(nua_event_t event, int status, char const *phrase,
 	if (sip != NULL && sip->sip_retry_after != NULL)
 		retry_after = (int)sip->sip_retry_after->af_delta;
 	if (event == nua_r_unsubscribe) {
+		/*
+		 * Accepted: the notifier's final NOTIFY says it is over
+		 * (the stack waits for it, and gives up with a 408 of its
+		 * own). Destroying the handle before would make the stack
+		 * un-SUBSCRIBE again, and leave the NOTIFY to nobody.
+		 */
+		if (status < 300 && s->dialog) {
+			free(cause);
+			return;
+		}
 		if (status >= 300)
 			log_debug("account %s: un-SUBSCRIBE %s answered %d %s",
 			    s->ca->name, s->event, status, phrase);
