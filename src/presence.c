@@ -37,8 +37,6 @@
 #include "util.h"
 
 #define PRESENCE_DOC_MAX	4096
-/* The publication's lifetime when the account's expires is not usable. */
-#define PRESENCE_EXPIRES	600
 
 /* What presence.c keeps for one account. */
 struct presence_acct {
@@ -166,11 +164,12 @@ presence_emit(struct presence_acct *p)
 	event_emit(&ev);
 }
 
+/* A publication lives as long as a registration of the account: if the
+ * phone dies, the server forgets both at about the same time. */
 static int
 presence_expires(const struct presence_acct *p)
 {
-	return p->a->conf->expires >= 60 ? p->a->conf->expires :
-	    PRESENCE_EXPIRES;
+	return p->a->conf->expires;
 }
 
 /* Send P's document to the server, making a publication if need be. */

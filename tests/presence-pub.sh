@@ -5,17 +5,19 @@
 # at start (open); "presence away NOTE" replaces it (away, the note, one
 # publication: SIP-If-Match); bob in a call is published busy
 # (on-the-phone) within 2 s, not while the call only rings, and online
-# again after it; quitting removes the publication (PUBLISH Expires 0)
-# within the bounded quit. An account with presence = no publishes
-# nothing.
+# again after it; the stack refreshes a publication before it expires
+# (SIP-If-Match, no body; alice asks for 10 s); quitting removes the
+# publication (PUBLISH Expires 0) within the bounded quit. An account
+# with presence = no publishes nothing.
 . "$(dirname "$0")/lib.sh"
 require_kamailio_presence
 require_tsphone
 tmpdir_init
 kam_start_presence "alice:pa" "bob:pb" "carol:pc" || bail "cannot start kamailio with presence"
 
-for u in alice:pa:yes bob:pb:yes carol:pc:no; do
+for u in alice:pa:yes:10 bob:pb:yes:600 carol:pc:no:600; do
 	name=${u%%:*} rest=${u#*:}
+	exp=${rest##*:} rest=${rest%:*}
 	write_conf "$T/$name.conf" <<EOF
 [sip]
 listen = 127.0.0.1:0
@@ -26,6 +28,7 @@ uri = sip:$name@127.0.0.1
 registrar = $KAM_URI
 password = ${rest%%:*}
 presence = ${rest#*:}
+expires = $exp
 EOF
 	tsp_start "$name" "$T/$name.conf"
 done
@@ -65,7 +68,7 @@ ok "with the note, escaped" presentity_has alice '<note>at lunch &amp; back &lt;
 is "$(kam_sql "SELECT count(*) FROM presentity WHERE username = 'alice';")" 1 \
 	"one publication, changed (SIP-If-Match), not a second one"
 ok "kamailio saw our entity tag" \
-	grep -Eq 'PUBLISH sip:alice@127\.0\.0\.1 event=presence expires=[0-9]+ etag=[^<]' "$KAM_LOG"
+	grep -Eq 'PUBLISH sip:alice@127\.0\.0\.1 event=presence expires=10 etag=[^<].* len=[1-9]' "$KAM_LOG"
 
 # --- bob in a call: busy within 2 s (not while it rings), online after
 tsp_cmd carol "dial bob"
@@ -85,6 +88,17 @@ ok "bob is published without on-the-phone again" wait_until 2 presentity_lacks b
 ok "open" presentity_has bob '<basic>open</basic>'
 line=$(tsp_wait bob '"event":"presence"' 3)
 is "$(json_get "$line" state)" online "bob's own presence event says online again"
+
+# --- alice's 10 s publication is refreshed by the stack
+alice_expires() {
+	kam_sql "SELECT expires FROM presentity WHERE username = 'alice';"
+}
+before=$(alice_expires)
+ok "alice's publication is refreshed before it expires: SIP-If-Match, no body" \
+	wait_until 10 grep -Eq 'PUBLISH sip:alice@127\.0\.0\.1 event=presence expires=10 etag=[^<].* len=0' "$KAM_LOG"
+ok "the server keeps it longer ($before, then $(alice_expires))" \
+	test "$(alice_expires)" -gt "$before"
+ok "with the same document" presentity_has alice '<rpid:away/>'
 
 # --- quit: the publication is removed
 is "$(tsp_quit bob)" 0 "bob quits with status 0"
