@@ -2,8 +2,9 @@
 # Our presence served directly to a peer that subscribes to us, with no
 # presence server in between (RFC 3856 notifier): SIPp subscribes to
 # tsphone for presence and gets 200 and a NOTIFY whose PIDF is open;
-# "presence busy" sends a NOTIFY with on-the-phone; its un-SUBSCRIBE
-# gets 200 and a terminated NOTIFY. A SUBSCRIBE for another package
+# "presence busy" sends a NOTIFY with on-the-phone; a refresh gets 200
+# and that NOTIFY again; its un-SUBSCRIBE gets 200 and a terminated
+# NOTIFY. A SUBSCRIBE for another package
 # (message-summary: we hold no mailbox; an unknown one) gets 489 Bad
 # Event naming presence in Allow-Events; unsolicited message-summary
 # NOTIFYs still work. A watcher still subscribed at quit gets a
