@@ -180,6 +180,15 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 	(void)nua;
 	(void)magic;
 
+	/* A SUBSCRIBE inside a dialog that is no watcher's (a call's, a
+	 * subscription of ours): SUBSCRIBE is an application method, so
+	 * nobody else would answer it. */
+	if (h != NULL && h->kind != SIP_HANDLE_PRES &&
+	    event == nua_i_subscribe && status < 200) {
+		nua_respond(nh, SIP_489_BAD_EVENT, NUTAG_WITH_THIS(sip_ua),
+		    SIPTAG_ALLOW_EVENTS_STR("presence"), TAG_END());
+		return;
+	}
 	if (h != NULL) {
 		switch (h->kind) {
 		case SIP_HANDLE_REG:
