@@ -37,6 +37,9 @@
 #define SIP_PRES_CTYPE		"application/pidf+xml"
 /* Why we end subscriptions at quit: come back later (RFC 6665 4.1.3). */
 #define SIP_PRES_END_STATE	"terminated;reason=probation"
+/* Watchers at once: a phone has a few; a flood of SUBSCRIBEs must not
+ * cost a handle and a NOTIFY each. */
+#define SIP_PRES_MAX		64
 
 struct sip_watcher {
 	struct sip_handle	 h;		/* first: the callback dispatches on it */
@@ -280,6 +283,14 @@ sip_pres_new(nua_handle_t *nh, sip_t const *sip)
 	struct sip_watcher	*w;
 	struct sip_pres_report	 r;
 
+	if (sip_pres_watchers(-1) >= SIP_PRES_MAX) {
+		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE,
+		    NUTAG_WITH_THIS(sip_ua_nua()), SIPTAG_RETRY_AFTER_STR("60"),
+		    TAG_END());
+		log_warn("presence: SUBSCRIBE refused (503): %d peers watch "
+		    "us already", SIP_PRES_MAX);
+		return;
+	}
 	memset(&r, 0, sizeof r);
 	r.kind = SIP_PRES_NEW;
 	if (sip->sip_request != NULL &&

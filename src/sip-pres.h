@@ -11,6 +11,7 @@
  * the last NOTIFY); an un-SUBSCRIBE or an expiry gets a terminated NOTIFY
  * and the watcher goes. SUBSCRIBEs for any other event package get 489
  * Bad Event with Allow-Events: presence (we are not a voicemail server).
+ * More than 64 watchers at once are refused with 503 (a flood).
  * Watchers are the SIP layer's: the core knows them only by id and key.
  */
 #ifndef TSP_SIP_PRES_H
