@@ -1006,6 +1006,44 @@ test_hooks(void)
 	    "forward: bad target \"sip:\": nothing after the scheme");
 }
 
+/* Voicemail: mwi = yes|no|URI, and the box's dial string. */
+static void
+test_mwi(void)
+{
+	struct conf	*c;
+
+	c = loads("mwi: defaults", ALICE);
+	if (c != NULL)
+		ok(!c->accounts->mwi && c->accounts->mwi_uri == NULL &&
+		    c->accounts->voicemail == NULL,
+		    "mwi off, no voicemail box by default");
+	conf_free(c);
+	c = loads("mwi = yes", ALICE "mwi = yes\nvoicemail = *97\n");
+	if (c != NULL) {
+		ok(c->accounts->mwi && c->accounts->mwi_uri == NULL,
+		    "mwi = yes: at the account's uri");
+		is_str(c->accounts->voicemail, "*97", "voicemail = *97");
+	}
+	conf_free(c);
+	c = loads("mwi = URI", ALICE "mwi = sip:vm@example.com\n");
+	if (c != NULL) {
+		ok(c->accounts->mwi, "mwi = URI: on");
+		is_str(c->accounts->mwi_uri, "sip:vm@example.com", "there");
+	}
+	conf_free(c);
+	c = loads("mwi = no", ALICE "mwi = no\n");
+	if (c != NULL)
+		ok(!c->accounts->mwi && c->accounts->mwi_uri == NULL,
+		    "mwi = no: off");
+	conf_free(c);
+	one_error("mwi: neither", ALICE "mwi = maybe\n", 3,
+	    "bad value \"maybe\" for mwi: expected yes, no or a sip: URI");
+	one_error("mwi: a bad URI", ALICE "mwi = sip:\n", 3,
+	    "mwi: bad URI \"sip:\": expected sip:user@host or sips:user@host");
+	one_error("voicemail: not a target", ALICE "voicemail = sip:\n", 3,
+	    "voicemail: bad target \"sip:\": nothing after the scheme");
+}
+
 static void
 test_keys(void)
 {
@@ -1225,6 +1263,7 @@ main(void)
 	test_audio();
 	test_keys();
 	test_hooks();
+	test_mwi();
 	test_garbage();
 	test_no_echo();
 

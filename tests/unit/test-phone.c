@@ -468,6 +468,100 @@ test_quit(void)
 	stop();
 }
 
+/* Subscriptions through the phone: watch and unwatch on the default or
+ * a given account, the voicemail box, status, and quit waiting for the
+ * un-SUBSCRIBEs within the unregister step's bound. */
+static void
+test_subs(void)
+{
+	struct fake_sip_sub	*mwi, *carol, *dave;
+	char			*cause = NULL;
+	int			 n;
+
+	fake_sip_shutdowns = 0;
+	conf.accounts->mwi = true;
+	start(NULL, NULL);
+	is_int(fake_sip_subs(), 0, "mwi waits for alice's registration");
+	ok(phone_watch("sip:carol@example.com", NULL, &cause) == 0,
+	    "watch from the default account");
+	is_int(fake_sip_subs(), 0, "which waits for its registration too");
+	ok(phone_watch("dave", "bob", &cause) == 0, "watch from bob");
+	dave = fake_sip_sub_last();
+	ok(dave != NULL && dave->sends == 1 && strcmp(dave->account, "bob") == 0,
+	    "bob does not register: subscribed at once");
+	is_str(dave->target, "sip:dave@example.com", "a user at bob's domain");
+	is_int(phone_watch("x", "nobody", &cause), -1, "no such account");
+	free(cause);
+	cause = NULL;
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	is_int(fake_sip_subs(), 3, "alice registered: her two start");
+	mwi = fake_sip_sub(2);
+	carol = fake_sip_sub(3);
+	ok(strcmp(mwi->event, "message-summary") == 0 &&
+	    strcmp(carol->event, "presence") == 0, "voicemail, then the watch");
+	fake_sip_sub_answer(mwi, 200, 600);
+	fake_sip_sub_answer(carol, 200, 600);
+	fake_sip_sub_answer(dave, 200, 600);
+
+	model_clear();
+	phone_status();
+	is_int(model_count(EVENT_PRESENCE), 2, "status: a presence event a watch");
+
+	is_int(phone_voicemail(NULL, &cause), -1, "no voicemail box: refused");
+	ok(cause != NULL && strstr(cause, "voicemail") != NULL, "saying why");
+	free(cause);
+	cause = NULL;
+	conf.accounts->voicemail = xstrdup("*97");
+	n = fake_sip_calls();
+	ok(phone_voicemail(NULL, &cause) == 0 && fake_sip_calls() == n + 1 &&
+	    fake_sip_count("new 1 *97") == 1, "voicemail dials the box");
+	fake_sip_report(fake_sip_call(n + 1), SIP_CALL_ENDED, 404, "no");
+	free(conf.accounts->voicemail);
+	conf.accounts->voicemail = NULL;
+
+	is_int(phone_unwatch("sip:nobody@example.com", NULL, &cause), -1,
+	    "unwatch what nobody watches: refused");
+	free(cause);
+	cause = NULL;
+
+	/* Quit: the un-SUBSCRIBEs go with the un-REGISTER; the stack
+	 * waits for them, and for no more than the step's bound. */
+	phone_quit();
+	fake_loop_run();
+	ok(mwi->ends == 1 && carol->ends == 1 && dave->ends == 1,
+	    "quit un-SUBSCRIBEs all three");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_UNREGISTERED, 200, NULL,
+	    0, 0);
+	fake_sip_sub_ended(mwi, 200, "OK", NULL, 0);
+	fake_sip_sub_notify(carol, SIP_SUB_TERMINATED, "timeout", 0, NULL, NULL);
+	is_int(fake_sip_shutdowns, 0, "the stack waits for the last one");
+	fake_loop_advance(PHONE_UNREG_WAIT - 100);
+	is_int(fake_sip_shutdowns, 0, "for the step's time");
+	fake_loop_advance(100);
+	ok(model_logged("no answer to the un-SUBSCRIBE of sip:dave@example.com"),
+	    "then it is abandoned, and said");
+	is_int(fake_sip_shutdowns, 1, "and the stack shut down");
+	stop();
+	fake_sip_shutdowns = 0;
+
+	/* Everything answers: no waiting beyond the answers. */
+	start(NULL, NULL);
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	mwi = fake_sip_sub_last();
+	fake_sip_sub_answer(mwi, 200, 600);
+	phone_quit();
+	fake_loop_run();
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_UNREGISTERED, 200, NULL,
+	    0, 0);
+	is_int(fake_sip_shutdowns, 0, "unregistered, un-SUBSCRIBE unanswered");
+	fake_sip_sub_ended(mwi, 0, NULL, "timeout", 0);
+	is_int(fake_sip_shutdowns, 1, "its end lets quit go on at once");
+	stop();
+	fake_sip_shutdowns = 0;
+	conf.accounts->mwi = false;
+	fake_sip_sub_reset();
+}
+
 /* The commands' way to do-not-disturb and forwarding (the rules
  * themselves are test-account's and test-call's). */
 static void
@@ -520,6 +614,7 @@ main(void)
 	test_audio();
 	test_divert();
 	test_quit();
+	test_subs();
 	conf_done();
 	fake_loop_run();
 	free(model_ev);
