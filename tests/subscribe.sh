@@ -58,13 +58,6 @@ is "$(json_get "$line" waiting)" false "none waiting"
 ok "a NOTIFY that is no message-summary is logged and ignored" \
     tsp_wait me '"event":"log".*voicemail notice without Messages-Waiting' 3
 
-# --- an unsolicited NOTIFY (Asterisk's way) still counts
-sipp_run asterisk uac-notify.xml "127.0.0.1:$port" -s alice \
-    -key event message-summary
-is "$(sipp_codes asterisk)" 200 "an unsolicited NOTIFY is answered 200"
-line=$(tsp_wait me '"event":"mwi"' 3)
-is "$(json_get "$line" new)/$(json_get "$line" old)" 2/8 "and counted"
-
 # --- the refresh refused: again after the backoff; deactivated: at once
 ok "a refused refresh is logged with its code" \
     tsp_wait me '"event":"log".*voicemail subscription to .*500 Server Error.*again in 4 s' 8
@@ -75,6 +68,13 @@ ok "terminated (deactivated): subscribing again at once" \
     tsp_wait me '"event":"log".*terminated by the server \(deactivated\); subscribing again' 3
 line=$(tsp_wait me '"event":"mwi"' 3)
 is "$(json_get "$line" new)/$(json_get "$line" old)" 1/11 "1 new, 11 old"
+
+# --- an unsolicited NOTIFY (Asterisk's way) still counts
+sipp_run asterisk uac-notify.xml "127.0.0.1:$port" -s alice \
+    -key event message-summary
+is "$(sipp_codes asterisk)" 200 "an unsolicited NOTIFY is answered 200"
+line=$(tsp_wait me '"event":"mwi"' 3)
+is "$(json_get "$line" new)/$(json_get "$line" old)" 2/8 "and counted"
 
 # --- presence: two watches
 tsp_cmd me "watch sip:bob@127.0.0.1:$pa"
