@@ -51,6 +51,10 @@ static int	 cmd_echotest(int, char **, char **);
 static int	 cmd_record(int, char **, char **);
 static int	 cmd_volume(int, char **, char **);
 static int	 cmd_device(int, char **, char **);
+static int	 cmd_presence(int, char **, char **);
+
+/* "presence away back at three, call my mobile": a note of many words. */
+#define CMD_NOTE_WORDS	64
 static int	 cmd_watch(int, char **, char **);
 static int	 cmd_unwatch(int, char **, char **);
 static int	 cmd_voicemail(int, char **, char **);
@@ -138,6 +142,10 @@ static const struct cmd_entry cmd_entries[] = {
 	  "switch the microphone (in) or the speaker (out) to device NAME, "
 	  "during a call too (tsphone --list-devices names them)",
 	  cmd_device, NULL },
+	{ "presence", "online|busy|away|offline [NOTE]", 1, CMD_NOTE_WORDS,
+	  "set our presence on every account, with NOTE (the rest of the "
+	  "line); calls show busy while they last, then this again",
+	  cmd_presence, NULL },
 	{ "watch", "URI [ACCOUNT]", 1, 2,
 	  "watch the presence of URI (or of a contact, by name): presence "
 	  "events, and its state next to the contact and on its calls",
@@ -738,6 +746,17 @@ static int
 cmd_voicemail(int argc, char **argv, char **cause)
 {
 	return phone_voicemail(argc > 0 ? argv[0] : NULL, cause);
+}
+
+static int
+cmd_presence(int argc, char **argv, char **cause)
+{
+	char	*note = argc > 1 ? cmd_join(argc - 1, argv + 1) : NULL;
+	int	 rc;
+
+	rc = phone_presence(argv[0], note, cause);
+	free(note);
+	return rc;
 }
 
 static int

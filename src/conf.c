@@ -342,6 +342,10 @@ static const struct conf_key conf_table[] = {
 	    "start with incoming calls forwarded (302) to this dial target" },
 	  .parse = conf_parse_string, .offset = CONF_AOFF(forward),
 	  .tmpl = "#forward = sip:voicemail@example.com" },
+	{ .info = { "account", "presence", "bool", "no",
+	    "publish our presence (PUBLISH, RFC 3903) to the account's server; "
+	    "peers that subscribe to us directly see it either way" },
+	  .parse = conf_parse_bool, .offset = CONF_AOFF(presence) },
 	{ .info = { "account", "mwi", "mwi", "no",
 	    "voicemail notices by subscription (RFC 3842): yes subscribes to "
 	    "message-summary at the account's uri, a URI subscribes there, "

@@ -75,6 +75,7 @@ struct conf_account {
 	char			*forward;	/* dial string calls are
 						   forwarded to at start, or
 						   NULL */
+	bool			 presence;	/* PUBLISH our presence; no */
 	bool			 mwi;		/* subscribe to message-summary;
 						   default no */
 	char			*mwi_uri;	/* ... there; NULL: the uri */

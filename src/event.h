@@ -158,6 +158,7 @@ struct event_status {
 	char		 forward[EVENT_TEXT_MAX];	/* the global forward
 					   target as typed, or "" */
 	int		 missed;	/* calls missed since the user looked */
+	enum presence_state presence;	/* ours, as the user chose it */
 };
 
 /* One call of the history (history.h), as "history" prints it. */

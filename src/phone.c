@@ -10,7 +10,9 @@
  *
  *   calls    hang up every call; wait until they have ended
  *   unreg    un-SUBSCRIBE every subscription and un-REGISTER every
- *            bound account; wait for the servers' answers (nothing can
+ *            bound account; wait for the servers' answers, and for the
+ *            removal of our presence (begun with the quit: PUBLISH
+ *            Expires 0, terminated NOTIFYs to our watchers) (nothing can
  *            be authenticated once nua's shutdown has begun, hence the
  *            order)
  *   shutdown destroy the handles left, nua_shutdown, wait for its answer
@@ -37,6 +39,7 @@
 #include "loop.h"
 #include "media.h"
 #include "phone.h"
+#include "presence.h"
 #include "sip-call.h"
 #include "sip-msg.h"
 #include "sip-ua.h"
@@ -65,6 +68,7 @@ static int			 phone_observer;
 
 static void	 phone_enter(enum phone_phase);
 static void	 phone_step(void *);
+static void	 phone_presence_done(void *);
 
 bool
 phone_running(void)
@@ -239,6 +243,7 @@ phone_timeout(void *arg)
 	case PHONE_QUIT_UNREG:
 		for (a = phone_accounts; a != NULL; a = a->next)
 			account_abandon(a);
+		presence_abandon();
 		phone_enter(PHONE_QUIT_SHUTDOWN);
 		break;
 	case PHONE_QUIT_SHUTDOWN:
@@ -276,6 +281,10 @@ phone_step(void *arg)
 			if (a->unregistering || sub_account_ending(a))
 				return;
 		}
+		/* Our presence is removed in the same bound (presence_quit
+		 * began it with the quit). */
+		if (presence_pending())
+			return;
 		phone_enter(PHONE_QUIT_SHUTDOWN);
 		break;
 	default:
@@ -478,6 +487,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 	call_set_accepting(true);
 	sip_call_set_incoming(phone_incoming, NULL);
 	sip_msg_set_handler(phone_message, NULL);
+	presence_init();
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	sip_msg_start();
@@ -489,6 +499,7 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 		tail = &a->next;
 	}
 	phone_mark_default();
+	presence_start(phone_accounts);
 	phone_phase = PHONE_RUNNING;
 	if (opts->target != NULL)
 		phone_target = xstrdup(opts->target);
@@ -516,6 +527,7 @@ phone_free(void)
 	contacts_set_hooks(NULL);
 	sub_set_ended_handler(NULL, NULL);
 	contacts_stop();
+	presence_free();
 	while ((a = phone_accounts) != NULL) {
 		phone_accounts = a->next;
 		account_free(a);
@@ -635,6 +647,7 @@ phone_status(void)
 		inbox_emit_mwi(a);
 		sub_emit_all(a);
 	}
+	presence_emit_all();
 	call_status();
 	phone_audio_emit();
 	memset(&ev, 0, sizeof ev);
@@ -646,6 +659,7 @@ phone_status(void)
 	util_strlcpy(ev.u.status.forward, account_forward_global(),
 	    sizeof ev.u.status.forward);
 	ev.u.status.missed = history_missed();
+	ev.u.status.presence = presence_chosen();
 	event_emit(&ev);
 }
 
@@ -663,7 +677,28 @@ phone_quit(void)
 	/* No retry may start a REGISTER while calls end. */
 	for (struct account *a = phone_accounts; a != NULL; a = a->next)
 		account_stop_retry(a);
+	/* Watchers and the server learn we are gone while calls end. */
+	presence_quit(phone_presence_done, NULL);
 	phone_enter(PHONE_QUIT_CALLS);
+}
+
+static void
+phone_presence_done(void *arg)
+{
+	(void)arg;
+	if (phone_quitting())
+		loop_defer(phone_step, NULL);
+}
+
+int
+phone_presence(const char *state, const char *note, char **cause)
+{
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	return presence_set(state, note, cause);
 }
 
 /* --- audio ------------------------------------------------------------ */

@@ -40,6 +40,8 @@ int	 phone_forward(const char *target, const char *account, char **cause);
 /* Every account and call as events, then one EVENT_STATUS. */
 void	 phone_status(void);
 int	 phone_dial(const char *target, const char *account, char **cause);
+/* Our presence on every account: online, busy, away or offline, NOTE. */
+int	 phone_presence(const char *state, const char *note, char **cause);
 struct account *phone_accounts_first(void);
 /* The account named NAME, or the default one for NULL; NULL + *cause. */
 struct account *phone_account(const char *name, char **cause);

@@ -25,6 +25,8 @@ enum sip_handle_kind {
 	SIP_HANDLE_REG,
 	SIP_HANDLE_CALL,
 	SIP_HANDLE_ORPHAN,	/* a request nobody owns: answered, then freed */
+	SIP_HANDLE_PUB,		/* our PUBLISH (sip-pub.c) */
+	SIP_HANDLE_PRES,	/* a watcher subscribed to us (sip-pres.c) */
 	SIP_HANDLE_SUB,		/* a subscription of ours (sip-sub.c) */
 };
 
@@ -58,12 +60,31 @@ void	 sip_ua_handle_destroy(struct sip_handle *);
 /* At shutdown: H's handle was destroyed; free its owner if let go. */
 void	 sip_call_gone(struct sip_handle *);
 void	 sip_reg_gone(struct sip_handle *);
+void	 sip_pub_gone(struct sip_handle *);
+void	 sip_pres_gone(struct sip_handle *);
+
+void	 sip_pub_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+/*
+ * SUBSCRIBE to us and what follows (our NOTIFYs' answers), on a watcher's
+ * handle or, for a new SUBSCRIBE, H NULL: then it binds the handle when
+ * it takes the subscription (else the caller makes it an orphan).
+ */
+void	 sip_pres_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
 void	 sip_sub_gone(struct sip_handle *);
 
 /* The ";transport=" value for ACCOUNT's requests, NULL for UDP. */
 const char *sip_reg_transport(const struct conf_account *);
 /* "Display" <uri> for From headers. Caller frees. */
 char	*sip_reg_from(const struct conf_account *);
+/* Did the stack make this answer up (timeout, transport error)? */
+bool	 sip_reg_local(sip_t const *);
+/*
+ * Where ACCOUNT's requests other than REGISTER go first (its proxy, or a
+ * registrar apart from its domain), as a URI, or NULL. Caller frees.
+ */
+char	*sip_call_route(const struct conf_account *);
 
 void	 sip_reg_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);

@@ -325,6 +325,24 @@ tui_draw_account(int y, int cols, const struct tui_account *a, int namew)
 			cols -= w;
 		}
 	}
+	/* Our presence, left of it, when it is not the plain "online"
+	 * everyone starts with. */
+	if (a->own_known && (a->own != PRESENCE_ONLINE ||
+	    a->own_note[0] != '\0')) {
+		int	 w;
+
+		snprintf(buf, sizeof buf, "%s%s%s  ",
+		    event_presence_state_name(a->own),
+		    a->own_note[0] != '\0' ? ": " : "", a->own_note);
+		w = tui_draw_width(buf);
+		if (w > cols / 3)
+			w = cols / 3;
+		if (w > 4) {
+			tui_draw_text(y, cols - w, w, buf, a->own == PRESENCE_BUSY ?
+			    tui_draw_attr(TUI_S_BUSY) : tui_draw_attr(TUI_S_DIM));
+			cols -= w;
+		}
+	}
 	tui_draw_text(y, 1, namew, a->name, A_BOLD);
 	x = 2 + namew;
 	switch (a->state) {

@@ -47,6 +47,9 @@ struct tui_account {
 	struct event_mwi mwi;		/* the last one */
 	bool		 dnd;		/* do not disturb in effect */
 	char		 forward[EVENT_TEXT_MAX];	/* or "" */
+	bool		 own_known;	/* an own presence event came */
+	enum presence_state own;	/* what the account shows */
+	char		 own_note[EVENT_TEXT_MAX];
 };
 
 struct tui_call {

@@ -181,14 +181,24 @@ tui_model_presence(const char *remote)
 	return NULL;
 }
 
+static struct tui_account *tui_model_account(const char *);
+
 static void
 tui_model_presence_event(const struct event_presence *p)
 {
 	struct tui_presence	*tp = NULL;
+	struct tui_account	*a;
 	int			 i;
 
-	if (p->own)
+	if (p->own) {
+		/* Ours: on the account's line. */
+		if ((a = tui_model_account(p->account)) != NULL) {
+			a->own_known = true;
+			a->own = p->state;
+			util_strlcpy(a->own_note, p->note, sizeof a->own_note);
+		}
 		return;
+	}
 	for (i = 0; i < tui.npresence; i++) {
 		if (strcmp(tui.presence[i].uri, p->uri) == 0) {
 			tp = &tui.presence[i];

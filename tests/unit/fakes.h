@@ -101,6 +101,31 @@ void	 fake_sip_reg_report(struct fake_sip_reg *, enum sip_reg_result_kind,
 extern bool fake_sip_shutdown_answers;
 extern int  fake_sip_shutdowns;
 
+/* --- presence -------------------------------------------------------- */
+#include "sip-pub.h"
+struct fake_sip_pub {
+	sip_pub_h	 handler;
+	void		*arg;
+	char		 account[64];
+	int		 sends;
+	int		 ends;
+	int		 expires;
+	bool		 published;	/* the last report was OK */
+	char		 doc[4096];	/* the last document sent */
+};
+/* The latest publication made (while not freed), or NULL. */
+struct fake_sip_pub *fake_sip_pub_last(void);
+int	 fake_sip_pubs_live(void);
+void	 fake_sip_pub_report(struct fake_sip_pub *, enum sip_pub_result_kind,
+	    int code, const char *why);
+/* A peer subscribes to RURI_USER: its watcher id. */
+int	 fake_sip_pres_new(const char *ruri_user, const char *watcher);
+/* Its subscription ended (un-SUBSCRIBE, or our final NOTIFY answered). */
+void	 fake_sip_pres_ended(int id);
+void	 fake_sip_pres_reset(void);
+/* The last document served, notified or ended with. */
+extern char fake_sip_pres_doc[4096];
+extern int  fake_sip_pres_started;
 /* --- subscriptions (fake-sub.c) ---------------------------------------- */
 #include "sip-sub.h"
 

@@ -977,11 +977,17 @@ test_hooks(void)
 	is_str(c->accounts->forward, "bob", "forward = bob");
 	conf_free(c);
 
+	c = loads("presence = yes", ALICE "presence = yes\n");
+	if (c != NULL)
+		ok(c->accounts->presence, "presence = yes");
+	conf_free(c);
+
 	c = loads("hooks: defaults", ALICE);
 	if (c != NULL) {
 		is_int(c->hook_timeout, 10, "timeout: 10 s by default");
 		ok(c->hook_incoming == NULL && !c->accounts->dnd &&
 		    c->accounts->forward == NULL, "no hooks, dnd or forward");
+		ok(!c->accounts->presence, "presence: no by default");
 	}
 	conf_free(c);
 
@@ -994,6 +1000,8 @@ test_hooks(void)
 	    "bad value \"0\" for timeout: expected a number from 1 to 600");
 	one_error("hooks: unknown key", "[hooks]\nringing = x\n" ALICE, 2,
 	    "unknown key \"ringing\" in [hooks]");
+	one_error("presence: not a boolean", ALICE "presence = maybe\n", 3,
+	    "bad value \"maybe\" for presence: expected yes or no");
 	one_error("forward: not a target", ALICE "forward = sip:\n", 3,
 	    "forward: bad target \"sip:\": nothing after the scheme");
 }
@@ -1056,6 +1064,7 @@ test_keys(void)
 		"account.register", "account.expires", "account.codecs",
 		"account.dtmf", "account.refer", "account.srtp",
 		"account.auto_answer", "account.dnd", "account.forward",
+		"account.presence",
 		"account.mwi", "account.voicemail",
 	};
 	const struct conf_key_info	*keys;

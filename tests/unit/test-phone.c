@@ -604,7 +604,9 @@ test_subs(void)
 
 	model_clear();
 	phone_status();
-	is_int(model_count(EVENT_PRESENCE), 2, "status: a presence event a watch");
+	/* (and one of our own presence per account: presence.c's) */
+	is_int(model_count(EVENT_PRESENCE), 2 + 2,
+	    "status: a presence event a watch, and our own on each account");
 
 	is_int(phone_voicemail(NULL, &cause), -1, "no voicemail box: refused");
 	ok(cause != NULL && strstr(cause, "voicemail") != NULL, "saying why");
