@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "sip-reg.h"
 #include "sip-uri.h"
+#include "sub.h"
 #include "util.h"
 
 #define ACCOUNT_BACKOFF_FIRST	4
@@ -161,6 +162,7 @@ account_new(int id, struct conf_account *ca)
 			free(cause);
 		}
 	}
+	sub_account_init(a);
 	return a;
 }
 
@@ -176,6 +178,7 @@ account_free(struct account *a)
 {
 	if (a == NULL)
 		return;
+	sub_account_free(a);
 	account_drop(a);
 	loop_timer_free(a->retry);
 	util_free_secret(a->password);
@@ -269,6 +272,8 @@ account_unregister(struct account *a)
 	a->want = false;
 	a->failures = 0;
 	loop_timer_stop(a->retry);
+	/* Subscriptions go first, while the registrar still knows us. */
+	sub_account_stop(a);
 	if (a->unregistering)
 		return true;
 	if (sip_reg_unsend(a->reg)) {
@@ -286,6 +291,7 @@ account_stop_retry(struct account *a)
 {
 	loop_timer_stop(a->retry);
 	a->retry_in = 0;
+	sub_account_stop_retry(a);
 	if (a->state != REG_REGISTERED)
 		a->want = false;
 }
@@ -293,6 +299,7 @@ account_stop_retry(struct account *a)
 void
 account_abandon(struct account *a)
 {
+	sub_account_abandon(a);
 	if (!a->unregistering)
 		return;
 	log_warn("account %s: no answer to the un-REGISTER; "
@@ -306,15 +313,18 @@ static void
 account_registered(struct account *a, const struct sip_reg_result *r)
 {
 	char	 reason[EVENT_TEXT_MAX];
+	bool	 was = a->state == REG_REGISTERED;
 
 	a->failures = 0;
 	a->logged_failure[0] = '\0';
 	a->expires = r->expires;
 	snprintf(reason, sizeof reason, "%s", r->phrase != NULL ? r->phrase : "OK");
-	if (a->state != REG_REGISTERED)
+	if (!was)
 		log_info("account %s: registered (expires in %d s)",
 		    a->conf->name, r->expires);
 	account_set(a, REG_REGISTERED, r->code, reason);
+	if (!was)
+		sub_account_start(a);
 }
 
 static void

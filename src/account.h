@@ -3,7 +3,9 @@
  * attempts, refresh results, failures with a reason a person understands,
  * retry with backoff, and the secret used to answer digest challenges.
  * The SIP side lives in sip-reg.c and reports through a handler; every
- * change is published on the event bus (EVENT_REGISTRATION). No Sofia
+ * change is published on the event bus (EVENT_REGISTRATION). The
+ * account also owns its subscriptions (sub.c: voicemail, presence),
+ * started once it registers and ended before it unregisters. No Sofia
  * type here, and nothing above this layer is called.
  */
 #ifndef TSP_ACCOUNT_H
@@ -17,6 +19,7 @@
 struct conf_account;
 struct loop_timer;
 struct sip_reg;
+struct sub;
 
 struct account {
 	int			 id;
@@ -56,6 +59,7 @@ struct account {
 						   account resolves it */
 
 	struct sip_reg		*reg;		/* ours; NULL between attempts */
+	struct sub		*subs;		/* its subscriptions (sub.c) */
 	struct account		*next;
 };
 

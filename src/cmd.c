@@ -54,6 +54,13 @@ static int	 cmd_echotest(int, char **, char **);
 static int	 cmd_record(int, char **, char **);
 static int	 cmd_volume(int, char **, char **);
 static int	 cmd_device(int, char **, char **);
+static int	 cmd_presence(int, char **, char **);
+
+/* "presence away back at three, call my mobile": a note of many words. */
+#define CMD_NOTE_WORDS	64
+static int	 cmd_watch(int, char **, char **);
+static int	 cmd_unwatch(int, char **, char **);
+static int	 cmd_voicemail(int, char **, char **);
 
 static const struct cmd_entry cmd_entries[] = {
 	{ "dial", "TARGET [ACCOUNT]", 1, CMD_DIAL_WORDS,
@@ -138,6 +145,21 @@ static const struct cmd_entry cmd_entries[] = {
 	  "switch the microphone (in) or the speaker (out) to device NAME, "
 	  "during a call too (tsphone --list-devices names them)",
 	  cmd_device, NULL },
+	{ "presence", "online|busy|away|offline [NOTE]", 1, CMD_NOTE_WORDS,
+	  "set our presence on every account, with NOTE (the rest of the "
+	  "line); calls show busy while they last, then this again",
+	  cmd_presence, NULL },
+	{ "watch", "URI [ACCOUNT]", 1, 2,
+	  "watch the presence of URI (or of a contact, by name): presence "
+	  "events, and its state next to the contact and on its calls",
+	  cmd_watch, NULL },
+	{ "unwatch", "URI [ACCOUNT]", 1, 2,
+	  "stop watching the presence of URI (un-SUBSCRIBE)",
+	  cmd_unwatch, NULL },
+	{ "voicemail", "[ACCOUNT]", 0, 1,
+	  "dial the voicemail box of the default or given account "
+	  "(its voicemail setting)",
+	  cmd_voicemail, "v" },
 	{ "contacts", "[TEXT]", 0, CMD_DIAL_WORDS,
 	  "list the contacts whose name contains TEXT (default: all) as "
 	  "contact events",
@@ -863,6 +885,54 @@ static int
 cmd_forward(int argc, char **argv, char **cause)
 {
 	return phone_forward(argv[0], argc > 1 ? argv[1] : NULL, cause);
+}
+
+/* A contact's name means its address; anything else is as typed. */
+static const char *
+cmd_watch_uri(const char *arg, char **cause)
+{
+	const char	*uri = arg;
+
+	if (cmd_dial_contact(arg, &uri, cause) < 0)
+		return NULL;
+	return uri;
+}
+
+static int
+cmd_watch(int argc, char **argv, char **cause)
+{
+	const char	*uri;
+
+	if ((uri = cmd_watch_uri(argv[0], cause)) == NULL)
+		return -1;
+	return phone_watch(uri, argc > 1 ? argv[1] : NULL, cause);
+}
+
+static int
+cmd_unwatch(int argc, char **argv, char **cause)
+{
+	const char	*uri;
+
+	if ((uri = cmd_watch_uri(argv[0], cause)) == NULL)
+		return -1;
+	return phone_unwatch(uri, argc > 1 ? argv[1] : NULL, cause);
+}
+
+static int
+cmd_voicemail(int argc, char **argv, char **cause)
+{
+	return phone_voicemail(argc > 0 ? argv[0] : NULL, cause);
+}
+
+static int
+cmd_presence(int argc, char **argv, char **cause)
+{
+	char	*note = argc > 1 ? cmd_join(argc - 1, argv + 1) : NULL;
+	int	 rc;
+
+	rc = phone_presence(argv[0], note, cause);
+	free(note);
+	return rc;
 }
 
 static int

@@ -84,6 +84,8 @@ static int	conf_parse_ha1(const struct conf_key *, void *, const char *,
 		    char **);
 static int	conf_parse_command(const struct conf_key *, void *,
 		    const char *, char **);
+static int	conf_parse_mwi(const struct conf_key *, void *, const char *,
+		    char **);
 
 /*
  * Enum names, indexed by the enum value so that parsing (name to value) and
@@ -340,6 +342,21 @@ static const struct conf_key conf_table[] = {
 	    "start with incoming calls forwarded (302) to this dial target" },
 	  .parse = conf_parse_string, .offset = CONF_AOFF(forward),
 	  .tmpl = "#forward = sip:voicemail@example.com" },
+	{ .info = { "account", "presence", "bool", "no",
+	    "publish our presence (PUBLISH, RFC 3903) to the account's server; "
+	    "peers that subscribe to us directly see it either way" },
+	  .parse = conf_parse_bool, .offset = CONF_AOFF(presence) },
+	{ .info = { "account", "mwi", "mwi", "no",
+	    "voicemail notices by subscription (RFC 3842): yes subscribes to "
+	    "message-summary at the account's uri, a URI subscribes there, "
+	    "no takes only the notices a server sends unasked" },
+	  .parse = conf_parse_mwi, .offset = CONF_AOFF(mwi),
+	  .offset2 = CONF_AOFF(mwi_uri) },
+	{ .info = { "account", "voicemail", "target", NULL,
+	    "dial string of the voicemail box, which the voicemail command "
+	    "and key dial" },
+	  .parse = conf_parse_string, .offset = CONF_AOFF(voicemail),
+	  .tmpl = "#voicemail = *97" },
 };
 #define CONF_NKEYS	((int)nitems(conf_table))
 
@@ -620,6 +637,39 @@ conf_parse_enum(const struct conf_key *k, void *base, const char *value,
 	    conf_shorten(value, buf, sizeof buf), k->info.key,
 	    conf_expected(k->names, list, sizeof list));
 	return -1;
+}
+
+/* yes, no, or a URI to subscribe to (which means yes). */
+static int
+conf_parse_mwi(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	bool	*on = conf_field(base, k->offset);
+	char	**uri = conf_field(base, k->offset2);
+	char	*why, buf[CONF_QUOTE_MAX + 4];
+
+	if (strncasecmp(value, "sip:", 4) != 0 &&
+	    strncasecmp(value, "sips:", 5) != 0) {
+		if (conf_parse_bool(k, base, value, &why) != 0) {
+			free(why);
+			xasprintf(cause, "bad value \"%s\" for %s: expected "
+			    "yes, no or a sip: URI",
+			    conf_shorten(value, buf, sizeof buf), k->info.key);
+			return -1;
+		}
+		free(*uri);
+		*uri = NULL;
+		return 0;
+	}
+	if (sip_uri_check(value, &why) != 0) {
+		xasprintf(cause, "%s: %s", k->info.key, why);
+		free(why);
+		return -1;
+	}
+	*on = true;
+	free(*uri);
+	*uri = xstrdup(value);
+	return 0;
 }
 
 static int
@@ -904,6 +954,8 @@ conf_account_free(struct conf_account *a)
 	free(a->registrar);
 	free(a->proxy);
 	free(a->forward);
+	free(a->mwi_uri);
+	free(a->voicemail);
 	free(a);
 }
 
@@ -945,6 +997,18 @@ conf_account_close(struct conf_parse *cp)
 			    NULL) {
 				conf_error_add(cp, conf_seen_line(cp,
 				    "account", "forward"), "forward: %s", why);
+				free(why);
+			}
+			free(uri);
+		}
+		if (a->voicemail != NULL) {
+			char	*uri, *why;
+
+			if ((uri = sip_uri_target(a, a->voicemail, &why)) ==
+			    NULL) {
+				conf_error_add(cp, conf_seen_line(cp,
+				    "account", "voicemail"), "voicemail: %s",
+				    why);
 				free(why);
 			}
 			free(uri);

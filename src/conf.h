@@ -75,6 +75,12 @@ struct conf_account {
 	char			*forward;	/* dial string calls are
 						   forwarded to at start, or
 						   NULL */
+	bool			 presence;	/* PUBLISH our presence; no */
+	bool			 mwi;		/* subscribe to message-summary;
+						   default no */
+	char			*mwi_uri;	/* ... there; NULL: the uri */
+	char			*voicemail;	/* dial string of the mailbox,
+						   or NULL */
 
 	struct conf_account	*next;
 };

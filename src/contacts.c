@@ -54,6 +54,7 @@ static int		 contacts_fd = -1;
 static int		 contacts_fd_id;
 static int		 contacts_wd_d = -1;	/* contacts.d/, if watched */
 static char		*contacts_stamp;	/* the files' times, polling */
+static struct contacts_hooks contacts_hooks;
 
 struct contacts *
 contacts_new(void)
@@ -777,6 +778,7 @@ contacts_emit(const char *text)
 {
 	const struct contacts	*cs = contacts_current();
 	struct event		 ev;
+	const char		*presence;
 	int			 i, n = 0;
 
 	for (i = 0; i < cs->n; i++) {
@@ -788,9 +790,11 @@ contacts_emit(const char *text)
 		    sizeof ev.u.contact.name);
 		util_strlcpy(ev.u.contact.uri, cs->v[i].uri,
 		    sizeof ev.u.contact.uri);
-		/* Presence is not watched yet (issue 13). */
-		util_strlcpy(ev.u.contact.presence, "unknown",
-		    sizeof ev.u.contact.presence);
+		presence = contacts_hooks.presence != NULL ?
+		    contacts_hooks.presence(cs->v[i].uri, contacts_hooks.arg) :
+		    NULL;
+		util_strlcpy(ev.u.contact.presence, presence != NULL ?
+		    presence : "unknown", sizeof ev.u.contact.presence);
 		event_emit(&ev);
 		n++;
 	}
@@ -812,6 +816,48 @@ contacts_reload(void)
 		    contacts_dir, cs->nerrors, cs->nerrors == 1 ? "" : "s");
 	contacts_free(contacts_set);
 	contacts_set = cs;
+	if (contacts_hooks.changed != NULL)
+		contacts_hooks.changed(contacts_hooks.arg);
+}
+
+void
+contacts_set_hooks(const struct contacts_hooks *h)
+{
+	if (h != NULL)
+		contacts_hooks = *h;
+	else
+		memset(&contacts_hooks, 0, sizeof contacts_hooks);
+}
+
+/* Is ";presence=yes" (any case, yes/true/on/1) among C's parameters? */
+bool
+contacts_watched(const struct contact *c)
+{
+	const char	*p = c->params;
+	size_t		 n;
+
+	while (p != NULL && (p = strchr(p, ';')) != NULL) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "presence", 8) != 0)
+			continue;
+		p += 8;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, "; \t");
+		if ((n == 3 && strncasecmp(p, "yes", 3) == 0) ||
+		    (n == 4 && strncasecmp(p, "true", 4) == 0) ||
+		    (n == 2 && strncasecmp(p, "on", 2) == 0) ||
+		    (n == 1 && *p == '1'))
+			return true;
+	}
+	return false;
 }
 
 /* The files' sizes and times, to notice a change without inotify. */

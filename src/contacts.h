@@ -89,4 +89,19 @@ const struct contacts *contacts_current(void);
  * contains TEXT; returns how many. */
 int	 contacts_emit(const char *text);
 
+/*
+ * Presence (issue 13): a contact written with ";presence=yes" after its
+ * address is watched. The phone says how to find a watched address's
+ * state (for the events' "presence" field; NULL: "unknown" for all), and
+ * hears when the set was read again (the files changed).
+ */
+bool	 contacts_watched(const struct contact *);
+struct contacts_hooks {
+	/* The state name of the address URI, or NULL if not watched. */
+	const char	*(*presence)(const char *uri, void *arg);
+	void		 (*changed)(void *arg);
+	void		*arg;
+};
+void	 contacts_set_hooks(const struct contacts_hooks *);
+
 #endif

@@ -170,6 +170,7 @@ struct event_status {
 					   target as typed, or "" */
 	int		 missed;	/* calls missed since the user looked */
 	int		 unread;	/* messages received and not read */
+	enum presence_state presence;	/* ours, as the user chose it */
 };
 
 /* One call of the history (history.h), as "history" prints it. */

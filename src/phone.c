@@ -9,9 +9,12 @@
  * answered. Quitting is a small state machine on the loop:
  *
  *   calls    hang up every call; wait until they have ended
- *   unreg    un-REGISTER every bound account; wait for the registrars
- *            (nothing can be authenticated once nua's shutdown has
- *            begun, hence the order)
+ *   unreg    un-SUBSCRIBE every subscription and un-REGISTER every
+ *            bound account; wait for the servers' answers, and for the
+ *            removal of our presence (begun with the quit: PUBLISH
+ *            Expires 0, terminated NOTIFYs to our watchers) (nothing can
+ *            be authenticated once nua's shutdown has begun, hence the
+ *            order)
  *   shutdown destroy the handles left, nua_shutdown, wait for its answer
  *   done     leave the loop
  *
@@ -38,9 +41,11 @@
 #include "message.h"
 #include "messages-store.h"
 #include "phone.h"
+#include "presence.h"
 #include "sip-call.h"
 #include "sip-msg.h"
 #include "sip-ua.h"
+#include "sub.h"
 #include "util.h"
 
 enum phone_phase {
@@ -65,6 +70,7 @@ static int			 phone_observer;
 
 static void	 phone_enter(enum phone_phase);
 static void	 phone_step(void *);
+static void	 phone_presence_done(void *);
 
 bool
 phone_running(void)
@@ -255,6 +261,7 @@ phone_timeout(void *arg)
 	case PHONE_QUIT_UNREG:
 		for (a = phone_accounts; a != NULL; a = a->next)
 			account_abandon(a);
+		presence_abandon();
 		phone_enter(PHONE_QUIT_SHUTDOWN);
 		break;
 	case PHONE_QUIT_SHUTDOWN:
@@ -289,9 +296,13 @@ phone_step(void *arg)
 		break;
 	case PHONE_QUIT_UNREG:
 		for (a = phone_accounts; a != NULL; a = a->next) {
-			if (a->unregistering)
+			if (a->unregistering || sub_account_ending(a))
 				return;
 		}
+		/* Our presence is removed in the same bound (presence_quit
+		 * began it with the quit). */
+		if (presence_pending())
+			return;
 		phone_enter(PHONE_QUIT_SHUTDOWN);
 		break;
 	default:
@@ -333,6 +344,139 @@ phone_enter(enum phone_phase phase)
 	loop_defer(phone_step, NULL);
 }
 
+/* An un-SUBSCRIBE of ours was answered (or gave up): quit may go on. */
+static void
+phone_sub_ended(void *arg)
+{
+	(void)arg;
+	if (phone_quitting())
+		loop_defer(phone_step, NULL);
+}
+
+/* The state of a contact's address, if an account watches it. */
+static const char *
+phone_contact_presence(const char *uri, void *arg)
+{
+	enum presence_state	 st;
+	bool			 watched;
+
+	(void)arg;
+	st = sub_presence_of(phone_accounts, uri, &watched);
+	return watched ? event_presence_state_name(st) : NULL;
+}
+
+/*
+ * Watch the contacts marked presence=yes from the default account, and
+ * no longer those that lost the mark or left the files.
+ */
+static void
+phone_contacts_watch(void *arg)
+{
+	const struct contacts	*cs = contacts_current();
+	struct account		*a;
+	struct sub		*s, *next;
+	char			*cause = NULL;
+	int			 i;
+	bool			 keep;
+
+	(void)arg;
+	if (!phone_running() || (a = phone_account(NULL, &cause)) == NULL) {
+		free(cause);
+		return;
+	}
+	for (i = 0; i < cs->n; i++) {
+		if (!contacts_watched(&cs->v[i]))
+			continue;
+		if ((s = sub_find(a, SUB_PRESENCE, cs->v[i].uri)) != NULL)
+			continue;
+		if (sub_watch(a, cs->v[i].uri, &cause) != 0) {
+			log_warn("contacts: %s: cannot watch %s: %s",
+			    cs->v[i].name, cs->v[i].uri, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if ((s = sub_find(a, SUB_PRESENCE, cs->v[i].uri)) != NULL)
+			s->by_contact = true;
+	}
+	for (s = a->subs; s != NULL; s = next) {
+		next = s->next;
+		if (!s->by_contact || s->removing)
+			continue;
+		keep = false;
+		for (i = 0; i < cs->n && !keep; i++) {
+			keep = contacts_watched(&cs->v[i]) &&
+			    sub_find(a, SUB_PRESENCE, cs->v[i].uri) == s;
+		}
+		if (!keep && sub_unwatch(a, s->uri, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+		}
+	}
+}
+
+static const struct contacts_hooks phone_contacts_hooks = {
+	phone_contact_presence, phone_contacts_watch, NULL,
+};
+
+int
+phone_watch(const char *uri, const char *name, char **cause)
+{
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if ((a = phone_account(name, cause)) == NULL)
+		return -1;
+	return sub_watch(a, uri, cause);
+}
+
+int
+phone_unwatch(const char *uri, const char *name, char **cause)
+{
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if (name != NULL) {
+		if ((a = phone_account(name, cause)) == NULL)
+			return -1;
+		return sub_unwatch(a, uri, cause);
+	}
+	for (a = phone_accounts; a != NULL; a = a->next) {
+		if (sub_find(a, SUB_PRESENCE, uri) != NULL)
+			return sub_unwatch(a, uri, cause);
+	}
+	xasprintf(cause, "not watching %s", uri);
+	return -1;
+}
+
+int
+phone_voicemail(const char *name, char **cause)
+{
+	struct account	*a;
+
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	if ((a = phone_account(name, cause)) == NULL)
+		return -1;
+	if (a->conf->voicemail == NULL) {
+		xasprintf(cause, "account %s has no voicemail box "
+		    "(voicemail = in its section of the config)", a->conf->name);
+		return -1;
+	}
+	return call_dial(a, a->conf->voicemail, cause);
+}
+
 static void
 phone_contacts_start(const struct conf *conf)
 {
@@ -363,9 +507,11 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 	call_set_accepting(true);
 	sip_call_set_incoming(phone_incoming, NULL);
 	sip_msg_set_handler(phone_inbox, NULL);
+	presence_init();
 	if (sip_ua_start(conf, opts->trace, cause) != 0)
 		return -1;
 	sip_msg_start();
+	sub_set_ended_handler(phone_sub_ended, NULL);
 	phone_contacts_start(conf);
 	for (ca = conf->accounts; ca != NULL; ca = ca->next) {
 		a = account_new(id++, ca);
@@ -373,15 +519,20 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
 		tail = &a->next;
 	}
 	phone_mark_default();
+	presence_start(phone_accounts);
 	phone_phase = PHONE_RUNNING;
 	if (opts->target != NULL)
 		phone_target = xstrdup(opts->target);
 	for (a = phone_accounts; a != NULL; a = a->next) {
 		if (a->conf->do_register)
 			account_register(a);
-		else
+		else {
 			account_emit(a);
+			sub_account_start(a);
+		}
 	}
+	phone_contacts_watch(NULL);
+	contacts_set_hooks(&phone_contacts_hooks);
 	/* An account that does not register can dial at once. */
 	phone_dial_target();
 	return 0;
@@ -394,7 +545,10 @@ phone_free(void)
 
 	call_free_all();
 	message_free_all();
+	contacts_set_hooks(NULL);
+	sub_set_ended_handler(NULL, NULL);
 	contacts_stop();
+	presence_free();
 	while ((a = phone_accounts) != NULL) {
 		phone_accounts = a->next;
 		account_free(a);
@@ -512,7 +666,9 @@ phone_status(void)
 	for (a = phone_accounts; a != NULL; a = a->next, n++) {
 		account_emit(a);
 		inbox_emit_mwi(a);
+		sub_emit_all(a);
 	}
+	presence_emit_all();
 	call_status();
 	phone_audio_emit();
 	memset(&ev, 0, sizeof ev);
@@ -525,6 +681,7 @@ phone_status(void)
 	    sizeof ev.u.status.forward);
 	ev.u.status.missed = history_missed();
 	ev.u.status.unread = messages_store_unread();
+	ev.u.status.presence = presence_chosen();
 	event_emit(&ev);
 }
 
@@ -542,7 +699,28 @@ phone_quit(void)
 	/* No retry may start a REGISTER while calls end. */
 	for (struct account *a = phone_accounts; a != NULL; a = a->next)
 		account_stop_retry(a);
+	/* Watchers and the server learn we are gone while calls end. */
+	presence_quit(phone_presence_done, NULL);
 	phone_enter(PHONE_QUIT_CALLS);
+}
+
+static void
+phone_presence_done(void *arg)
+{
+	(void)arg;
+	if (phone_quitting())
+		loop_defer(phone_step, NULL);
+}
+
+int
+phone_presence(const char *state, const char *note, char **cause)
+{
+	if (!phone_running()) {
+		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+		    "the phone is not running");
+		return -1;
+	}
+	return presence_set(state, note, cause);
 }
 
 /* --- audio ------------------------------------------------------------ */

@@ -43,6 +43,8 @@ int	 phone_dial(const char *target, const char *account, char **cause);
 /* Send TEXT to TARGET from ACCOUNT (NULL: the default one): message.h. */
 int	 phone_message(const char *target, const char *account,
 	    const char *text, char **cause);
+/* Our presence on every account: online, busy, away or offline, NOTE. */
+int	 phone_presence(const char *state, const char *note, char **cause);
 struct account *phone_accounts_first(void);
 /* The account named NAME, or the default one for NULL; NULL + *cause. */
 struct account *phone_account(const char *name, char **cause);
@@ -51,6 +53,15 @@ struct account *phone_account(const char *name, char **cause);
  * account). Registration events say which one it is ("default").
  */
 int	 phone_set_default(const char *name, char **cause);
+
+/*
+ * Presence of URI watched from ACCOUNT (NULL: the default one), or no
+ * longer (NULL: from whichever account watches it).
+ */
+int	 phone_watch(const char *uri, const char *account, char **cause);
+int	 phone_unwatch(const char *uri, const char *account, char **cause);
+/* Dial ACCOUNT's voicemail box (its "voicemail" dial string). */
+int	 phone_voicemail(const char *account, char **cause);
 
 /*
  * Quit, as a sequence on the loop: calls ended, then accounts

@@ -26,6 +26,9 @@ enum sip_handle_kind {
 	SIP_HANDLE_CALL,
 	SIP_HANDLE_MSG,		/* one of our MESSAGEs (sip-msg.c) */
 	SIP_HANDLE_ORPHAN,	/* a request nobody owns: answered, then freed */
+	SIP_HANDLE_PUB,		/* our PUBLISH (sip-pub.c) */
+	SIP_HANDLE_PRES,	/* a watcher subscribed to us (sip-pres.c) */
+	SIP_HANDLE_SUB,		/* a subscription of ours (sip-sub.c) */
 };
 
 /*
@@ -59,14 +62,39 @@ void	 sip_ua_handle_destroy(struct sip_handle *);
 void	 sip_call_gone(struct sip_handle *);
 void	 sip_reg_gone(struct sip_handle *);
 void	 sip_msg_gone(struct sip_handle *);
+void	 sip_pub_gone(struct sip_handle *);
+void	 sip_pres_gone(struct sip_handle *);
+
+void	 sip_pub_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+/*
+ * SUBSCRIBE to us and what follows (our NOTIFYs' answers), on a watcher's
+ * handle or, for a new SUBSCRIBE, H NULL: then it binds the handle when
+ * it takes the subscription (else the caller makes it an orphan).
+ */
+void	 sip_pres_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+void	 sip_sub_gone(struct sip_handle *);
 
 /* The ";transport=" value for ACCOUNT's requests, NULL for UDP. */
 const char *sip_reg_transport(const struct conf_account *);
 /* "Display" <uri> for From headers. Caller frees. */
 char	*sip_reg_from(const struct conf_account *);
+/* Did the stack make this answer up (timeout, transport error)? */
+bool	 sip_reg_local(sip_t const *);
+/*
+ * Where ACCOUNT's requests other than REGISTER go first (its proxy, or a
+ * registrar apart from its domain), as a URI, or NULL. Caller frees.
+ */
+char	*sip_call_route(const struct conf_account *);
 
 void	 sip_reg_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+void	 sip_sub_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+/* Where ACCOUNT's requests outside a dialog go first (a URI with the
+ * account's transport), or NULL: straight to the request URI. */
+char	*sip_call_route(const struct conf_account *);
 
 /*
  * A MESSAGE, or a NOTIFY the stack left to us (status < 200: no

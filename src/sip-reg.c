@@ -465,7 +465,7 @@ sip_reg_granted(sip_t const *sip, const struct conf_account *ca)
  * received= or filled in rport= (we always ask for rport), and servers
  * usually name themselves.
  */
-static bool
+bool
 sip_reg_local(sip_t const *sip)
 {
 	sip_via_t const	*v;

@@ -7,8 +7,10 @@
  * Every report is made after Sofia's callback has returned, through the
  * handler given at creation; what a report means for the user (counts,
  * states, when to try again with the registration's backoff) is the
- * core's business (sub.c). A handle is freed by its owner with
- * sip_sub_free, never from inside its handler's report of the end.
+ * core's business (sub.c). A subscription is freed by its owner with
+ * sip_sub_free, from its handler too (the report being delivered holds
+ * it): the stack's handle is destroyed only after that report has
+ * returned, never inside Sofia's callback.
  */
 #ifndef TSP_SIP_SUB_H
 #define TSP_SIP_SUB_H

@@ -40,7 +40,7 @@ extern su_log_t	 sresolv_log[];
 
 /* Methods we take (Allow) and extensions we do (Supported). */
 #define SIP_UA_ALLOW	"INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, " \
-			"INFO, REFER, NOTIFY, MESSAGE"
+			"INFO, REFER, NOTIFY, MESSAGE, SUBSCRIBE"
 #define SIP_UA_SUPPORTED "timer, 100rel, replaces"
 
 /* How many ports above the configured one the embedded default tries. */
@@ -180,6 +180,15 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 	(void)nua;
 	(void)magic;
 
+	/* A SUBSCRIBE inside a dialog that is no watcher's (a call's, a
+	 * subscription of ours): SUBSCRIBE is an application method, so
+	 * nobody else would answer it. */
+	if (h != NULL && h->kind != SIP_HANDLE_PRES &&
+	    event == nua_i_subscribe && status < 200) {
+		nua_respond(nh, SIP_489_BAD_EVENT, NUTAG_WITH_THIS(sip_ua),
+		    SIPTAG_ALLOW_EVENTS_STR("presence"), TAG_END());
+		return;
+	}
 	if (h != NULL) {
 		switch (h->kind) {
 		case SIP_HANDLE_REG:
@@ -198,8 +207,17 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 		case SIP_HANDLE_MSG:
 			sip_msg_out_event(event, status, phrase, nh, h, sip);
 			return;
+		case SIP_HANDLE_SUB:
+			sip_sub_event(event, status, phrase, nh, h, sip, tags);
+			return;
 		case SIP_HANDLE_ORPHAN:
 			return;		/* already on its way out */
+		case SIP_HANDLE_PUB:
+			sip_pub_event(event, status, phrase, nh, h, sip, tags);
+			return;
+		case SIP_HANDLE_PRES:
+			sip_pres_event(event, status, phrase, nh, h, sip, tags);
+			return;
 		}
 	}
 
@@ -223,6 +241,13 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 		/* Answered and reported by sip-msg.c; the handle the stack
 		 * made for it is ours to free, after this callback. */
 		sip_msg_event(event, status, phrase, nh, sip);
+		if (nh != NULL && nua_handle_magic(nh) == NULL)
+			sip_ua_orphan(nh);
+		return;
+	case nua_i_subscribe:
+		/* A watcher of our presence (sip-pres.c) binds the handle;
+		 * a SUBSCRIBE the stack refused leaves it to us to free. */
+		sip_pres_event(event, status, phrase, nh, NULL, sip, tags);
 		if (nh != NULL && nua_handle_magic(nh) == NULL)
 			sip_ua_orphan(nh);
 		return;
@@ -429,9 +454,9 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 		    NUTAG_USER_AGENT(conf->user_agent),
 		    NUTAG_OUTBOUND("natify use-rport no-validate"),
 		    /* What we implement, and nothing more: Sofia's default
-		     * Allow adds SUBSCRIBE, whose requests we never serve
-		     * (they get 405 from the stack now, not 489), and lacks
-		     * INFO (DTMF); SUPPORTED adds replaces (RFC 3891) to its
+		     * Allow lacks INFO (DTMF); SUBSCRIBE is served for
+		     * presence only (sip-pres.c: other packages get 489);
+		     * SUPPORTED adds replaces (RFC 3891) to its
 		     * timer and 100rel, which the stack does (session
 		     * timers, PRACK). Both tags replace the defaults. */
 		    SIPTAG_ALLOW_STR(SIP_UA_ALLOW),
@@ -505,6 +530,15 @@ sip_ua_shutdown(void (*done)(void *), void *arg)
 			break;
 		case SIP_HANDLE_MSG:
 			sip_msg_gone(h);
+			break;
+		case SIP_HANDLE_PUB:
+			sip_pub_gone(h);
+			break;
+		case SIP_HANDLE_PRES:
+			sip_pres_gone(h);
+			break;
+		case SIP_HANDLE_SUB:
+			sip_sub_gone(h);
 			break;
 		}
 	}

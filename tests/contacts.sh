@@ -128,7 +128,8 @@ is "$(printf '%s\n' "$events" | wc -l | tr -d ' ')" 2 "two contact events"
 line=$(printf '%s\n' "$events" | sed -n 2p)
 is "$(json_get "$line" name)" "Albert Einstein" "name"
 is "$(json_get "$line" uri)" "sip:albert@127.0.0.1" "uri"
-is "$(json_get "$line" presence)" "unknown" "presence unknown (not watched)"
+is "$(json_get "$line" presence)" "online" \
+    "presence online: watched (presence=yes), and albert's phone serves it"
 
 # --- the vCard's IMPP and TEL dial
 tsp_cmd bob "dial vcard"

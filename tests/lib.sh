@@ -636,6 +636,7 @@ EOF
 		L_TLSPORT=$_ks_tls \
 		L_PORT=$_ks_port L_RUNDIR=$KAM_RUNDIR L_REALM=$_ks_realm \
 		L_DEBUG=${KAM_DEBUG:-2} L_NONCE=${KAM_NONCE_EXPIRE:-300} \
+		L_DBFILE=${KAM_DBFILE:-$KAM_RUNDIR/presence.db} \
 		awk -v users="$KAM_RUNDIR/users.inc" '
 			$0 == "@USERS@" {
 				while ((getline l < users) > 0) print l
@@ -647,6 +648,7 @@ EOF
 				gsub(/@RUNDIR@/, ENVIRON["L_RUNDIR"])
 				gsub(/@DEBUG@/, ENVIRON["L_DEBUG"])
 				gsub(/@NONCE_EXPIRE@/, ENVIRON["L_NONCE"])
+				gsub(/@DBFILE@/, ENVIRON["L_DBFILE"])
 				i = index($0, "@REALM@")
 				if (i) $0 = substr($0, 1, i - 1) ENVIRON["L_REALM"] substr($0, i + 7)
 				print
@@ -681,6 +683,55 @@ EOF
 		tail -n 15 "$KAM_LOG" | grep -q 'bad config file' && break
 	done
 	return 1
+}
+
+# require_kamailio_presence: skip unless the presence and SQLite modules
+# of Kamailio and the sqlite3 shell are installed.
+require_kamailio_presence() {
+	require_kamailio
+	_lib_find SQLITE3 sqlite3 || skip_all "sqlite3 not found (Debian package sqlite3)"
+	_krp_mods=$("$KAMAILIO" -I 2>/dev/null | sed -n 's/.*MODULES_DIR: *//p' | head -n 1)
+	[ -n "$_krp_mods" ] || _krp_mods=/usr/lib/x86_64-linux-gnu/kamailio/modules
+	for _krp_m in presence presence_xml db_sqlite; do
+		[ -f "$_krp_mods/$_krp_m.so" ] || [ -f "/usr/lib/kamailio/modules/$_krp_m.so" ] ||
+			skip_all "kamailio module $_krp_m not found (Debian packages kamailio-presence-modules, kamailio-sqlite-modules)"
+	done
+	_krp_schema=${KAM_SCHEMA_DIR:-/usr/share/kamailio/db_sqlite}
+	[ -f "$_krp_schema/presence-create.sql" ] ||
+		skip_all "no $_krp_schema/presence-create.sql (Debian package kamailio-sqlite-modules)"
+}
+
+# kam_start_presence USER:PASS...: kam_start with the presence server
+# (WITH_PRESENCE in kamailio.cfg.in) on a fresh SQLite database made from
+# Kamailio's own schema, $KAM_DB (exported).
+kam_start_presence() {
+	tmpdir_init
+	require_kamailio_presence
+	mkdir -p "$T/kam" || bail "cannot create $T/kam"
+	KAM_DB=$T/kam/presence.db
+	rm -f "$KAM_DB"
+	{ echo 'PRAGMA journal_mode = WAL;'
+	  cat "$_krp_schema/standard-create.sql" "$_krp_schema/presence-create.sql"
+	} | "$SQLITE3" "$KAM_DB" >/dev/null || bail "cannot create $KAM_DB"
+	export KAM_DB
+	case " ${KAM_DEFINES:-} " in
+	*" WITH_PRESENCE "*) ;;
+	*) KAM_DEFINES="${KAM_DEFINES:-} WITH_PRESENCE" ;;
+	esac
+	KAM_DBFILE=$KAM_DB kam_start "$@"
+}
+
+# kam_sql SQL: run a query on the presence database, one row a line,
+# columns separated by "|".
+kam_sql() {
+	"$SQLITE3" -cmd '.timeout 2000' "$KAM_DB" "$1"
+}
+
+# kam_presentity USER: print the PIDF bodies published for USER (event
+# presence), one a line with newlines squeezed; nothing when none.
+kam_presentity() {
+	kam_sql "SELECT replace(replace(CAST(body AS TEXT), char(10), ' '), char(13), '') \
+		FROM presentity WHERE username = '$1' AND event = 'presence';"
 }
 
 _kam_ready() {

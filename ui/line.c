@@ -169,6 +169,8 @@ line_event(const struct event *ev, void *arg)
 		json_str(j, "forward", ev->u.status.forward);
 		json_int(j, "missed", ev->u.status.missed);
 		json_int(j, "unread", ev->u.status.unread);
+		json_str(j, "presence",
+		    event_presence_state_name(ev->u.status.presence));
 		break;
 	case EVENT_CONTACT:
 		json_str(j, "event", "contact");

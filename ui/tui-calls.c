@@ -4,7 +4,8 @@
  *
  *   > 12 ← Carol <sip:carol@example.com>   work  established  3:07  MUTE  opus
  *   mark, id, direction, party (the contact's name, else the name it gave,
- *   and its URI; cut with an ellipsis), account (when there are several),
+ *   the remote's presence when it is watched, and its URI; cut with an
+ *   ellipsis), account (when there are several),
  *   state, timer, flags, codec, RTCP quality
  *
  * The mark is '>' on the current call and '+' on the call in a conference
@@ -349,7 +350,8 @@ tui_calls_row(int y, int cols, const struct tui_call *c,
 {
 	char		 name[EVENT_TEXT_MAX], uri[EVENT_TEXT_MAX];
 	char		 party[2 * EVENT_TEXT_MAX + 4], cut[2 * EVENT_TEXT_MAX + 8];
-	char		 head[32], timer[32], buf[EVENT_TEXT_MAX + 16];
+	char		 head[32], timer[32], buf[EVENT_TEXT_MAX + 16], st[16];
+	const struct tui_presence *pr;
 	const char	*state;
 	enum tui_style	 style;
 	attr_t		 row = A_NORMAL, a;
@@ -374,10 +376,17 @@ tui_calls_row(int y, int cols, const struct tui_call *c,
 	    "<-"));
 	tui_draw_text(y, 0, l->party, head, row | A_BOLD);
 	tui_model_call_party(c, name, sizeof name, uri, sizeof uri);
-	if (name[0] != '\0')
-		snprintf(party, sizeof party, "%s <%s>", name, uri);
+	/* A watched remote's state, after its name: "Bob (busy) <sip:...>". */
+	pr = c->ended_ms == 0 ? tui_model_presence(c->remote) : NULL;
+	if (pr != NULL)
+		snprintf(st, sizeof st, " (%s)",
+		    event_presence_state_name(pr->state));
 	else
-		snprintf(party, sizeof party, "%s", uri);
+		st[0] = '\0';
+	if (name[0] != '\0')
+		snprintf(party, sizeof party, "%s%s <%s>", name, st, uri);
+	else
+		snprintf(party, sizeof party, "%s%s", uri, st);
 	tui_calls_cut(party, l->partyw, cut, sizeof cut);
 	tui_draw_text(y, l->party, l->partyw, cut, row);
 	if (l->accountw > 0) {

@@ -316,16 +316,38 @@ tui_draw_account(int y, int cols, const struct tui_account *a, int namew)
 	/* The account dial uses without one named: '*' before its name. */
 	if (a->is_default)
 		tui_draw_text(y, 0, 1, "*", A_BOLD);
-	/* Voicemail waiting, at the right end of the line. */
-	if (a->mwi_known && (a->mwi.waiting || a->mwi.new_msgs > 0)) {
+	/* Voicemail, at the right end of the line: bold while messages
+	 * wait, dim when only old ones are kept. */
+	if (a->mwi_known && (a->mwi.waiting || a->mwi.new_msgs > 0 ||
+	    a->mwi.old_msgs > 0)) {
+		bool	 news = a->mwi.waiting || a->mwi.new_msgs > 0;
 		int	 w;
 
 		snprintf(buf, sizeof buf, "voicemail: %d new, %d old ",
 		    a->mwi.new_msgs, a->mwi.old_msgs);
 		w = (int)strlen(buf);
 		if (w < cols / 2) {
-			tui_draw_text(y, cols - w, w, buf,
-			    tui_draw_attr(TUI_S_BUSY) | A_BOLD);
+			tui_draw_text(y, cols - w, w, buf, news ?
+			    tui_draw_attr(TUI_S_BUSY) | A_BOLD :
+			    tui_draw_attr(TUI_S_DIM));
+			cols -= w;
+		}
+	}
+	/* Our presence, left of it, when it is not the plain "online"
+	 * everyone starts with. */
+	if (a->own_known && (a->own != PRESENCE_ONLINE ||
+	    a->own_note[0] != '\0')) {
+		int	 w;
+
+		snprintf(buf, sizeof buf, "%s%s%s  ",
+		    event_presence_state_name(a->own),
+		    a->own_note[0] != '\0' ? ": " : "", a->own_note);
+		w = tui_draw_width(buf);
+		if (w > cols / 3)
+			w = cols / 3;
+		if (w > 4) {
+			tui_draw_text(y, cols - w, w, buf, a->own == PRESENCE_BUSY ?
+			    tui_draw_attr(TUI_S_BUSY) : tui_draw_attr(TUI_S_DIM));
 			cols -= w;
 		}
 	}

@@ -34,6 +34,7 @@ struct conf;
 #define TUI_PROMPT_CANDIDATES	128	/* completions of one word */
 #define TUI_BELL_MS		3000	/* the bell repeats while a call rings */
 #define TUI_MESSAGE_MS		10000	/* how long a message line stays */
+#define TUI_MAX_PRESENCE	64	/* watched addresses remembered */
 
 struct tui_account {
 	char		 name[EVENT_NAME_MAX];
@@ -48,6 +49,9 @@ struct tui_account {
 	struct event_mwi mwi;		/* the last one */
 	bool		 dnd;		/* do not disturb in effect */
 	char		 forward[EVENT_TEXT_MAX];	/* or "" */
+	bool		 own_known;	/* an own presence event came */
+	enum presence_state own;	/* what the account shows */
+	char		 own_note[EVENT_TEXT_MAX];
 };
 
 struct tui_call {
@@ -82,6 +86,13 @@ struct tui_call {
 	double		 jitter_ms;
 	double		 rtt_ms;	/* < 0: not measured yet */
 	double		 mos;		/* 0: none yet */
+};
+
+/* A watched address's presence, from "presence" events (own false). */
+struct tui_presence {
+	char			 uri[EVENT_TEXT_MAX];
+	enum presence_state	 state;
+	char			 note[EVENT_TEXT_MAX];
 };
 
 enum tui_line_kind {
@@ -153,6 +164,8 @@ struct tui {
 	struct tui_call		 calls[TUI_MAX_CALLS];	/* in id order */
 	int			 ncalls;
 	struct tui_call		 last_ended;	/* id 0 if none yet */
+	struct tui_presence	 presence[TUI_MAX_PRESENCE];
+	int			 npresence;
 	struct tui_line		 log[TUI_LOG_LINES];	/* ring */
 	int			 log_first;
 	int			 log_count;
@@ -221,6 +234,9 @@ void		 tui_model_call_party(const struct tui_call *c, char *name,
 		    size_t nlen, char *uri, size_t ulen);
 void		 tui_model_party(const char *remote, char *name, size_t nlen,
 		    char *uri, size_t ulen);
+/* The presence of REMOTE (a call's remote, or a URI) if it is watched
+ * and known (not "unknown"), else NULL: same user, host ignoring case. */
+const struct tui_presence *tui_model_presence(const char *remote);
 
 /* tui-draw.c */
 void		 tui_draw_init(void);

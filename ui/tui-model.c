@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "event.h"
@@ -131,6 +132,87 @@ tui_model_call_party(const struct tui_call *c, char *name, size_t nlen,
 	tui_model_party(c->remote, name, nlen, uri, ulen);
 	if (c->display[0] != '\0')
 		util_strlcpy(name, c->display, nlen);
+}
+
+/* The user and host of ADDR ("Name" <sip:user@host:port;...>, or a
+ * URI) into USER and HOST; false without a host. */
+static bool
+tui_model_user_host(const char *addr, char *user, size_t ulen, char *host,
+    size_t hlen)
+{
+	const char	*p, *at, *end;
+
+	if ((p = strrchr(addr, '<')) != NULL)
+		addr = p + 1;
+	if (strncasecmp(addr, "sip:", 4) == 0)
+		addr += 4;
+	else if (strncasecmp(addr, "sips:", 5) == 0)
+		addr += 5;
+	end = addr + strcspn(addr, ";>?");
+	*user = '\0';
+	if ((at = memchr(addr, '@', (size_t)(end - addr))) != NULL) {
+		snprintf(user, ulen, "%.*s", (int)(at - addr), addr);
+		addr = at + 1;
+	}
+	if (*addr == '[')
+		end = addr + strcspn(addr, "]>;");
+	else
+		end = addr + strcspn(addr, ":;>?");
+	snprintf(host, hlen, "%.*s", (int)(end - addr), addr);
+	return *host != '\0';
+}
+
+const struct tui_presence *
+tui_model_presence(const char *remote)
+{
+	char	 ru[256], rh[256], u[256], h[256];
+	int	 i;
+
+	if (!tui_model_user_host(remote, ru, sizeof ru, rh, sizeof rh))
+		return NULL;
+	for (i = 0; i < tui.npresence; i++) {
+		if (tui.presence[i].state == PRESENCE_UNKNOWN ||
+		    !tui_model_user_host(tui.presence[i].uri, u, sizeof u, h,
+		    sizeof h))
+			continue;
+		if (strcmp(u, ru) == 0 && strcasecmp(h, rh) == 0)
+			return &tui.presence[i];
+	}
+	return NULL;
+}
+
+static struct tui_account *tui_model_account(const char *);
+
+static void
+tui_model_presence_event(const struct event_presence *p)
+{
+	struct tui_presence	*tp = NULL;
+	struct tui_account	*a;
+	int			 i;
+
+	if (p->own) {
+		/* Ours: on the account's line. */
+		if ((a = tui_model_account(p->account)) != NULL) {
+			a->own_known = true;
+			a->own = p->state;
+			util_strlcpy(a->own_note, p->note, sizeof a->own_note);
+		}
+		return;
+	}
+	for (i = 0; i < tui.npresence; i++) {
+		if (strcmp(tui.presence[i].uri, p->uri) == 0) {
+			tp = &tui.presence[i];
+			break;
+		}
+	}
+	if (tp == NULL) {
+		if (tui.npresence == TUI_MAX_PRESENCE)
+			return;
+		tp = &tui.presence[tui.npresence++];
+		util_strlcpy(tp->uri, p->uri, sizeof tp->uri);
+	}
+	tp->state = p->state;
+	util_strlcpy(tp->note, p->note, sizeof tp->note);
 }
 
 /* The account NAME, added if new; NULL when the table is full. */
@@ -384,12 +466,19 @@ tui_model_event(const struct event *ev)
 	case EVENT_MESSAGE:
 		break;		/* the text is in the log (EVENT_LOG) */
 	case EVENT_CONTACT:
-		tui_model_log(TUI_LINE_INFO, "%s <%s>", ev->u.contact.name,
-		    ev->u.contact.uri);
+		if (strcmp(ev->u.contact.presence, "unknown") != 0 &&
+		    ev->u.contact.presence[0] != '\0')
+			tui_model_log(TUI_LINE_INFO, "%s <%s>  %s",
+			    ev->u.contact.name, ev->u.contact.uri,
+			    ev->u.contact.presence);
+		else
+			tui_model_log(TUI_LINE_INFO, "%s <%s>",
+			    ev->u.contact.name, ev->u.contact.uri);
 		break;
 	case EVENT_HISTORY:
 		break;		/* the history view reads the store */
 	case EVENT_PRESENCE:
+		tui_model_presence_event(&ev->u.presence);
 		break;
 	case EVENT_MWI: {
 		struct tui_account *a = tui_model_account(ev->u.mwi.account);

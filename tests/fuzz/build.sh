@@ -50,6 +50,7 @@ conf	| src/conf.c src/cmd.c src/contacts.c src/history.c src/store.c src/key-str
 cmd	| src/cmd.c src/contacts.c src/history.c src/store.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread
 trace	| src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |		| -lpthread
 contacts | src/contacts.c src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |	| -lpthread
+pidf	| src/pidf.c src/util.c			|		|
 '
 
 if [ -z "${FUZZ_CC:-}" ]; then

@@ -278,3 +278,21 @@ phone_forward(const char *target, const char *account, char **cause)
 	return stub_not_running(cause);
 }
 
+int
+phone_watch(const char *uri, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_unwatch(const char *uri, const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_voicemail(const char *account, char **cause)
+{
+	return stub_not_running(cause);
+}
+

@@ -16,6 +16,8 @@
 #include "loop.h"
 #include "sip-call.h"
 #include "sip-msg.h"
+#include "sip-pres.h"
+#include "sip-pub.h"
 #include "sip-reg.h"
 #include "sip-ua.h"
 #include "sip-uri.h"
@@ -696,4 +698,244 @@ sip_uri_target(const struct conf_account *ca, const char *s, char **cause)
 	at = strchr(ca->uri, '@');
 	xasprintf(&out, "sip:%s@%s", s, at != NULL ? at + 1 : "invalid");
 	return out;
+}
+
+/* --- presence: publications (sip-pub.h) and watchers (sip-pres.h) --- */
+
+struct sip_pub {
+	struct fake_sip_pub	 f;
+};
+
+#define FAKE_WATCHERS_MAX	16
+
+struct fake_watcher {
+	int	 id;
+	int	 key;
+	bool	 ending;
+	bool	 over;
+};
+
+static struct sip_pub		*last_pub;
+static int			 pubs_live;
+static sip_pres_h		 pres_h;
+static void			*pres_arg;
+static struct fake_watcher	 watchers[FAKE_WATCHERS_MAX];
+static int			 nwatchers;
+char				 fake_sip_pres_doc[4096];
+int				 fake_sip_pres_started;
+
+struct sip_pub *
+sip_pub_new(const struct conf_account *ca, const struct sip_cred *cred,
+    sip_pub_h h, void *arg, char **cause)
+{
+	struct sip_pub	*p;
+
+	(void)cred;
+	(void)cause;
+	p = xcalloc(1, sizeof *p);
+	p->f.handler = h;
+	p->f.arg = arg;
+	util_strlcpy(p->f.account, ca->name, sizeof p->f.account);
+	last_pub = p;
+	pubs_live++;
+	logf_("pub new %s", ca->name);
+	return p;
+}
+
+int
+sip_pub_send(struct sip_pub *p, const char *doc, int expires, char **cause)
+{
+	(void)cause;
+	p->f.sends++;
+	p->f.expires = expires;
+	util_strlcpy(p->f.doc, doc, sizeof p->f.doc);
+	logf_("publish %s", p->f.account);
+	return 0;
+}
+
+bool
+sip_pub_end(struct sip_pub *p)
+{
+	p->f.ends++;
+	logf_("unpublish %s", p->f.account);
+	return p->f.published;
+}
+
+void
+sip_pub_free(struct sip_pub *p)
+{
+	if (p == NULL)
+		return;
+	if (p == last_pub)
+		last_pub = NULL;
+	pubs_live--;
+	logf_("pub free %s", p->f.account);
+	free(p);
+}
+
+struct fake_sip_pub *
+fake_sip_pub_last(void)
+{
+	return last_pub != NULL ? &last_pub->f : NULL;
+}
+
+int fake_sip_pubs_live(void) { return pubs_live; }
+
+void
+fake_sip_pub_report(struct fake_sip_pub *f, enum sip_pub_result_kind kind,
+    int code, const char *why)
+{
+	struct sip_pub_result	 r;
+
+	memset(&r, 0, sizeof r);
+	r.kind = kind;
+	r.code = code;
+	r.phrase = code == 200 ? "OK" : "Error";
+	r.why = why;
+	r.expires = kind == SIP_PUB_OK ? 600 : 0;
+	f->published = kind == SIP_PUB_OK;
+	f->handler(&r, f->arg);
+	fake_loop_run();
+}
+
+void
+sip_pres_set_handler(sip_pres_h h, void *arg)
+{
+	pres_h = h;
+	pres_arg = arg;
+}
+
+void
+sip_pres_start(void)
+{
+	fake_sip_pres_started++;
+	logf_("pres start");
+}
+
+static struct fake_watcher *
+fake_watcher(int id)
+{
+	int	 i;
+
+	for (i = 0; i < nwatchers; i++) {
+		if (watchers[i].id == id)
+			return &watchers[i];
+	}
+	return NULL;
+}
+
+int
+sip_pres_serve(int id, int key, const char *doc)
+{
+	struct fake_watcher	*w = fake_watcher(id);
+
+	if (w == NULL || w->over)
+		return -1;
+	w->key = key;
+	util_strlcpy(fake_sip_pres_doc, doc, sizeof fake_sip_pres_doc);
+	logf_("serve %d %d", id, key);
+	return 0;
+}
+
+int
+sip_pres_update(int key, const char *doc)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < nwatchers; i++) {
+		if (watchers[i].key != key || watchers[i].over ||
+		    watchers[i].ending)
+			continue;
+		util_strlcpy(fake_sip_pres_doc, doc, sizeof fake_sip_pres_doc);
+		logf_("notify %d", watchers[i].id);
+		n++;
+	}
+	return n;
+}
+
+int
+sip_pres_end(int key, const char *doc)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < nwatchers; i++) {
+		if (watchers[i].key != key || watchers[i].over ||
+		    watchers[i].ending)
+			continue;
+		watchers[i].ending = true;
+		util_strlcpy(fake_sip_pres_doc, doc, sizeof fake_sip_pres_doc);
+		logf_("end %d", watchers[i].id);
+		n++;
+	}
+	return n;
+}
+
+int
+sip_pres_watchers(int key)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < nwatchers; i++)
+		n += !watchers[i].over && (key == -1 || watchers[i].key == key);
+	return n;
+}
+
+int
+sip_pres_ending(void)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < nwatchers; i++)
+		n += !watchers[i].over && watchers[i].ending;
+	return n;
+}
+
+int
+fake_sip_pres_new(const char *ruri_user, const char *watcher)
+{
+	struct sip_pres_report	 r;
+	struct fake_watcher	*w;
+
+	if (nwatchers == FAKE_WATCHERS_MAX)
+		abort();
+	w = &watchers[nwatchers++];
+	memset(w, 0, sizeof *w);
+	w->id = nwatchers;
+	w->key = -1;
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_PRES_NEW;
+	r.id = w->id;
+	r.key = -1;
+	util_strlcpy(r.ruri_user, ruri_user, sizeof r.ruri_user);
+	util_strlcpy(r.watcher, watcher, sizeof r.watcher);
+	r.expires = 3600;
+	if (pres_h != NULL)
+		pres_h(&r, pres_arg);
+	fake_loop_run();
+	return w->id;
+}
+
+void
+fake_sip_pres_ended(int id)
+{
+	struct fake_watcher	*w = fake_watcher(id);
+	struct sip_pres_report	 r;
+
+	if (w == NULL || w->over)
+		return;
+	w->over = true;
+	memset(&r, 0, sizeof r);
+	r.kind = SIP_PRES_ENDED;
+	r.id = id;
+	r.key = w->key;
+	if (pres_h != NULL)
+		pres_h(&r, pres_arg);
+	fake_loop_run();
+}
+
+void
+fake_sip_pres_reset(void)
+{
+	nwatchers = 0;
+	fake_sip_pres_doc[0] = '\0';
 }

@@ -116,6 +116,64 @@ void	 fake_sip_reg_report(struct fake_sip_reg *, enum sip_reg_result_kind,
 extern bool fake_sip_shutdown_answers;
 extern int  fake_sip_shutdowns;
 
+/* --- presence -------------------------------------------------------- */
+#include "sip-pub.h"
+struct fake_sip_pub {
+	sip_pub_h	 handler;
+	void		*arg;
+	char		 account[64];
+	int		 sends;
+	int		 ends;
+	int		 expires;
+	bool		 published;	/* the last report was OK */
+	char		 doc[4096];	/* the last document sent */
+};
+/* The latest publication made (while not freed), or NULL. */
+struct fake_sip_pub *fake_sip_pub_last(void);
+int	 fake_sip_pubs_live(void);
+void	 fake_sip_pub_report(struct fake_sip_pub *, enum sip_pub_result_kind,
+	    int code, const char *why);
+/* A peer subscribes to RURI_USER: its watcher id. */
+int	 fake_sip_pres_new(const char *ruri_user, const char *watcher);
+/* Its subscription ended (un-SUBSCRIBE, or our final NOTIFY answered). */
+void	 fake_sip_pres_ended(int id);
+void	 fake_sip_pres_reset(void);
+/* The last document served, notified or ended with. */
+extern char fake_sip_pres_doc[4096];
+extern int  fake_sip_pres_started;
+/* --- subscriptions (fake-sub.c) ---------------------------------------- */
+#include "sip-sub.h"
+
+struct fake_sip_sub {
+	int		 n;		/* order of creation, from 1 */
+	char		 account[64];
+	char		 target[256];	/* the account's uri for NULL */
+	char		 event[64];
+	char		 accept[128];
+	sip_sub_h	 handler;
+	void		*arg;
+	int		 sends;		/* SUBSCRIBEs */
+	int		 expires;	/* asked in the last */
+	int		 ends;		/* un-SUBSCRIBEs */
+	bool		 ended;		/* SIP_SUB_ENDED reported */
+	bool		 freed;
+};
+/* Subscriptions by creation order (1 = first), the newest, how many. */
+struct fake_sip_sub *fake_sip_sub(int n);
+struct fake_sip_sub *fake_sip_sub_last(void);
+int	 fake_sip_subs(void);
+int	 fake_sip_subs_live(void);
+void	 fake_sip_sub_reset(void);
+/* The notifier: answers, NOTIFYs (a terminated one reports the end
+ * too), the end; then the deferred jobs run. */
+void	 fake_sip_sub_answer(struct fake_sip_sub *, int code, int expires);
+void	 fake_sip_sub_notify(struct fake_sip_sub *, enum sip_sub_state,
+	    const char *reason, int retry_after, const char *ctype,
+	    const char *body);
+void	 fake_sip_sub_ended(struct fake_sip_sub *, int code,
+	    const char *phrase, const char *reason, int retry_after);
+extern bool fake_sip_sub_fail_new, fake_sip_sub_fail_send;
+
 /* --- media ----------------------------------------------------------- */
 struct media;
 /* The stream of call ID, or NULL. */

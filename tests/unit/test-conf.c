@@ -977,11 +977,17 @@ test_hooks(void)
 	is_str(c->accounts->forward, "bob", "forward = bob");
 	conf_free(c);
 
+	c = loads("presence = yes", ALICE "presence = yes\n");
+	if (c != NULL)
+		ok(c->accounts->presence, "presence = yes");
+	conf_free(c);
+
 	c = loads("hooks: defaults", ALICE);
 	if (c != NULL) {
 		is_int(c->hook_timeout, 10, "timeout: 10 s by default");
 		ok(c->hook_incoming == NULL && !c->accounts->dnd &&
 		    c->accounts->forward == NULL, "no hooks, dnd or forward");
+		ok(!c->accounts->presence, "presence: no by default");
 	}
 	conf_free(c);
 
@@ -994,8 +1000,48 @@ test_hooks(void)
 	    "bad value \"0\" for timeout: expected a number from 1 to 600");
 	one_error("hooks: unknown key", "[hooks]\nringing = x\n" ALICE, 2,
 	    "unknown key \"ringing\" in [hooks]");
+	one_error("presence: not a boolean", ALICE "presence = maybe\n", 3,
+	    "bad value \"maybe\" for presence: expected yes or no");
 	one_error("forward: not a target", ALICE "forward = sip:\n", 3,
 	    "forward: bad target \"sip:\": nothing after the scheme");
+}
+
+/* Voicemail: mwi = yes|no|URI, and the box's dial string. */
+static void
+test_mwi(void)
+{
+	struct conf	*c;
+
+	c = loads("mwi: defaults", ALICE);
+	if (c != NULL)
+		ok(!c->accounts->mwi && c->accounts->mwi_uri == NULL &&
+		    c->accounts->voicemail == NULL,
+		    "mwi off, no voicemail box by default");
+	conf_free(c);
+	c = loads("mwi = yes", ALICE "mwi = yes\nvoicemail = *97\n");
+	if (c != NULL) {
+		ok(c->accounts->mwi && c->accounts->mwi_uri == NULL,
+		    "mwi = yes: at the account's uri");
+		is_str(c->accounts->voicemail, "*97", "voicemail = *97");
+	}
+	conf_free(c);
+	c = loads("mwi = URI", ALICE "mwi = sip:vm@example.com\n");
+	if (c != NULL) {
+		ok(c->accounts->mwi, "mwi = URI: on");
+		is_str(c->accounts->mwi_uri, "sip:vm@example.com", "there");
+	}
+	conf_free(c);
+	c = loads("mwi = no", ALICE "mwi = no\n");
+	if (c != NULL)
+		ok(!c->accounts->mwi && c->accounts->mwi_uri == NULL,
+		    "mwi = no: off");
+	conf_free(c);
+	one_error("mwi: neither", ALICE "mwi = maybe\n", 3,
+	    "bad value \"maybe\" for mwi: expected yes, no or a sip: URI");
+	one_error("mwi: a bad URI", ALICE "mwi = sip:\n", 3,
+	    "mwi: bad URI \"sip:\": expected sip:user@host or sips:user@host");
+	one_error("voicemail: not a target", ALICE "voicemail = sip:\n", 3,
+	    "voicemail: bad target \"sip:\": nothing after the scheme");
 }
 
 static void
@@ -1018,6 +1064,8 @@ test_keys(void)
 		"account.register", "account.expires", "account.codecs",
 		"account.dtmf", "account.refer", "account.srtp",
 		"account.auto_answer", "account.dnd", "account.forward",
+		"account.presence",
+		"account.mwi", "account.voicemail",
 	};
 	const struct conf_key_info	*keys;
 	char				 name[64];
@@ -1215,6 +1263,7 @@ main(void)
 	test_audio();
 	test_keys();
 	test_hooks();
+	test_mwi();
 	test_garbage();
 	test_no_echo();
 

@@ -419,9 +419,41 @@ test_dir(void)
 	free(p);
 }
 
+/* Which contacts are watched: ";presence=yes" among the parameters. */
+static void
+test_watched(void)
+{
+	static const struct {
+		const char	*params;
+		bool		 want;
+	} t[] = {
+		{ "", false },
+		{ ";presence=yes", true },
+		{ ";presence=YES", true },
+		{ "; presence = on", true },
+		{ ";x=1;presence=true;y", true },
+		{ ";presence=1", true },
+		{ ";presence=no", false },
+		{ ";presence", false },
+		{ ";presences=yes", false },
+		{ ";presence=yesno", false },
+		{ ";nopresence=yes", false },
+	};
+	struct contact	 c;
+	size_t		 i;
+
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		c.params = (char *)t[i].params;
+		ok(contacts_watched(&c) == t[i].want, "watched \"%s\": %s",
+		    t[i].params, t[i].want ? "yes" : "no");
+	}
+}
+
 int
 main(void)
 {
+	test_watched();
 	test_list();
 	test_vcard();
 	test_lookup();

@@ -6,17 +6,20 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
 #include "call.h"
+#include "contacts.h"
 #include "fakes.h"
 #include "media.h"
 #include "model.h"
 #include "message.h"
 #include "phone.h"
 #include "sip-msg.h"
+#include "sub.h"
 #include "tap.h"
 
 static struct conf	 conf;
@@ -577,6 +580,202 @@ test_quit(void)
 	stop();
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0)
+		ok(0, "cannot write %s", path);
+}
+
+static const struct event_contact *
+contact_ev(const char *name)
+{
+	int	 i;
+
+	fake_loop_run();
+	for (i = model_nev - 1; i >= 0; i--) {
+		if (model_ev[i].kind == EVENT_CONTACT &&
+		    strcmp(model_ev[i].u.contact.name, name) == 0)
+			return &model_ev[i].u.contact;
+	}
+	return NULL;
+}
+
+static void
+test_contacts_watched(void)
+{
+	char			 dir[] = "/tmp/test-phone.XXXXXX", path[64];
+	char			 cpath[64];
+	struct fake_sip_sub	*f;
+	char			*cause = NULL;
+	int			 n;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/tsphone.conf", dir);
+	snprintf(cpath, sizeof cpath, "%s/contacts", dir);
+	write_file(cpath, "Erin <sip:erin@example.com>;presence=yes\n"
+	    "Eve <sip:eve@example.com>\n");
+	conf.path = path;
+	is_int(phone_watch("x", NULL, &cause), -1, "watch before start: refused");
+	free(cause);
+	cause = NULL;
+	is_int(phone_unwatch("x", NULL, &cause), -1, "unwatch too");
+	free(cause);
+	cause = NULL;
+	is_int(phone_voicemail(NULL, &cause), -1, "voicemail too");
+	free(cause);
+	cause = NULL;
+	n = fake_sip_subs();
+	start(NULL, NULL);
+	ok(sub_find(acct("alice"), SUB_PRESENCE, "sip:erin@example.com") != NULL,
+	    "the contact marked presence=yes is watched by the default account");
+	ok(sub_find(acct("alice"), SUB_PRESENCE, "sip:eve@example.com") == NULL,
+	    "the other is not");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	f = fake_sip_sub_last();
+	ok(f != NULL && fake_sip_subs() == n + 2 &&
+	    strcmp(f->target, "sip:erin@example.com") == 0,
+	    "subscribed once registered (after the voicemail)");
+	fake_sip_sub_answer(f, 200, 600);
+	fake_sip_sub_notify(f, SIP_SUB_ACTIVE, NULL, 0, "application/pidf+xml",
+	    "<presence><tuple><status><basic>open</basic></status></tuple>"
+	    "</presence>");
+	model_clear();
+	contacts_emit("");
+	ok(contact_ev("Erin") != NULL &&
+	    strcmp(contact_ev("Erin")->presence, "online") == 0,
+	    "the contact event carries the watched state");
+	ok(contact_ev("Eve") != NULL &&
+	    strcmp(contact_ev("Eve")->presence, "unknown") == 0,
+	    "unknown for a contact not watched");
+
+	write_file(cpath, "Erin <sip:erin@example.com>\n");
+	contacts_reload();
+	is_int(f->ends, 1, "the mark removed: un-SUBSCRIBE");
+	ok(sub_find(acct("alice"), SUB_PRESENCE, "sip:erin@example.com") == NULL,
+	    "and no longer watched");
+	fake_sip_sub_ended(f, 200, "OK", NULL, 0);
+	ok(phone_watch("sip:zoe@example.com", "bob", &cause) == 0 &&
+	    phone_unwatch("sip:zoe@example.com", "bob", &cause) == 0,
+	    "watch and unwatch on a named account");
+	ok(phone_watch("sip:zoe@example.com", "bob", &cause) == 0 &&
+	    phone_unwatch("sip:zoe@example.com", NULL, &cause) == 0,
+	    "unwatch finds the account that watches");
+	is_int(phone_unwatch("sip:zoe@example.com", "nobody", &cause), -1,
+	    "unwatch on no such account");
+	free(cause);
+	cause = NULL;
+	stop();
+	conf.path = NULL;
+	remove(cpath);
+	remove(dir);
+}
+
+/* Subscriptions through the phone: watch and unwatch on the default or
+ * a given account, the voicemail box, status, and quit waiting for the
+ * un-SUBSCRIBEs within the unregister step's bound. */
+static void
+test_subs(void)
+{
+	struct fake_sip_sub	*mwi, *carol, *dave;
+	char			*cause = NULL;
+	int			 n;
+
+	fake_sip_shutdowns = 0;
+	conf.accounts->mwi = true;
+	start(NULL, NULL);
+	is_int(fake_sip_subs(), 0, "mwi waits for alice's registration");
+	ok(phone_watch("sip:carol@example.com", NULL, &cause) == 0,
+	    "watch from the default account");
+	is_int(fake_sip_subs(), 0, "which waits for its registration too");
+	ok(phone_watch("dave", "bob", &cause) == 0, "watch from bob");
+	dave = fake_sip_sub_last();
+	ok(dave != NULL && dave->sends == 1 && strcmp(dave->account, "bob") == 0,
+	    "bob does not register: subscribed at once");
+	is_str(dave->target, "sip:dave@example.com", "a user at bob's domain");
+	is_int(phone_watch("x", "nobody", &cause), -1, "no such account");
+	free(cause);
+	cause = NULL;
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	is_int(fake_sip_subs(), 3, "alice registered: her two start");
+	mwi = fake_sip_sub(2);
+	carol = fake_sip_sub(3);
+	ok(strcmp(mwi->event, "message-summary") == 0 &&
+	    strcmp(carol->event, "presence") == 0, "voicemail, then the watch");
+	fake_sip_sub_answer(mwi, 200, 600);
+	fake_sip_sub_answer(carol, 200, 600);
+	fake_sip_sub_answer(dave, 200, 600);
+
+	model_clear();
+	phone_status();
+	/* (and one of our own presence per account: presence.c's) */
+	is_int(model_count(EVENT_PRESENCE), 2 + 2,
+	    "status: a presence event a watch, and our own on each account");
+
+	is_int(phone_voicemail(NULL, &cause), -1, "no voicemail box: refused");
+	ok(cause != NULL && strstr(cause, "voicemail") != NULL, "saying why");
+	free(cause);
+	cause = NULL;
+	conf.accounts->voicemail = xstrdup("*97");
+	n = fake_sip_calls();
+	ok(phone_voicemail(NULL, &cause) == 0 && fake_sip_calls() == n + 1 &&
+	    fake_sip_count("new 1 *97") == 1, "voicemail dials the box");
+	fake_sip_report(fake_sip_call(n + 1), SIP_CALL_ENDED, 404, "no");
+	free(conf.accounts->voicemail);
+	conf.accounts->voicemail = NULL;
+
+	is_int(phone_unwatch("sip:nobody@example.com", NULL, &cause), -1,
+	    "unwatch what nobody watches: refused");
+	free(cause);
+	cause = NULL;
+
+	/* Quit: the un-SUBSCRIBEs go with the un-REGISTER; the stack
+	 * waits for them, and for no more than the step's bound. */
+	phone_quit();
+	fake_loop_run();
+	ok(mwi->ends == 1 && carol->ends == 1 && dave->ends == 1,
+	    "quit un-SUBSCRIBEs all three");
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_UNREGISTERED, 200, NULL,
+	    0, 0);
+	fake_sip_sub_ended(mwi, 200, "OK", NULL, 0);
+	fake_sip_sub_notify(carol, SIP_SUB_TERMINATED, "timeout", 0, NULL, NULL);
+	is_int(fake_sip_shutdowns, 0, "the stack waits for the last one");
+	fake_loop_advance(PHONE_UNREG_WAIT - 100);
+	is_int(fake_sip_shutdowns, 0, "for the step's time");
+	fake_loop_advance(100);
+	ok(model_logged("no answer to the un-SUBSCRIBE of sip:dave@example.com"),
+	    "then it is abandoned, and said");
+	is_int(fake_sip_shutdowns, 1, "and the stack shut down");
+	stop();
+	fake_sip_shutdowns = 0;
+
+	/* Contacts marked presence=yes are watched by the default account,
+	 * and no longer once the mark is gone. */
+	test_contacts_watched();
+
+	/* Everything answers: no waiting beyond the answers. */
+	start(NULL, NULL);
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_OK, 200, NULL, 600, 0);
+	mwi = fake_sip_sub_last();
+	fake_sip_sub_answer(mwi, 200, 600);
+	phone_quit();
+	fake_loop_run();
+	fake_sip_reg_report(fake_sip_reg_last(), SIP_REG_UNREGISTERED, 200, NULL,
+	    0, 0);
+	is_int(fake_sip_shutdowns, 0, "unregistered, un-SUBSCRIBE unanswered");
+	fake_sip_sub_ended(mwi, 0, NULL, "timeout", 0);
+	is_int(fake_sip_shutdowns, 1, "its end lets quit go on at once");
+	stop();
+	fake_sip_shutdowns = 0;
+	conf.accounts->mwi = false;
+	fake_sip_sub_reset();
+}
+
 /* The commands' way to do-not-disturb and forwarding (the rules
  * themselves are test-account's and test-call's). */
 static void
@@ -630,6 +829,7 @@ main(void)
 	test_audio();
 	test_divert();
 	test_quit();
+	test_subs();
 	conf_done();
 	fake_loop_run();
 	free(model_ev);

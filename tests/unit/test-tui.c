@@ -322,11 +322,53 @@ test_divert(void)
 	tui.naccounts = 0;
 }
 
+static void
+pres(const char *uri, enum presence_state state, bool own)
+{
+	struct event	 ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EVENT_PRESENCE;
+	util_strlcpy(ev.u.presence.account, "home", sizeof ev.u.presence.account);
+	util_strlcpy(ev.u.presence.uri, uri, sizeof ev.u.presence.uri);
+	ev.u.presence.state = state;
+	ev.u.presence.own = own;
+	tui_model_event(&ev);
+}
+
+/* A watched remote's state, for the call rows. */
+static void
+test_presence(void)
+{
+	const struct tui_presence	*p;
+
+	tui.npresence = 0;
+	ok(tui_model_presence("sip:bob@example.com") == NULL,
+	    "presence: nothing watched, nothing known");
+	pres("sip:bob@example.com", PRESENCE_UNKNOWN, false);
+	ok(tui_model_presence("sip:bob@example.com") == NULL,
+	    "presence: watched but unknown is not shown");
+	pres("sip:bob@example.com", PRESENCE_BUSY, false);
+	p = tui_model_presence("\"Bob\" <sip:bob@Example.COM:5060;transport=udp>");
+	ok(p != NULL && p->state == PRESENCE_BUSY,
+	    "presence: a call's remote finds the watched state");
+	ok(tui_model_presence("<sip:bobby@example.com>") == NULL,
+	    "presence: another user is not");
+	pres("sip:carol@example.com", PRESENCE_ONLINE, true);
+	ok(tui_model_presence("sip:carol@example.com") == NULL,
+	    "presence: our own published state is no watch");
+	pres("sip:bob@example.com", PRESENCE_OFFLINE, false);
+	is_int(tui.npresence, 1, "presence: one entry per address");
+	is_int(tui_model_presence("sip:bob@example.com")->state,
+	    PRESENCE_OFFLINE, "presence: the last state");
+}
+
 int
 main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8");
 	test_divert();
+	test_presence();
 	test_hints();
 	test_words();
 	test_mark();
