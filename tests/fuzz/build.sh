@@ -46,8 +46,8 @@ codec	| src/media-codec.c src/media-g711.c src/util.c	| opus		| -lm
 body	| src/sip-body.c				| sofia-sip-ua	| -lpthread -ldl
 sdp	| src/sip-sdp.c src/sip-sdp-guard.c src/media-srtp.c src/util.c tests/fuzz/rand.c | sofia-sip-ua libsrtp2 libcrypto | -lpthread
 crypto	| src/media-srtp.c src/util.c			| libsrtp2 libcrypto | -lpthread
-conf	| src/conf.c src/cmd.c src/contacts.c src/history.c src/store.c src/key-string.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread
-cmd	| src/cmd.c src/contacts.c src/history.c src/store.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread
+conf	| src/conf.c src/cmd.c src/contacts.c src/history.c src/messages-store.c src/store.c src/key-string.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread
+cmd	| src/cmd.c src/contacts.c src/history.c src/messages-store.c src/store.c src/sip-uri.c src/event.c src/log.c src/trace.c src/util.c tests/fuzz/stubs.c | sofia-sip-ua sqlite3 | -lpthread
 trace	| src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |		| -lpthread
 contacts | src/contacts.c src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |	| -lpthread
 pidf	| src/pidf.c src/util.c			|		|

@@ -296,3 +296,16 @@ phone_voicemail(const char *account, char **cause)
 	return stub_not_running(cause);
 }
 
+int
+phone_presence(const char *state, const char *note, char **cause)
+{
+	return stub_not_running(cause);
+}
+
+int
+phone_message(const char *target, const char *account, const char *text,
+    char **cause)
+{
+	return stub_not_running(cause);
+}
+
