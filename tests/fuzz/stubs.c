@@ -296,3 +296,9 @@ phone_voicemail(const char *account, char **cause)
 	return stub_not_running(cause);
 }
 
+int
+phone_presence(const char *state, const char *note, char **cause)
+{
+	return stub_not_running(cause);
+}
+
