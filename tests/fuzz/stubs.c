@@ -308,4 +308,3 @@ phone_message(const char *target, const char *account, const char *text,
 {
 	return stub_not_running(cause);
 }
-
