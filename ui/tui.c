@@ -210,6 +210,9 @@ tui_run(const char *line)
 	if (argc >= 2 && (strcmp(argv[0], "dial") == 0 ||
 	    strcmp(argv[0], "transfer") == 0))
 		tui_prompt_add_uri(argv[1]);
+	else if (argc >= 3 && strcmp(argv[0], "message") == 0)
+		tui_prompt_add_uri(strcmp(argv[1], "-a") == 0 && argc >= 4 ?
+		    argv[3] : argv[1]);
 	cmd_free_argv(argc, argv);
 	cmd_execute(line);
 	tui_changed();
