@@ -67,23 +67,20 @@ static const char *const ms_sql[MS_MAX] = {
 	    "ORDER BY id DESC LIMIT ?1 OFFSET ?2",
 	[MS_COUNT] = "SELECT count(*) FROM messages",
 	[MS_COUNT_PEER] = "SELECT count(*) FROM messages WHERE peer = ?1",
-	[MS_UNREAD] = "SELECT count(*) FROM messages WHERE read = 0",
+	[MS_UNREAD] = "SELECT total(unread) FROM conversations",
 	[MS_READ] = "UPDATE messages SET read = 1 WHERE read = 0 AND peer = ?1",
 	[MS_READ_ALL] = "UPDATE messages SET read = 1 WHERE read = 0",
-	/* Each conversation with its newest message, latest first. */
-	[MS_PEERS] = "SELECT c.peer, c.n, c.unread, m.time, m.direction, "
-	    "m.state, substr(m.text, 1, 120), "
-	    "(SELECT d.display FROM messages d WHERE d.peer = c.peer AND "
-	    "d.display <> '' ORDER BY d.id DESC LIMIT 1) "
-	    "FROM (SELECT peer, max(id) AS last, count(*) AS n, "
-	    "sum(read = 0) AS unread FROM messages GROUP BY peer) c "
-	    "JOIN messages m ON m.id = c.last "
+	/* Each conversation with its newest message, latest first: the
+	 * conversations table, one row each, and one message per row. */
+	[MS_PEERS] = "SELECT c.peer, c.count, c.unread, m.time, m.direction, "
+	    "m.state, substr(m.text, 1, 120), c.display "
+	    "FROM conversations c JOIN messages m ON m.id = c.last "
 	    "ORDER BY c.last DESC LIMIT ?1 OFFSET ?2",
-	[MS_NPEERS] = "SELECT count(DISTINCT peer) FROM messages",
+	[MS_NPEERS] = "SELECT count(*) FROM conversations",
 	/* Peers whose address, user or name is TEXT. */
-	[MS_FIND] = "SELECT DISTINCT peer FROM messages WHERE peer = ?1 "
+	[MS_FIND] = "SELECT peer FROM conversations WHERE peer = ?1 "
 	    "OR peer LIKE ?2 ESCAPE '\\' OR peer LIKE ?3 ESCAPE '\\' "
-	    "OR display = ?1 COLLATE NOCASE LIMIT 3",
+	    "OR display = ?1 COLLATE NOCASE ORDER BY last DESC LIMIT 3",
 };
 
 static struct store	*ms_store;

@@ -91,7 +91,31 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX messages_peer ON messages(peer, id);"
 	"CREATE INDEX messages_unread ON messages(peer) WHERE read = 0;"
 	/* Ours still waiting for an answer: few, found at start-up. */
-	"CREATE INDEX messages_open ON messages(id) WHERE state = 'sending';",
+	"CREATE INDEX messages_open ON messages(id) WHERE state = 'sending';"
+	/* Each conversation once, with its newest message and its counts:
+	 * the list of conversations reads this small table, not every
+	 * message. Kept by the triggers, in the same transaction as the
+	 * message's row. */
+	"CREATE TABLE conversations ("
+	"  peer TEXT PRIMARY KEY,"
+	"  display TEXT NOT NULL DEFAULT '',"	/* the newest name given */
+	"  last INTEGER NOT NULL,"		/* id of the newest message */
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  unread INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX conversations_last ON conversations(last);"
+	"CREATE TRIGGER messages_conversation AFTER INSERT ON messages BEGIN"
+	"  INSERT OR IGNORE INTO conversations (peer, last)"
+	"    VALUES (new.peer, new.id);"
+	"  UPDATE conversations SET last = new.id, count = count + 1,"
+	"    unread = unread + (new.read = 0), display = CASE"
+	"    WHEN new.display <> '' THEN new.display ELSE display END"
+	"    WHERE peer = new.peer;"
+	"END;"
+	"CREATE TRIGGER messages_read AFTER UPDATE OF read ON messages"
+	"  WHEN old.read = 0 AND new.read <> 0 BEGIN"
+	"  UPDATE conversations SET unread = unread - 1 WHERE peer = new.peer;"
+	"END;",
 };
 
 char *

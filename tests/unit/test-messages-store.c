@@ -4,7 +4,8 @@
  * ours from sending to sent or failed under one row, theirs unread until
  * read (per conversation or all), events printed from the store left
  * alone, the conversations and their counts, finding a peer by address,
- * user or name, a 4 KB text whole, and ours left "sending" by a crash
+ * user or name (the conversations table kept by triggers), a 4 KB text
+ * whole, and ours left "sending" by a crash
  * closed as failed at the next open; a version 1 database (history only)
  * migrated with its calls kept.
  */
@@ -157,6 +158,9 @@ test_basics(void)
 	is_int(messages_store_unread(), 1, "bob's read: one left");
 	messages_store_list("sip:bob@example.com", 0, 8, m, &cause);
 	ok(m[1].read, "and it is marked read");
+	messages_store_peers(0, 4, p, &cause);
+	ok(p[0].unread == 1 && p[1].unread == 0,
+	    "the conversations' counts follow (carol 1, bob 0)");
 	messages_store_close();
 
 	is_int(messages_store_open(path, &cause), 0, "reopen");
@@ -210,7 +214,8 @@ test_migrate(void)
 	history_close();
 	/* Back to version 1, as a tsphone before messages left it. */
 	if (sqlite3_open(p1, &db) == SQLITE_OK) {
-		sqlite3_exec(db, "DROP TABLE messages; PRAGMA user_version = 1",
+		sqlite3_exec(db, "DROP TABLE messages; DROP TABLE conversations; "
+		    "PRAGMA user_version = 1",
 		    NULL, NULL, NULL);
 		sqlite3_close(db);
 	}
