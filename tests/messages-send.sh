@@ -104,6 +104,11 @@ line=$(tsp_wait bob '"event":"message".*"state":"received"' 5)
 is "$(json_get "$line" text)" "$big" "bob has it whole"
 ok "it went to Kamailio over TCP" sh -c "grep -A 2 'bytes to tcp/' '$T/alice.log' |
     grep -q 'MESSAGE sip:bob@'"
+huge=$(awk 'BEGIN { for (i = 0; i < 9000; i++) printf "y" }')
+tsp_cmd alice "message bob $huge"
+line=$(tsp_wait alice '"event":"error"' 3)
+like "$(json_get "$line" message)" '9000 bytes; a message takes up to 8192' \
+    "over 8 KB: refused, not cut"
 tsp_cmd alice "message -a pinned bob $big"
 line=$(tsp_wait alice '"event":"error"' 3)
 is "$(json_get "$line" command)" message "a hop pinned to UDP: refused"
