@@ -544,7 +544,10 @@ sip_msg_send(const struct conf_account *ca, const struct sip_cred *cred,
 	 * the user pinned to UDP (";transport=udp") is refused rather than
 	 * sent a request it may drop in pieces; never cut the text.
 	 */
-	if (size > SIP_MSG_UDP_MAX && tp == NULL) {
+	if (size > SIP_MSG_UDP_MAX && tp == NULL &&
+	    strncasecmp(hop, "sips:", 5) != 0 &&
+	    !sip_msg_transport_is(hop, "tcp") &&
+	    !sip_msg_transport_is(hop, "tls")) {
 		char *tcp;
 
 		if (sip_msg_transport_is(hop, "udp")) {
