@@ -57,13 +57,10 @@
 
 struct sip_msg_item {
 	struct sip_msg_report	 r;
-	struct sip_msg_item	*next;
 };
 
 static sip_msg_h		 sip_msg_handler;
 static void			*sip_msg_arg;
-static struct sip_msg_item	*sip_msg_head;
-static struct sip_msg_item	**sip_msg_tail = &sip_msg_head;
 
 void
 sip_msg_set_handler(sip_msg_h h, void *arg)
@@ -80,20 +77,15 @@ sip_msg_start(void)
 		    NUTAG_APPL_METHOD("MESSAGE, NOTIFY"), TAG_END());
 }
 
+/* One report, on the loop after the callback (loop_defer keeps order). */
 static void
-sip_msg_flush(void *arg)
+sip_msg_deliver(void *arg)
 {
-	struct sip_msg_item	*it;
+	struct sip_msg_item	*it = arg;
 
-	(void)arg;
-	while ((it = sip_msg_head) != NULL) {
-		sip_msg_head = it->next;
-		if (sip_msg_head == NULL)
-			sip_msg_tail = &sip_msg_head;
-		if (sip_msg_handler != NULL)
-			sip_msg_handler(&it->r, sip_msg_arg);
-		free(it);
-	}
+	if (sip_msg_handler != NULL)
+		sip_msg_handler(&it->r, sip_msg_arg);
+	free(it);
 }
 
 static void
@@ -102,9 +94,7 @@ sip_msg_queue(const struct sip_msg_report *r)
 	struct sip_msg_item	*it = xcalloc(1, sizeof *it);
 
 	it->r = *r;
-	*sip_msg_tail = it;
-	sip_msg_tail = &it->next;
-	loop_defer(sip_msg_flush, NULL);
+	loop_defer(sip_msg_deliver, it);
 }
 
 bool
@@ -387,11 +377,8 @@ struct sip_msg_out {
 struct sip_msg_done {
 	struct sip_msg_out	*m;
 	struct sip_msg_result	 res;
-	struct sip_msg_done	*next;
 };
 
-static struct sip_msg_done	*sip_msg_done_head;
-static struct sip_msg_done	**sip_msg_done_tail = &sip_msg_done_head;
 
 /* Free M once nothing refers to it; its handle after its last event. */
 static void
@@ -418,22 +405,17 @@ sip_msg_gone(struct sip_handle *h)
 	sip_msg_out_release(m);
 }
 
+/* One end of a message, on the loop after the callback. */
 static void
-sip_msg_done_flush(void *arg)
+sip_msg_done_deliver(void *arg)
 {
-	struct sip_msg_done	*d;
+	struct sip_msg_done	*d = arg;
 
-	(void)arg;
-	while ((d = sip_msg_done_head) != NULL) {
-		sip_msg_done_head = d->next;
-		if (sip_msg_done_head == NULL)
-			sip_msg_done_tail = &sip_msg_done_head;
-		if (!d->m->freed)
-			d->m->handler(&d->res, d->m->arg);
-		d->m->refs--;
-		sip_msg_out_release(d->m);
-		free(d);
-	}
+	if (!d->m->freed)
+		d->m->handler(&d->res, d->m->arg);
+	d->m->refs--;
+	sip_msg_out_release(d->m);
+	free(d);
 }
 
 /* Queue M's end (CODE, REASON) for its owner. */
@@ -448,9 +430,7 @@ sip_msg_out_report(struct sip_msg_out *m, int code, const char *reason)
 	util_strlcpy(d->res.reason, reason != NULL ? reason : "",
 	    sizeof d->res.reason);
 	m->refs++;
-	*sip_msg_done_tail = d;
-	sip_msg_done_tail = &d->next;
-	loop_defer(sip_msg_done_flush, NULL);
+	loop_defer(sip_msg_done_deliver, d);
 }
 
 static void

@@ -56,15 +56,12 @@ struct sip_watcher {
 
 struct sip_pres_item {
 	struct sip_pres_report	 r;
-	struct sip_pres_item	*next;
 };
 
 static sip_pres_h		 sip_pres_handler;
 static void			*sip_pres_arg;
 static struct sip_watcher	*sip_pres_list;
 static int			 sip_pres_last_id;
-static struct sip_pres_item	*sip_pres_head;
-static struct sip_pres_item	**sip_pres_tail = &sip_pres_head;
 
 void
 sip_pres_set_handler(sip_pres_h h, void *arg)
@@ -81,20 +78,15 @@ sip_pres_start(void)
 		    NUTAG_ALLOW_EVENTS("presence"), TAG_END());
 }
 
+/* One report, on the loop after the callback (loop_defer keeps order). */
 static void
-sip_pres_flush(void *arg)
+sip_pres_deliver(void *arg)
 {
-	struct sip_pres_item	*it;
+	struct sip_pres_item	*it = arg;
 
-	(void)arg;
-	while ((it = sip_pres_head) != NULL) {
-		sip_pres_head = it->next;
-		if (sip_pres_head == NULL)
-			sip_pres_tail = &sip_pres_head;
-		if (sip_pres_handler != NULL)
-			sip_pres_handler(&it->r, sip_pres_arg);
-		free(it);
-	}
+	if (sip_pres_handler != NULL)
+		sip_pres_handler(&it->r, sip_pres_arg);
+	free(it);
 }
 
 static void
@@ -103,9 +95,7 @@ sip_pres_queue(const struct sip_pres_report *r)
 	struct sip_pres_item	*it = xcalloc(1, sizeof *it);
 
 	it->r = *r;
-	*sip_pres_tail = it;
-	sip_pres_tail = &it->next;
-	loop_defer(sip_pres_flush, NULL);
+	loop_defer(sip_pres_deliver, it);
 }
 
 static void

@@ -60,11 +60,8 @@ struct sip_pub_item {
 	struct sip_pub_result	 res;
 	char			 phrase[128];
 	char			 why[256];
-	struct sip_pub_item	*next;
 };
 
-static struct sip_pub_item	*sip_pub_head;
-static struct sip_pub_item	**sip_pub_tail = &sip_pub_head;
 
 static void	 sip_pub_publish(struct sip_pub *, const char *, int);
 
@@ -91,22 +88,17 @@ sip_pub_gone(struct sip_handle *h)
 	sip_pub_release(p);
 }
 
+/* One result, on the loop after the callback (loop_defer keeps order). */
 static void
-sip_pub_flush(void *arg)
+sip_pub_deliver(void *arg)
 {
-	struct sip_pub_item	*it;
+	struct sip_pub_item	*it = arg;
 
-	(void)arg;
-	while ((it = sip_pub_head) != NULL) {
-		sip_pub_head = it->next;
-		if (sip_pub_head == NULL)
-			sip_pub_tail = &sip_pub_head;
-		if (!it->p->freed)
-			it->p->handler(&it->res, it->p->arg);
-		it->p->refs--;
-		sip_pub_release(it->p);
-		free(it);
-	}
+	if (!it->p->freed)
+		it->p->handler(&it->res, it->p->arg);
+	it->p->refs--;
+	sip_pub_release(it->p);
+	free(it);
 }
 
 static void
@@ -125,9 +117,7 @@ sip_pub_report(struct sip_pub *p, const struct sip_pub_result *res)
 		it->res.why = it->why;
 	}
 	p->refs++;
-	*sip_pub_tail = it;
-	sip_pub_tail = &it->next;
-	loop_defer(sip_pub_flush, NULL);
+	loop_defer(sip_pub_deliver, it);
 }
 
 /* A failure found here, not by a server. */

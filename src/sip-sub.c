@@ -80,11 +80,7 @@ struct sip_sub_item {
 	char			 reason[64];
 	char			 ctype[128];
 	char			*body;
-	struct sip_sub_item	*next;
 };
-
-static struct sip_sub_item	*sip_sub_head;
-static struct sip_sub_item	**sip_sub_tail = &sip_sub_head;
 
 static void
 sip_sub_release(struct sip_sub *s)
@@ -110,23 +106,18 @@ sip_sub_gone(struct sip_handle *h)
 	sip_sub_release(s);
 }
 
+/* One report, on the loop after the callback (loop_defer keeps order). */
 static void
-sip_sub_flush(void *arg)
+sip_sub_deliver(void *arg)
 {
-	struct sip_sub_item	*it;
+	struct sip_sub_item	*it = arg;
 
-	(void)arg;
-	while ((it = sip_sub_head) != NULL) {
-		sip_sub_head = it->next;
-		if (sip_sub_head == NULL)
-			sip_sub_tail = &sip_sub_head;
-		if (!it->s->freed)
-			it->s->handler(&it->r, it->s->arg);
-		it->s->refs--;
-		sip_sub_release(it->s);
-		free(it->body);
-		free(it);
-	}
+	if (!it->s->freed)
+		it->s->handler(&it->r, it->s->arg);
+	it->s->refs--;
+	sip_sub_release(it->s);
+	free(it->body);
+	free(it);
 }
 
 /* Queue R for S's owner, copying its strings and BODY (LEN bytes). */
@@ -165,9 +156,7 @@ sip_sub_report(struct sip_sub *s, const struct sip_sub_report *r)
 		s->dialog = false;
 	}
 	s->refs++;
-	*sip_sub_tail = it;
-	sip_sub_tail = &it->next;
-	loop_defer(sip_sub_flush, NULL);
+	loop_defer(sip_sub_deliver, it);
 }
 
 /* Report the end once: later news of it (a NOTIFY after the un-SUBSCRIBE
