@@ -313,6 +313,12 @@ static const struct conf_key conf_table[] = {
 	    "registration lifetime to ask for, in seconds (10 to 86400)" },
 	  .parse = conf_parse_int, .offset = CONF_AOFF(expires),
 	  .min = 10, .max = 86400 },
+	{ .info = { "account", "keepalive", "int", "25",
+	    "seconds between keep-alives to the registrar or proxy while "
+	    "registered, so that a NAT keeps our binding: an OPTIONS over "
+	    "UDP, a CRLF ping over TCP and TLS; 0 = none" },
+	  .parse = conf_parse_int, .offset = CONF_AOFF(keepalive),
+	  .min = 0, .max = 3600 },
 	{ .info = { "account", "codecs", "list", "opus, pcmu, pcma",
 	    "audio codecs in order of preference: opus, pcmu, pcma" },
 	  .parse = conf_parse_codecs, .offset = CONF_AOFF(codecs) },
@@ -930,6 +936,7 @@ conf_account_new(const char *name, int line)
 	a->transport = CONF_TRANSPORT_UDP;
 	a->do_register = true;
 	a->expires = 600;
+	a->keepalive = 25;
 	a->codecs[0] = CONF_CODEC_OPUS;
 	a->codecs[1] = CONF_CODEC_PCMU;
 	a->codecs[2] = CONF_CODEC_PCMA;

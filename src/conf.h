@@ -65,6 +65,9 @@ struct conf_account {
 	enum conf_transport	 transport;	/* default udp */
 	bool			 do_register;	/* default yes */
 	int			 expires;	/* default 600, 10..86400 */
+	int			 keepalive;	/* s between NAT keep-alives
+						   while registered; 0 = none;
+						   default 25 */
 	enum conf_codec		 codecs[CONF_MAX_CODECS];
 	int			 ncodecs;	/* default opus, pcmu, pcma */
 	enum conf_dtmf		 dtmf;		/* default rfc4733 */
