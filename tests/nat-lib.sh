@@ -187,7 +187,13 @@ nat_binding() {
 	nat_bindings | grep -q -- "dst=$NAT_PUBLIC_ADDR sport=[0-9]* dport=$1 "
 }
 
-# nat_no_binding PORT: the opposite, for wait_until.
+# nat_binding_from PORT: true while the router holds a UDP binding for
+# what home sends from PORT (on NAT_HOME_ADDR), whatever its public port.
+nat_binding_from() {
+	nat_bindings | grep -q -- "src=$NAT_HOME_ADDR dst=[0-9.]* sport=$1 "
+}
+
+# nat_no_binding PORT: the opposite of nat_binding, for wait_until.
 nat_no_binding() {
 	! nat_binding "$1"
 }
