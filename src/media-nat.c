@@ -81,6 +81,18 @@ media_nat_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+static bool
+media_nat_unspecified(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
 static socklen_t
 media_nat_len(const struct sockaddr *sa)
 {
@@ -95,8 +107,11 @@ media_latch_set(struct media_latch *l, const struct sockaddr *sdp,
 	if (len > sizeof l->sdp)
 		len = sizeof l->sdp;
 	l->quiet_us = quiet_us;
-	if (media_nat_same_addr(sdp, (const struct sockaddr *)&l->sdp))
-		return;		/* a re-INVITE to the same place */
+	/* A re-INVITE to the same place (hold, resume, new keys), or an
+	 * old-style hold to 0.0.0.0 once we know where the peer is. */
+	if (media_nat_same_addr(sdp, (const struct sockaddr *)&l->sdp) ||
+	    (l->len != 0 && media_nat_unspecified(sdp)))
+		return;
 	memset(l, 0, sizeof *l);
 	memcpy(&l->sdp, sdp, len);
 	memcpy(&l->cur, sdp, len);
