@@ -164,6 +164,11 @@ static const struct conf_key conf_table[] = {
 	    "0 = never" },
 	  .parse = conf_parse_int, .offset = CONF_OFF(rtp_timeout),
 	  .min = 0, .max = 3600 },
+	{ .info = { "sip", "rtp_keepalive", "int", "15",
+	    "seconds without sending RTP (on hold, say) before an RTP "
+	    "keep-alive keeps the NAT binding open (1 to 300); 0 = none" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(rtp_keepalive),
+	  .min = 0, .max = 300 },
 	{ .info = { "sip", "session_expires", "int", "1800",
 	    "RFC 4028 session timer in seconds (90 to 86400): dead calls end; "
 	    "0 = off" },
@@ -909,6 +914,7 @@ conf_new(void)
 	conf->user_agent = xstrdup("tsphone/" PACKAGE_VERSION);
 	conf->ring_timeout = 60;
 	conf->rtp_timeout = 30;
+	conf->rtp_keepalive = 15;
 	conf->session_expires = 1800;
 	conf->tls_verify = true;
 	conf->driver = CONF_DRIVER_PORTAUDIO;

@@ -1056,7 +1056,8 @@ test_keys(void)
 {
 	static const char *const want[] = {
 		"sip.listen", "sip.tls_listen", "sip.user_agent",
-		"sip.ring_timeout", "sip.rtp_timeout", "sip.session_expires",
+		"sip.ring_timeout", "sip.rtp_timeout", "sip.rtp_keepalive",
+		"sip.session_expires",
 		"sip.tls_ca_file",
 		"sip.tls_cert_file", "sip.tls_key_file", "sip.tls_verify",
 		"audio.driver", "audio.input", "audio.output", "audio.ring",
