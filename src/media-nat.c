@@ -229,7 +229,10 @@ media_keepalive_sent(struct media_keepalive *k, uint64_t now_us)
 bool
 media_keepalive_due(const struct media_keepalive *k, uint64_t now_us)
 {
-	return k->interval_us != 0 && now_us - k->last_us >= k->interval_us;
+	/* LAST may be a moment ahead of NOW: the loop thread starts the
+	 * clock, the media thread reads it at its own wake-up. */
+	return k->interval_us != 0 && now_us >= k->last_us &&
+	    now_us - k->last_us >= k->interval_us;
 }
 
 uint64_t

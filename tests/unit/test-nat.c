@@ -287,6 +287,8 @@ test_keepalive(void)
 
 	media_keepalive_init(&k, 15000 * MS, now);
 	ok(!media_keepalive_due(&k, now + 14999 * MS), "not due before 15 s");
+	ok(!media_keepalive_due(&k, now - 3 * MS),
+	    "not due when started a moment after now (another thread)");
 	ok(media_keepalive_due(&k, now + 15000 * MS), "due at 15 s");
 	is_int((int)((media_keepalive_next(&k) - now) / MS), 15000,
 	    "next says when");
