@@ -9,7 +9,9 @@
 #   - the router changes its public address (its bindings go with it):
 #     alice's next keep-alive is answered with the new address in Via
 #     received, she says so and registers again, Kamailio has her new
-#     Contact only, and bob's call reaches her there.
+#     Contact only, and bob's call reaches her there;
+#   - the registrar goes away: alice's next keep-alive gets no answer,
+#     she says so and registers again, and that fails.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat-lib.sh"
 require_kamailio
@@ -96,6 +98,11 @@ ok "bob's call reaches alice at her new address" \
     tsp_wait alice '"event":"call".*"state":"incoming"' 5
 tsp_cmd bob hangup
 ok "that call ends" tsp_wait alice '"event":"call".*"state":"terminated"' 5
+
+kam_stop
+ok "with the registrar gone, alice's keep-alive gets no answer" \
+    tsp_wait alice '"text":"account alice: no answer to the keep-alive \([0-9]+ [^)]*\); registering again"' 5
+ok "and her registration fails" tsp_wait alice '"state":"failed"' 5
 is "$(tsp_quit alice)" 0 "alice quits with status 0"
 is "$(tsp_quit carol)" 0 "carol quits with status 0"
 is "$(tsp_quit bob)" 0 "bob quits with status 0"
