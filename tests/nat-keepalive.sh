@@ -54,6 +54,21 @@ cport=$(public_port carol)
 ok "alice's Contact is public ($NAT_PUBLIC_ADDR:$aport)" test -n "$aport"
 ok "carol's Contact is public ($NAT_PUBLIC_ADDR:$cport)" test -n "$cport"
 
+# a call out from home: its Contact is public too, so the BYE bob sends
+# (through Kamailio, which relays to the internet only) finds her
+tsp_cmd alice "dial bob"
+ok "alice's call reaches bob" tsp_wait bob '"event":"call".*"state":"incoming"' 5
+tsp_cmd bob answer
+ok "alice's call is up" tsp_wait alice '"event":"call".*"state":"established"' 5
+invite_contact=$(awk '/ sip    INVITE sip:bob/ { inv = 1; next }
+	inv && / sip    Contact:/ { sub(/.* sip    Contact: /, ""); print; exit }
+	/ sip    -----/ { inv = 0 }' "$T/alice.log")
+is "$invite_contact" "<sip:alice@$NAT_PUBLIC_ADDR:$aport;transport=udp>" \
+    "her INVITE's Contact is her public address"
+tsp_cmd bob hangup
+ok "bob's BYE reaches her" tsp_wait alice '"event":"call".*"state":"terminated"' 5
+ok "bob sees the end" tsp_wait bob '"event":"call".*"state":"terminated"' 5
+
 # carol sends nothing: the router forgets her within its 3 s (plus the
 # conntrack timer's slack); alice's OPTIONS keep hers
 t0=$(_lib_now_ms)
