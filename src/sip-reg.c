@@ -72,6 +72,7 @@ struct sip_reg {
 	struct sip_handle	 ka;		/* the keep-alive OPTIONS' handle */
 	struct loop_timer	*ka_timer;	/* the next keep-alive */
 	bool			 ka_out;	/* an OPTIONS awaits its answer */
+	bool			 again;		/* sip_reg_again is queued (a ref) */
 	char			 public[80];	/* host:port the registrar sees */
 };
 
@@ -240,11 +241,26 @@ sip_reg_again(void *arg)
 {
 	struct sip_reg	*r = arg;
 
-	if (r->freed || r->gone || !r->bound || r->registering)
+	r->again = false;
+	r->refs--;
+	if (r->freed || r->gone || !r->bound || r->registering) {
+		sip_reg_release(r);
 		return;
+	}
 	r->auth_tries = 0;
 	r->registering = true;
 	sip_reg_register(r);
+}
+
+/* Queue sip_reg_again, holding R until it has run. */
+static void
+sip_reg_again_later(struct sip_reg *r)
+{
+	if (r->again)
+		return;
+	r->again = true;
+	r->refs++;
+	loop_defer(sip_reg_again, r);
 }
 
 void
@@ -264,13 +280,13 @@ sip_reg_ka_event(nua_event_t event, int status, char const *phrase,
 		/* No answer (408), or the path is refused (503, ICMP). */
 		log_warn("account %s: no answer to the keep-alive (%d %s); "
 		    "registering again", r->ca->name, status, phrase);
-		loop_defer(sip_reg_again, r);
+		sip_reg_again_later(r);
 		return;
 	}
 	log_debug("account %s: keep-alive answered %d %s", r->ca->name,
 	    status, phrase);
 	if (sip_reg_learn(r, sip)) {
-		loop_defer(sip_reg_again, r);
+		sip_reg_again_later(r);
 		return;
 	}
 	sip_reg_ka_arm(r);

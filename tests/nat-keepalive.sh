@@ -9,14 +9,16 @@
 #   - the router changes its public address (its bindings go with it):
 #     alice's next keep-alive is answered with the new address in Via
 #     received, she says so and registers again, Kamailio has her new
-#     Contact only, and bob's call reaches her there.
+#     Contact only, and bob's call reaches her there;
+#   - the registrar goes away: alice's next keep-alive gets no answer,
+#     she says so and registers again, and that fails.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat-lib.sh"
 require_kamailio
 require_tsphone
 tmpdir_init
 nat_setup 3
-KAM_DEFINES=CANCEL_AT_ONCE	# (bob's call into the router's void)
+export KAM_DEFINES=CANCEL_AT_ONCE	# (bob's call into the router's void)
 nat_kam_start "alice:pa" "bob:pb" "carol:pc" || bail "cannot start kamailio"
 
 # setup WHERE NAME ADDRESS KEEPALIVE
@@ -51,6 +53,21 @@ aport=$(public_port alice)
 cport=$(public_port carol)
 ok "alice's Contact is public ($NAT_PUBLIC_ADDR:$aport)" test -n "$aport"
 ok "carol's Contact is public ($NAT_PUBLIC_ADDR:$cport)" test -n "$cport"
+
+# a call out from home: its Contact is public too, so the BYE bob sends
+# (through Kamailio, which relays to the internet only) finds her
+tsp_cmd alice "dial bob"
+ok "alice's call reaches bob" tsp_wait bob '"event":"call".*"state":"incoming"' 5
+tsp_cmd bob answer
+ok "alice's call is up" tsp_wait alice '"event":"call".*"state":"established"' 5
+invite_contact=$(awk '/ sip    INVITE sip:bob/ { inv = 1; next }
+	inv && / sip    Contact:/ { sub(/.* sip    Contact: /, ""); print; exit }
+	/ sip    -----/ { inv = 0 }' "$T/alice.log")
+is "$invite_contact" "<sip:alice@$NAT_PUBLIC_ADDR:$aport;transport=udp>" \
+    "her INVITE's Contact is her public address"
+tsp_cmd bob hangup
+ok "bob's BYE reaches her" tsp_wait alice '"event":"call".*"state":"terminated"' 5
+ok "bob sees the end" tsp_wait bob '"event":"call".*"state":"terminated"' 5
 
 # carol sends nothing: the router forgets her within its 3 s (plus the
 # conntrack timer's slack); alice's OPTIONS keep hers
@@ -96,6 +113,11 @@ ok "bob's call reaches alice at her new address" \
     tsp_wait alice '"event":"call".*"state":"incoming"' 5
 tsp_cmd bob hangup
 ok "that call ends" tsp_wait alice '"event":"call".*"state":"terminated"' 5
+
+kam_stop
+ok "with the registrar gone, alice's keep-alive gets no answer" \
+    tsp_wait alice '"text":"account alice: no answer to the keep-alive \([0-9]+ [^)]*\); registering again"' 5
+ok "and her registration fails" tsp_wait alice '"state":"failed"' 5
 is "$(tsp_quit alice)" 0 "alice quits with status 0"
 is "$(tsp_quit carol)" 0 "carol quits with status 0"
 is "$(tsp_quit bob)" 0 "bob quits with status 0"
