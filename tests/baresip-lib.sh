@@ -17,7 +17,9 @@
 #
 # Tunables: BARESIP (baresip in PATH), BARESIP_MODULES
 # (/usr/lib/baresip/modules), CC (cc); BS_CONFIG: lines added to each
-# instance's config (e.g. Opus settings).
+# instance's config (e.g. Opus settings); BS_ADDR, the address it uses
+# for SIP and RTP (127.0.0.1), and BS_WRAPPER, words put before baresip
+# and its control bridge (tests/nat-lib.sh: "ip netns exec NS").
 
 BARESIP=${BARESIP:-$(command -v baresip 2>/dev/null)}
 BARESIP_MODULES=${BARESIP_MODULES:-/usr/lib/baresip/modules}
@@ -71,8 +73,8 @@ EOF
 	# statmode off (it would print the call status 10 times a second)
 	cat >"$_bs_dir/config" <<EOF
 poll_method		epoll
-sip_listen		127.0.0.1:$_bs_sip
-net_interface		127.0.0.1
+sip_listen		${BS_ADDR:-127.0.0.1}:$_bs_sip
+net_interface		${BS_ADDR:-127.0.0.1}
 call_local_timeout	120
 call_max_calls		4
 audio_path		$T/no-sounds
@@ -106,13 +108,15 @@ EOF
 	: >"$_bs_dir.out"
 	add_log "baresip-$1" "$_bs_dir.log"
 	add_log "baresip-$1.ctrl" "$_bs_dir.out"
+	# shellcheck disable=SC2086 # BS_WRAPPER is a word list
 	_lib_spawn "bs-$1" /dev/null "$_bs_dir.log" '&1' \
-	    env ALSA_CONFIG_PATH="$_bs_dir/asound.conf" \
+	    ${BS_WRAPPER:-} env ALSA_CONFIG_PATH="$_bs_dir/asound.conf" \
 	    "$BARESIP" -f "$_bs_dir" || bail "cannot spawn baresip"
 	rm -f "$_bs_dir.in"
 	mkfifo "$_bs_dir.in" || bail "mkfifo failed"
+	# shellcheck disable=SC2086
 	_lib_spawn "bsc-$1" "$_bs_dir.in" "$_bs_dir.out" "$_bs_dir.bridge" \
-	    "$T/ctrl-bridge" "$_bs_ctrl" 5000 || bail "cannot spawn ctrl-bridge"
+	    ${BS_WRAPPER:-} "$T/ctrl-bridge" "$_bs_ctrl" 5000 || bail "cannot spawn ctrl-bridge"
 	_lib_spawn "bsh-$1" "rw:$_bs_dir.in" /dev/null /dev/null \
 	    sleep 86400 || bail "cannot spawn the FIFO holder"
 }
