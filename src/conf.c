@@ -166,6 +166,11 @@ static const struct conf_key conf_table[] = {
 	    "0 = never" },
 	  .parse = conf_parse_int, .offset = CONF_OFF(rtp_timeout),
 	  .min = 0, .max = 3600 },
+	{ .info = { "sip", "rtp_keepalive", "int", "15",
+	    "seconds without sending RTP (on hold, say) before an RTP "
+	    "keep-alive keeps the NAT binding open (1 to 300); 0 = none" },
+	  .parse = conf_parse_int, .offset = CONF_OFF(rtp_keepalive),
+	  .min = 0, .max = 300 },
 	{ .info = { "sip", "session_expires", "int", "1800",
 	    "RFC 4028 session timer in seconds (90 to 86400): dead calls end; "
 	    "0 = off" },
@@ -315,6 +320,12 @@ static const struct conf_key conf_table[] = {
 	    "registration lifetime to ask for, in seconds (10 to 86400)" },
 	  .parse = conf_parse_int, .offset = CONF_AOFF(expires),
 	  .min = 10, .max = 86400 },
+	{ .info = { "account", "keepalive", "int", "25",
+	    "seconds between keep-alives to the registrar or proxy while "
+	    "registered, so that a NAT keeps our binding: an OPTIONS over "
+	    "UDP, a CRLF ping over TCP and TLS; 0 = none" },
+	  .parse = conf_parse_int, .offset = CONF_AOFF(keepalive),
+	  .min = 0, .max = 3600 },
 	{ .info = { "account", "codecs", "list", "opus, pcmu, pcma",
 	    "audio codecs in order of preference: opus, pcmu, pcma" },
 	  .parse = conf_parse_codecs, .offset = CONF_AOFF(codecs) },
@@ -978,6 +989,7 @@ conf_new(void)
 	conf->user_agent = xstrdup("tsphone/" PACKAGE_VERSION);
 	conf->ring_timeout = 60;
 	conf->rtp_timeout = 30;
+	conf->rtp_keepalive = 15;
 	conf->session_expires = 1800;
 	conf->tls_verify = true;
 	conf->driver = CONF_DRIVER_PORTAUDIO;
@@ -1005,6 +1017,7 @@ conf_account_new(const char *name, int line)
 	a->transport = CONF_TRANSPORT_UDP;
 	a->do_register = true;
 	a->expires = 600;
+	a->keepalive = 25;
 	a->codecs[0] = CONF_CODEC_OPUS;
 	a->codecs[1] = CONF_CODEC_PCMU;
 	a->codecs[2] = CONF_CODEC_PCMA;

@@ -65,6 +65,9 @@ struct conf_account {
 	enum conf_transport	 transport;	/* default udp */
 	bool			 do_register;	/* default yes */
 	int			 expires;	/* default 600, 10..86400 */
+	int			 keepalive;	/* s between NAT keep-alives
+						   while registered; 0 = none;
+						   default 25 */
 	enum conf_codec		 codecs[CONF_MAX_CODECS];
 	int			 ncodecs;	/* default opus, pcmu, pcma */
 	enum conf_dtmf		 dtmf;		/* default rfc4733 */
@@ -107,6 +110,8 @@ struct conf {
 	char			*user_agent;	/* default "tsphone/VERSION" */
 	int			 ring_timeout;	/* s before 480; default 60 */
 	int			 rtp_timeout;	/* s without RTP; 0 = never; 30 */
+	int			 rtp_keepalive;	/* s without sending RTP before a
+						   keep-alive; 0 = none; 15 */
 	int			 session_expires; /* RFC 4028; 0 = off; 1800 */
 	char			*tls_ca_file;	/* NULL: the system store */
 	char			*tls_cert_file;	/* NULL: no certificate */

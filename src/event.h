@@ -204,6 +204,9 @@ struct event_stats {
 	double		 in_level_dbfs;	/* what we send, RMS */
 	double		 out_level_dbfs; /* what we play, RMS */
 	unsigned long	 concealed;	/* frames concealed (lost or late) */
+	unsigned long	 stranger_dropped; /* not proven the peer's: from
+					   another address or SSRC */
+	unsigned long	 keepalives;	/* RTP keep-alives sent (RFC 6263) */
 };
 
 struct event_message {

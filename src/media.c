@@ -81,6 +81,7 @@
 #include "media-level.h"
 #include "media-mix.h"
 #include "media-mos.h"
+#include "media-nat.h"
 #include "media-record.h"
 #include "media-resample.h"
 #include "media-rtp.h"
@@ -99,7 +100,9 @@
 #define MEDIA_MAX_PACKET	1500
 #define MEDIA_EVQ		64
 #define MEDIA_MAX_FDS		(2 + 2 * 16)
-#define MEDIA_SSRC_HOLD_US	(500 * 1000ULL)	/* see media_rx_rtp */
+/* RTCP comes every 5 s at most 1.5 times that: past this, an address is
+ * gone (media-nat.c). */
+#define MEDIA_LATCH_RTCP_QUIET_US (7500 * 1000ULL)
 #define MEDIA_ECHOTEST_ID	0	/* no call has id 0 */
 #define MEDIA_SILENT_PEAK	64	/* about -54 dBFS: a silent frame */
 #define MEDIA_CONF_RELAY	3	/* frames of a leg waiting for the other */
@@ -111,6 +114,7 @@ enum media_ev_kind {
 	MEDIA_EV_TIMEOUT,
 	MEDIA_EV_STATS,
 	MEDIA_EV_STUN,
+	MEDIA_EV_LATCH,
 };
 
 struct media_ev {
@@ -118,7 +122,10 @@ struct media_ev {
 	int			 id;
 	char			 digit;
 	struct event_stats	 stats;
-	struct media_stun_result stun;
+	bool			 rtcp;		/* LATCH: which flow */
+	struct sockaddr_storage	 to;		/* LATCH: where it went */
+	struct sockaddr_storage	 sdp;		/* LATCH: the SDP's address */
+	struct media_stun_result stun;		/* STUN */
 };
 
 /* The STUN binding of one socket of a stream (media_stun). */
@@ -148,9 +155,12 @@ struct media {
 	bool			 active;
 	bool			 muted;
 
-	struct sockaddr_storage	 rtp_to;
-	struct sockaddr_storage	 rtcp_to;
-	socklen_t		 to_len;
+	/* Where we send RTP and RTCP, and whom we hear: the SDP's
+	 * addresses until the peer's packets prove it is elsewhere. */
+	struct media_latch	 rtp_latch;
+	struct media_latch	 rtcp_latch;
+	struct media_keepalive	 ka;
+	int			 ka_pt;		/* -1: none free */
 
 	struct media_rtp_session rtp;
 	bool			 rtp_ready;
@@ -190,11 +200,7 @@ struct media {
 	bool			 timeout_sent;
 	uint64_t		 next_rtcp_us;	/* wall clock */
 	uint64_t		 next_stats_us;
-	unsigned long		 rx_foreign;	/* from an unexpected address */
-	uint32_t		 rx_ssrc;	/* the peer's stream, once heard */
-	bool			 rx_ssrc_set;
-	uint64_t		 rx_ssrc_us;	/* its last packet (monotonic) */
-	unsigned long		 rx_stranger;	/* other SSRCs, dropped */
+	unsigned long		 rx_foreign;	/* before the stream is set up */
 
 	/* STUN (media_stun): RTP's binding, then RTCP's. */
 	bool			 stun_on;
@@ -246,6 +252,7 @@ static char		*media_output;
 static char		*media_ring;
 static bool		 media_keep_dev;	/* file driver: one recording */
 static uint64_t		 media_rtp_timeout_us;	/* 0: never */
+static uint64_t		 media_keepalive_us;	/* 0: none */
 static struct conf_audio_opts {
 	unsigned int	 rate;
 	unsigned int	 period;
@@ -316,6 +323,34 @@ media_post(const struct media_ev *ev)
 	}
 }
 
+/* Loop thread: say where a stream's RTP or RTCP went (media_rx). */
+static void
+media_ev_latch(const struct media_ev *ev)
+{
+	char	 to[80], sdp[80];
+
+	media_nat_addr_str((const struct sockaddr *)&ev->to, to, sizeof to);
+	media_nat_addr_str((const struct sockaddr *)&ev->sdp, sdp, sizeof sdp);
+	log_info("call %d: %s latched to %s, where the peer's packets come "
+	    "from (its SDP said %s)", ev->id, ev->rtcp ? "RTCP" : "RTP", to,
+	    sdp);
+}
+
+/* Media thread: the latch L of M moved; tell the loop. */
+static void
+media_post_latch(struct media *m, const struct media_latch *l, bool rtcp)
+{
+	struct media_ev	 ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = MEDIA_EV_LATCH;
+	ev.id = m->id;
+	ev.rtcp = rtcp;
+	ev.to = l->cur;
+	ev.sdp = l->sdp;
+	media_post(&ev);
+}
+
 /* Loop thread: deliver queued events. */
 static void
 media_ev_read(int fd, void *arg)
@@ -352,6 +387,9 @@ media_ev_read(int fd, void *arg)
 			if (media_h.stun != NULL)
 				media_h.stun(evs[i].id, &evs[i].stun,
 				    media_h.arg);
+			break;
+		case MEDIA_EV_LATCH:
+			media_ev_latch(&evs[i]);
 			break;
 		}
 	}
@@ -644,6 +682,7 @@ media_init(const struct conf *conf, const struct media_handlers *h,
 	media_ring = xstrdup(conf->ring);
 	media_keep_dev = conf->driver == CONF_DRIVER_FILE;
 	media_rtp_timeout_us = (uint64_t)conf->rtp_timeout * 1000000;
+	media_keepalive_us = (uint64_t)conf->rtp_keepalive * 1000000;
 	memset(&media_opts, 0, sizeof media_opts);
 	media_opts.rate = conf->rate > 0 ? (unsigned int)conf->rate : 48000;
 	media_opts.period = conf->period > 0 ? (unsigned int)conf->period :
@@ -716,21 +755,6 @@ media_sockaddr(const char *addr, int port, struct sockaddr_storage *ss,
 	*len = ai->ai_addrlen;
 	freeaddrinfo(ai);
 	return 0;
-}
-
-/* Same host (address, any port): RTP from elsewhere is not for us. */
-static bool
-media_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
-	return false;
 }
 
 static const struct media_pt *
@@ -831,8 +855,9 @@ media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t clock,
 	if (m->srtp != NULL && media_srtp_protect(m->srtp, pkt, &n) != 0)
 		return;
 	if (sendto(m->rtp_fd, pkt, (size_t)n, 0,
-	    (struct sockaddr *)&m->rtp_to, m->to_len) == n)
+	    (struct sockaddr *)&m->rtp_latch.cur, m->rtp_latch.len) == n)
 		m->tx_packets++;
+	media_keepalive_sent(&m->ka, now);
 }
 
 /* One 20 ms frame of microphone audio (at the device rate) for M. */
@@ -903,34 +928,20 @@ media_send_frame(struct media *m, const int16_t *pcm, size_t n, uint64_t now)
 
 /* --- receiving (media thread) --- */
 
-/* A packet that arrived at NOW (monotonic), WALL (real time). */
+/*
+ * A packet H, the peer's (media_rx checked where it came from and its
+ * SSRC), that arrived at NOW (monotonic), WALL (real time).
+ */
 static void
-media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now,
-    uint64_t wall)
+media_rx_rtp_hdr(struct media *m, const struct media_rtp_hdr *hp,
+    uint64_t now, uint64_t wall)
 {
-	struct media_rtp_hdr		 h;
+	const struct media_rtp_hdr	 h = *hp;
 	struct media_dtmf_report	 rep[4];
 	struct media_ev			 ev;
 	enum media_rtp_seq		 seq;
 	int				 n, i, samples;
 
-	if (media_rtp_parse(&h, buf, len) != 0)
-		return;
-	/*
-	 * The peer's address is checked already, but anyone there (or
-	 * spoofing it) could still inject a stream: while the peer's SSRC
-	 * keeps sending, other SSRCs are dropped. A peer that really
-	 * changes SSRC (a new source after a re-INVITE, a transfer) goes
-	 * quiet on the old one, and is followed after MEDIA_SSRC_HOLD_US.
-	 */
-	if (m->rx_ssrc_set && h.ssrc != m->rx_ssrc &&
-	    now - m->rx_ssrc_us < MEDIA_SSRC_HOLD_US) {
-		m->rx_stranger++;
-		return;
-	}
-	m->rx_ssrc = h.ssrc;
-	m->rx_ssrc_set = true;
-	m->rx_ssrc_us = now;
 	seq = media_rtp_source_update(&m->rtp.rx, &h, wall);
 	if (seq == MEDIA_RTP_SEQ_DUPLICATE || seq == MEDIA_RTP_SEQ_BAD)
 		return;
@@ -966,6 +977,17 @@ media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now,
 		return;
 	media_jbuf_put(m->jb, h.seq, h.ts, h.ssrc, h.marker, h.payload,
 	    h.payload_len, (uint32_t)samples, now);
+}
+
+/* The echo test's own packet, straight from media_send_rtp. */
+static void
+media_rx_rtp(struct media *m, const uint8_t *buf, size_t len, uint64_t now,
+    uint64_t wall)
+{
+	struct media_rtp_hdr	 h;
+
+	if (media_rtp_parse(&h, buf, len) == 0)
+		media_rx_rtp_hdr(m, &h, now, wall);
 }
 
 /*
@@ -1011,13 +1033,20 @@ static bool
 media_same_addr(const struct sockaddr_storage *a, socklen_t alen,
     const struct sockaddr_storage *b, socklen_t blen)
 {
-	if (!media_same_host(a, b) || alen != blen)
+	const struct sockaddr_in	*a4 = (const struct sockaddr_in *)a;
+	const struct sockaddr_in	*b4 = (const struct sockaddr_in *)b;
+	const struct sockaddr_in6	*a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6	*b6 = (const struct sockaddr_in6 *)b;
+
+	if (a->ss_family != b->ss_family || alen != blen)
 		return false;
 	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_port ==
-		    ((const struct sockaddr_in *)b)->sin_port;
-	return ((const struct sockaddr_in6 *)a)->sin6_port ==
-	    ((const struct sockaddr_in6 *)b)->sin6_port;
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr &&
+		    a4->sin_port == b4->sin_port;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0 &&
+		    a6->sin6_port == b6->sin6_port;
+	return false;
 }
 
 /* Both bindings are over: tell the loop what RTP's (and RTCP's) are. */
@@ -1154,6 +1183,9 @@ media_rx(struct media *m, int fd, uint64_t now)
 	struct mmsghdr		 msgs[MEDIA_RX_BATCH];
 	struct iovec		 iov[MEDIA_RX_BATCH];
 	struct media_rtcp_info	 info;
+	struct media_rtp_hdr	 h;
+	enum media_latch_verdict v;
+	const struct sockaddr	*sa;
 	uint8_t			*buf;
 	uint64_t		 wall = 0, at;
 	int			 len, n, i, budget = MEDIA_RX_BUDGET;
@@ -1180,31 +1212,56 @@ media_rx(struct media *m, int fd, uint64_t now)
 			len = (int)msgs[i].msg_len;
 			/* STUN shares the sockets (RFC 7983): the first two
 			 * bits are 00 where RTP and RTCP have version 2. It
-			 * never reaches the decoders, from anyone. */
+			 * never reaches the decoders or the latch, from
+			 * anyone. */
 			if (media_stun_is(buf, (size_t)len)) {
 				media_stun_rx(m, fd == m->rtp_fd ? 0 : 1, buf,
 				    (size_t)len, &from[i], msgs[i].msg_hdr.msg_namelen);
 				continue;
 			}
-			if (!m->configured || !media_same_host(&from[i], &m->rtp_to)) {
+			sa = (const struct sockaddr *)&from[i];
+			if (!m->configured) {
 				m->rx_foreign++;
 				continue;
 			}
-			/* With SRTP, what fails authentication is dropped (and
-			 * counted by media-srtp), never played. */
+			/*
+			 * Shorter than an RTP header (RTCP: a report's
+			 * first 8 bytes): a peer's empty keep-alive (RFC
+			 * 6263 4.1), nothing to count. With
+			 * SRTP, what fails authentication is dropped (and
+			 * counted by media-srtp), never played; what passes
+			 * is the peer's, wherever it came from (media-nat.c).
+			 */
+			if (len < (fd == m->rtp_fd ? MEDIA_RTP_HDR_LEN : 8))
+				continue;
 			if (fd == m->rtp_fd) {
 				if (m->srtp != NULL &&
 				    media_srtp_unprotect(m->srtp, buf, &len) != 0)
 					continue;
+				if (media_rtp_parse(&h, buf, (size_t)len) != 0)
+					continue;
 				at = media_rx_arrival(&msgs[i].msg_hdr, now, wall);
-				media_rx_rtp(m, buf, (size_t)len, at,
-				    wall - (now - at));
+				v = media_latch_rtp(&m->rtp_latch, sa, h.ssrc,
+				    h.seq, m->srtp != NULL, at);
+				if (v == MEDIA_LATCH_DROP)
+					continue;
+				if (v == MEDIA_LATCH_MOVED)
+					media_post_latch(m, &m->rtp_latch, false);
+				media_rx_rtp_hdr(m, &h, at, wall - (now - at));
 			} else {
 				if (m->srtp != NULL &&
 				    media_srtp_unprotect_rtcp(m->srtp, buf, &len) != 0)
 					continue;
-				if (media_rtcp_parse(&info, buf, (size_t)len) == 0 &&
-				    m->rtp_ready)
+				if (media_rtcp_parse(&info, buf, (size_t)len) != 0)
+					continue;
+				v = media_latch_rtcp(&m->rtcp_latch, &m->rtp_latch,
+				    sa, info.has_report, info.ssrc,
+				    m->srtp != NULL, now);
+				if (v == MEDIA_LATCH_DROP)
+					continue;
+				if (v == MEDIA_LATCH_MOVED)
+					media_post_latch(m, &m->rtcp_latch, true);
+				if (m->rtp_ready)
 					media_rtcp_process(&m->rtp, &info, wall);
 			}
 		}
@@ -1518,6 +1575,8 @@ media_stats_fill(struct media *m, struct event_stats *st)
 	st->rtt_ms = m->rtp.have_rtt ? m->rtp.rtt_ms : -1;
 	st->jbuf_ms = m->jb != NULL ? media_jbuf_delay_ms(m->jb) : 0;
 	st->srtp_dropped = m->srtp != NULL ? media_srtp_rejected(m->srtp) : 0;
+	st->stranger_dropped = m->rtp_latch.dropped + m->rtcp_latch.dropped;
+	st->keepalives = m->ka.sent;
 	if (m->jb != NULL) {
 		media_jbuf_stats(m->jb, &js);
 		st->concealed = (unsigned long)js.missing;
@@ -1548,6 +1607,62 @@ media_stats_post(struct media *m)
 	media_post(&ev);
 }
 
+/* An address no packet should go to (c=0.0.0.0 hold, RFC 2543). */
+static bool
+media_unspecified(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return true;
+}
+
+/*
+ * Nothing went out on M's RTP for media_keepalive_us (the call is held,
+ * or is not the one with the device, or Opus DTX is quiet): a keep-alive
+ * (media-nat.c says which kind, and why) keeps our NAT's binding of the
+ * RTP port, so the peer's packets still get in when it resumes; sent
+ * from the RTP socket itself, whatever the direction, as RFC 6263 says.
+ * RTCP needs none: a report goes every 5 s or so, hold or not.
+ */
+static void
+media_keepalive(struct media *m, uint64_t now)
+{
+	uint8_t		 pkt[MEDIA_RTP_HDR_LEN + MEDIA_SRTP_OVERHEAD], none = 0;
+	int		 n;
+
+	media_keepalive_sent(&m->ka, now);	/* tried: next one later */
+	if (m->ka_pt < 0 || m->params.remote_port == 0 ||
+	    media_unspecified(&m->rtp_latch.cur))
+		return;
+	n = media_rtp_sender_pack(&m->rtp.tx, pkt, MEDIA_RTP_HDR_LEN,
+	    (uint8_t)m->ka_pt, false, m->tx_clock, &none, 0, media_wall_us());
+	if (n <= 0)
+		return;
+	if (m->srtp != NULL && media_srtp_protect(m->srtp, pkt, &n) != 0)
+		return;
+	if (sendto(m->rtp_fd, pkt, (size_t)n, 0,
+	    (struct sockaddr *)&m->rtp_latch.cur, m->rtp_latch.len) == n)
+		m->ka.sent++;
+}
+
+/* The keep-alives' payload type: one negotiated in neither direction. */
+static int
+media_keepalive_pick(const struct media_params *p)
+{
+	int	 used[MEDIA_MAX_PT + 2], n = 0, i;
+
+	for (i = 0; i < p->nrecv && i < MEDIA_MAX_PT; i++)
+		used[n++] = p->recv[i].pt;
+	used[n++] = p->send.pt;
+	if (p->send_te_pt >= 0)
+		used[n++] = p->send_te_pt;
+	return media_keepalive_pt(used, n);
+}
+
 /* RTCP, encoder loss, statistics and the RTP timeout; returns when next. */
 static uint64_t
 media_periodic(struct media *m, uint64_t now)
@@ -1566,9 +1681,12 @@ media_periodic(struct media *m, uint64_t now)
 			n = 0;
 		if (n > 0)
 			sendto(m->rtcp_fd, buf, (size_t)n, 0,
-			    (struct sockaddr *)&m->rtcp_to, m->to_len);
+			    (struct sockaddr *)&m->rtcp_latch.cur,
+			    m->rtcp_latch.len);
 		m->next_rtcp_us = wall + media_rtcp_interval(false, NULL, NULL);
 	}
+	if (!m->loopback && media_keepalive_due(&m->ka, now))
+		media_keepalive(m, now);
 	/*
 	 * The loss the peer reports (RTCP) tunes how much Opus in-band FEC
 	 * carries: none on a clean path, where it would only cost bits and
@@ -1599,6 +1717,8 @@ media_periodic(struct media *m, uint64_t now)
 	next = m->next_stats_us;
 	if (m->next_rtcp_us > wall && m->next_rtcp_us - wall < next - now)
 		next = now + (m->next_rtcp_us - wall);
+	if (!m->loopback && media_keepalive_next(&m->ka) < next)
+		next = media_keepalive_next(&m->ka);
 	if (next > now + MEDIA_HOUSE_US)
 		next = now + MEDIA_HOUSE_US;
 	return next;
@@ -1897,7 +2017,7 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 	const struct media_codec_info	*ci;
 	struct media_codec_params	 cp;
 	struct sockaddr_storage		 rtp, rtcp;
-	socklen_t			 len = 0, len2;
+	socklen_t			 len = 0, len2 = 0;
 	unsigned int			 te_rate;
 	bool				 same_codec;
 	int				 i;
@@ -1996,9 +2116,15 @@ media_configure(struct media *m, const struct media_params *p, char **cause)
 		m->last_rx_us = media_mono_us();
 	if (!m->configured)
 		m->next_stats_us = media_mono_us() + MEDIA_STATS_US;
-	m->rtp_to = rtp;
-	m->rtcp_to = rtcp;
-	m->to_len = len;
+	if (!m->loopback) {
+		media_latch_set(&m->rtp_latch, (struct sockaddr *)&rtp, len,
+		    MEDIA_LATCH_QUIET_US);
+		media_latch_set(&m->rtcp_latch, (struct sockaddr *)&rtcp, len2,
+		    MEDIA_LATCH_RTCP_QUIET_US);
+	}
+	if (!m->configured)
+		media_keepalive_init(&m->ka, media_keepalive_us, media_mono_us());
+	m->ka_pt = media_keepalive_pick(p);
 	m->params = *p;
 	m->configured = true;
 	media_pick_active();

@@ -28,6 +28,7 @@ enum sip_handle_kind {
 	SIP_HANDLE_PUB,		/* our PUBLISH (sip-pub.c) */
 	SIP_HANDLE_PRES,	/* a watcher subscribed to us (sip-pres.c) */
 	SIP_HANDLE_SUB,		/* a subscription of ours (sip-sub.c) */
+	SIP_HANDLE_KA,		/* a registration's keep-alive (sip-reg.c) */
 };
 
 /*
@@ -88,6 +89,11 @@ char	*sip_call_route(const struct conf_account *);
 
 void	 sip_reg_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+/* The answers to a registration's keep-alive OPTIONS. */
+void	 sip_reg_ka_event(nua_event_t, int status, char const *phrase,
+	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
+/* At shutdown: the keep-alive handle was destroyed. */
+void	 sip_reg_ka_gone(struct sip_handle *);
 void	 sip_sub_event(nua_event_t, int status, char const *phrase,
 	    nua_handle_t *, struct sip_handle *, sip_t const *, tagi_t *tags);
 /* Where ACCOUNT's requests outside a dialog go first (a URI with the

@@ -8,9 +8,24 @@
  * answers into sip_reg_result values and hands them to the owner's
  * handler after Sofia's callback has returned (the owner may free the
  * registration from its handler); account.c decides what follows.
+ *
+ * While bound, it keeps the path to the registrar open through NATs:
+ * every [account] keepalive seconds an OPTIONS goes to the registrar (or
+ * through the account's proxy) on a handle of its own, from the socket
+ * the REGISTER used, so it refreshes the very binding the registrar
+ * reaches us through. Sofia's own OPTIONS keep-alive is not used: it
+ * goes to the address-of-record's domain (port 5060 unless DNS says
+ * otherwise), not to the registrar, and first after 105 s. An answer, any
+ * answer, proves the path; its Via received/rport is our public address
+ * as the registrar sees it. When that changes (the router got another
+ * address, or forgot the binding and chose another port) we register
+ * again, and Sofia's natify puts the new address in the Contact and
+ * removes the old one. No answer means the server or the path is gone:
+ * registering again lets the account's retries take over.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +67,16 @@ struct sip_reg {
 	bool			 gone;		/* the stack took the handle */
 	int			 refs;		/* results queued for it */
 	bool			 freed;		/* the owner is done with it */
+
+	char			*route;		/* its handle's first hop, or NULL */
+	struct sip_handle	 ka;		/* the keep-alive OPTIONS' handle */
+	struct loop_timer	*ka_timer;	/* the next keep-alive */
+	bool			 ka_out;	/* an OPTIONS awaits its answer */
+	bool			 again;		/* sip_reg_again is queued (a ref) */
+	char			 public[80];	/* host:port the registrar sees */
 };
+
+static void	 sip_reg_register(struct sip_reg *);
 
 /* A result waiting for delivery, with its strings. */
 struct sip_reg_item {
@@ -73,7 +97,10 @@ sip_reg_release(struct sip_reg *r)
 		return;
 	tls_check_cancel(r->tc);
 	sip_dns_cancel(r->dns);
+	sip_ua_handle_destroy(&r->ka);
 	sip_ua_handle_destroy(&r->h);
+	loop_timer_free(r->ka_timer);
+	free(r->route);
 	free(r);
 }
 
@@ -85,7 +112,184 @@ sip_reg_gone(struct sip_handle *h)
 	r->gone = true;
 	sip_dns_cancel(r->dns);
 	r->dns = NULL;
+	/* Its keep-alive handle goes with it, before r may be freed. */
+	sip_ua_handle_destroy(&r->ka);
+	if (r->ka_timer != NULL)
+		loop_timer_stop(r->ka_timer);
 	sip_reg_release(r);
+}
+
+static struct sip_reg *
+sip_reg_of_ka(struct sip_handle *h)
+{
+	return (struct sip_reg *)(void *)((char *)h - offsetof(struct sip_reg, ka));
+}
+
+void
+sip_reg_ka_gone(struct sip_handle *h)
+{
+	struct sip_reg	*r = sip_reg_of_ka(h);
+
+	if (r->ka_timer != NULL)
+		loop_timer_stop(r->ka_timer);
+	r->ka_out = false;
+}
+
+/*
+ * Our address as the server saw it, from the top Via of its answer:
+ * received= (else the host we wrote) and rport= (else the port we
+ * wrote), as host:port into OUT; false when there is no Via.
+ */
+static bool
+sip_reg_via_public(sip_t const *sip, char *out, size_t len)
+{
+	sip_via_t const	*v;
+	const char	*host, *port;
+
+	if (sip == NULL || (v = sip->sip_via) == NULL || v->v_host == NULL)
+		return false;
+	host = v->v_received != NULL && *v->v_received != '\0' ?
+	    v->v_received : v->v_host;
+	port = v->v_rport != NULL && *v->v_rport != '\0' ? v->v_rport :
+	    v->v_port != NULL ? v->v_port : "5060";
+	snprintf(out, len, strchr(host, ':') != NULL && host[0] != '[' ?
+	    "[%s]:%s" : "%s:%s", host, port);
+	return true;
+}
+
+/* Compare what SIP's Via says with what we knew; log a change; true
+ * when the address the registrar sees has changed. */
+static bool
+sip_reg_learn(struct sip_reg *r, sip_t const *sip)
+{
+	char	 now[sizeof r->public];
+	bool	 nat;
+
+	if (!sip_reg_via_public(sip, now, sizeof now))
+		return false;
+	if (strcmp(now, r->public) == 0)
+		return false;
+	if (r->public[0] == '\0') {
+		nat = sip->sip_via->v_received != NULL &&
+		    *sip->sip_via->v_received != '\0';
+		log_info("account %s: the registrar sees us at %s%s",
+		    r->ca->name, now, nat ? " (behind a NAT)" : "");
+		util_strlcpy(r->public, now, sizeof r->public);
+		return false;
+	}
+	log_info("account %s: public address changed from %s to %s; "
+	    "registering again", r->ca->name, r->public, now);
+	util_strlcpy(r->public, now, sizeof r->public);
+	return true;
+}
+
+static void	 sip_reg_ka_fire(void *);
+
+/* Keep-alives while bound: (re)arm for the next one, or stop. */
+static void
+sip_reg_ka_arm(struct sip_reg *r)
+{
+	if (r->ca->keepalive <= 0 || !r->bound || r->freed || r->gone) {
+		if (r->ka_timer != NULL)
+			loop_timer_stop(r->ka_timer);
+		return;
+	}
+	if (r->ka_timer == NULL)
+		r->ka_timer = loop_timer_new(sip_reg_ka_fire, r);
+	loop_timer_start(r->ka_timer, (unsigned int)r->ca->keepalive * 1000);
+}
+
+static void
+sip_reg_ka_fire(void *arg)
+{
+	struct sip_reg	*r = arg;
+	char		*from, *target;
+	nua_handle_t	*nh;
+
+	if (!r->bound || r->freed || r->gone || sip_ua_nua() == NULL)
+		return;
+	if (r->ka_out) {
+		/* The last one is still out (Timer F: 32 s): wait for it. */
+		sip_reg_ka_arm(r);
+		return;
+	}
+	if (r->ka.nh == NULL) {
+		from = sip_reg_from(r->ca);
+		nh = nua_handle(sip_ua_nua(), NULL,
+		    SIPTAG_TO_STR(r->ca->uri),
+		    SIPTAG_FROM_STR(from),
+		    TAG_IF(r->route != NULL, NUTAG_INITIAL_ROUTE_STR(r->route)),
+		    TAG_END());
+		free(from);
+		if (nh == NULL) {
+			sip_reg_ka_arm(r);
+			return;
+		}
+		r->ka.kind = SIP_HANDLE_KA;
+		sip_ua_handle_add(&r->ka, nh);
+	}
+	target = sip_uri_with_transport(r->ca->registrar,
+	    sip_reg_transport(r->ca));
+	r->ka_out = true;
+	nua_options(r->ka.nh, NUTAG_URL(URL_STRING_MAKE(target)), TAG_END());
+	free(target);
+}
+
+/* Register again from the loop, not inside Sofia's callback. */
+static void
+sip_reg_again(void *arg)
+{
+	struct sip_reg	*r = arg;
+
+	r->again = false;
+	r->refs--;
+	if (r->freed || r->gone || !r->bound || r->registering) {
+		sip_reg_release(r);
+		return;
+	}
+	r->auth_tries = 0;
+	r->registering = true;
+	sip_reg_register(r);
+}
+
+/* Queue sip_reg_again, holding R until it has run. */
+static void
+sip_reg_again_later(struct sip_reg *r)
+{
+	if (r->again)
+		return;
+	r->again = true;
+	r->refs++;
+	loop_defer(sip_reg_again, r);
+}
+
+void
+sip_reg_ka_event(nua_event_t event, int status, char const *phrase,
+    nua_handle_t *nh, struct sip_handle *h, sip_t const *sip, tagi_t *tags)
+{
+	struct sip_reg	*r = sip_reg_of_ka(h);
+
+	(void)nh;
+	(void)tags;
+	if (event != nua_r_options || status < 200)
+		return;
+	r->ka_out = false;
+	if (r->freed || r->gone || !r->bound)
+		return;
+	if (sip_reg_local(sip)) {
+		/* No answer (408), or the path is refused (503, ICMP). */
+		log_warn("account %s: no answer to the keep-alive (%d %s); "
+		    "registering again", r->ca->name, status, phrase);
+		sip_reg_again_later(r);
+		return;
+	}
+	log_debug("account %s: keep-alive answered %d %s", r->ca->name,
+	    status, phrase);
+	if (sip_reg_learn(r, sip)) {
+		sip_reg_again_later(r);
+		return;
+	}
+	sip_reg_ka_arm(r);
 }
 
 static void
@@ -197,6 +401,8 @@ sip_reg_handle(struct sip_reg *r, const char *route, char **cause)
 		return -1;
 	}
 	sip_ua_handle_add(&r->h, nh);
+	free(r->route);
+	r->route = route != NULL ? xstrdup(route) : NULL;
 	return 0;
 }
 
@@ -258,6 +464,9 @@ sip_reg_register(struct sip_reg *r)
 	    SIPTAG_EXPIRES_STR(expires),
 	    NUTAG_M_USERNAME(user != NULL ? user : ca->username),
 	    TAG_IF(tp != NULL, NUTAG_M_PARAMS(mparams)),
+	    /* Our keep-alive is ours (the file's comment says why). */
+	    NUTAG_KEEPALIVE(0),
+	    NUTAG_KEEPALIVE_STREAM(0),
 	    TAG_END());
 	free(mparams);
 	free(registrar);
@@ -399,6 +608,8 @@ sip_reg_unsend(struct sip_reg *r)
 		return false;
 	r->auth_tries = 0;
 	r->registering = false;
+	if (r->ka_timer != NULL)
+		loop_timer_stop(r->ka_timer);
 	nua_unregister(r->h.nh, TAG_END());
 	return true;
 }
@@ -546,10 +757,13 @@ sip_reg_event(nua_event_t event, int status, char const *phrase,
 		r->registering = false;
 		r->bound = true;
 		res.expires = sip_reg_granted(sip, r->ca);
+		(void)sip_reg_learn(r, sip);
+		sip_reg_ka_arm(r);
 	} else {
 		res.kind = SIP_REG_FAILED;
 		r->registering = false;
 		r->bound = false;
+		sip_reg_ka_arm(r);
 		if (res.why == NULL)
 			res.why = sip_reg_why(status, phrase, res.local);
 	}

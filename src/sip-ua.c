@@ -194,6 +194,10 @@ sip_ua_callback(nua_event_t event, int status, char const *phrase,
 		case SIP_HANDLE_REG:
 			sip_reg_event(event, status, phrase, nh, h, sip, tags);
 			return;
+		case SIP_HANDLE_KA:
+			sip_reg_ka_event(event, status, phrase, nh, h, sip,
+			    tags);
+			return;
 		case SIP_HANDLE_CALL:
 			/* A MESSAGE in a call, or a NOTIFY outside any
 			 * subscription of the call's (sip-msg.c). */
@@ -449,7 +453,7 @@ sip_ua_start(const struct conf *conf, bool trace, char **cause)
 		sip_ua = nua_create(loop_root(), sip_ua_callback, NULL,
 		    NUTAG_URL(url),
 		    NUTAG_USER_AGENT(conf->user_agent),
-		    NUTAG_OUTBOUND("natify use-rport no-validate"),
+		    NUTAG_OUTBOUND("natify use-rport no-validate no-options-keepalive"),
 		    /* What we implement, and nothing more: Sofia's default
 		     * Allow lacks INFO (DTMF); SUBSCRIBE is served for
 		     * presence only (sip-pres.c: other packages get 489);
@@ -524,6 +528,9 @@ sip_ua_shutdown(void (*done)(void *), void *arg)
 			break;
 		case SIP_HANDLE_REG:
 			sip_reg_gone(h);
+			break;
+		case SIP_HANDLE_KA:
+			sip_reg_ka_gone(h);
 			break;
 		case SIP_HANDLE_PUB:
 			sip_pub_gone(h);

@@ -64,12 +64,10 @@ ok "alice sees the end" tsp_wait alice '"event":"call".*"state":"terminated"' 5
 ok "bob sees the end" tsp_wait bob '"event":"call".*"state":"terminated"' 5
 # Alice's SDP carries her private address: bob must take her media from
 # where it comes (symmetric RTP latching) and answer there.
-TODO="bob latches onto alice's public RTP address (branch i14-latch)"
 ok "bob hears alice's 1000 Hz (home to internet)" \
     "$TONECHECK" "$T/bob.wav" 1000 --from 1 --to 3 --min-fraction 0.8
 ok "alice hears bob's 1500 Hz (internet to home)" \
     "$TONECHECK" "$T/alice.wav" 1500 --from 1 --to 3 --min-fraction 0.8
-TODO=
 is "$(tsp_quit alice)" 0 "alice quits with status 0"
 is "$(tsp_quit bob)" 0 "bob quits with status 0"
 ok "alice's binding is gone (the un-REGISTER got through)" \

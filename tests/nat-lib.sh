@@ -162,18 +162,40 @@ nat_udp_timeout() {
 # change), so home's next packets leave from ADDR. Peers and servers keep
 # the old address until home tells them. Sets NAT_PUBLIC_ADDR.
 nat_readdress() {
+	# (the new address is added first: removing the primary address
+	# of a subnet would take the secondary ones with it, but for
+	# promote_secondaries)
 	_nat_sh router "
+		sysctl -qw net.ipv4.conf.$NAT_IF_WAN.promote_secondaries=1
 		ip addr add $1/24 dev $NAT_IF_WAN
 		ip addr del $NAT_PUBLIC_ADDR/24 dev $NAT_IF_WAN" || return 1
 	NAT_PUBLIC_ADDR=$1
 	export NAT_PUBLIC_ADDR
 }
 
-# nat_bindings: print the router's UDP bindings (from /proc, when the
-# kernel has it; for diagnostics) one a line.
+# nat_bindings: print the router's UDP bindings (conntrack entries, from
+# /proc/net/nf_conntrack of its namespace) one a line.
 nat_bindings() {
 	nat_exec router sh -c 'cat /proc/net/nf_conntrack 2>/dev/null' |
-		grep udp || true
+		grep -w udp || true
+}
+
+# nat_binding PORT: true while the router holds a UDP binding whose
+# public side is PORT on its internet address (what a peer on the
+# internet must send to, to reach home through it).
+nat_binding() {
+	nat_bindings | grep -q -- "dst=$NAT_PUBLIC_ADDR sport=[0-9]* dport=$1 "
+}
+
+# nat_binding_from PORT: true while the router holds a UDP binding for
+# what home sends from PORT (on NAT_HOME_ADDR), whatever its public port.
+nat_binding_from() {
+	nat_bindings | grep -q -- "src=$NAT_HOME_ADDR dst=[0-9.]* sport=$1 "
+}
+
+# nat_no_binding PORT: the opposite of nat_binding, for wait_until.
+nat_no_binding() {
+	! nat_binding "$1"
 }
 
 # nat_kam_start USER:PASS...: kam_start in the internet namespace, on

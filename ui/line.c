@@ -111,6 +111,9 @@ line_event(const struct event *ev, void *arg)
 		json_num(j, "in_level_dbfs", ev->u.stats.in_level_dbfs);
 		json_num(j, "out_level_dbfs", ev->u.stats.out_level_dbfs);
 		json_int(j, "concealed", (long)ev->u.stats.concealed);
+		json_int(j, "stranger_dropped",
+		    (long)ev->u.stats.stranger_dropped);
+		json_int(j, "keepalives", (long)ev->u.stats.keepalives);
 		break;
 	case EVENT_ERROR:
 		json_str(j, "event", "error");

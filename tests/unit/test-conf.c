@@ -301,6 +301,7 @@ test_defaults(void)
 	is_int(a->transport, CONF_TRANSPORT_UDP, "defaults: transport");
 	ok(a->do_register, "defaults: register");
 	is_int(a->expires, 600, "defaults: expires");
+	is_int(a->keepalive, 25, "defaults: keepalive every 25 s");
 	is_int(a->ncodecs, 3, "defaults: three codecs");
 	ok(a->codecs[0] == CONF_CODEC_OPUS && a->codecs[1] == CONF_CODEC_PCMU &&
 	    a->codecs[2] == CONF_CODEC_PCMA, "defaults: codec order");
@@ -361,6 +362,12 @@ test_errors(void)
 	one_error("expires too large", ALICE "expires = 86401\n", 3,
 	    "bad value \"86401\" for expires: expected a number from 10 to "
 	    "86400");
+	one_error("keepalive negative", ALICE "keepalive = -1\n", 3,
+	    "bad value \"-1\" for keepalive: expected a number from 0 to "
+	    "3600");
+	one_error("keepalive too large", ALICE "keepalive = 3601\n", 3,
+	    "bad value \"3601\" for keepalive: expected a number from 0 to "
+	    "3600");
 	one_error("expires negative", ALICE "expires = -600\n", 3,
 	    "bad value \"-600\" for expires: expected a number from 10 to "
 	    "86400");
@@ -1101,7 +1108,8 @@ test_keys(void)
 {
 	static const char *const want[] = {
 		"sip.listen", "sip.tls_listen", "sip.user_agent",
-		"sip.ring_timeout", "sip.rtp_timeout", "sip.session_expires",
+		"sip.ring_timeout", "sip.rtp_timeout", "sip.rtp_keepalive",
+		"sip.session_expires",
 		"sip.tls_ca_file",
 		"sip.tls_cert_file", "sip.tls_key_file", "sip.tls_verify",
 		"audio.driver", "audio.input", "audio.output", "audio.ring",
@@ -1113,7 +1121,8 @@ test_keys(void)
 		"account.uri", "account.display_name", "account.username",
 		"account.password", "account.password_cmd", "account.ha1",
 		"account.registrar", "account.proxy", "account.transport",
-		"account.register", "account.expires", "account.codecs",
+		"account.register", "account.expires", "account.keepalive",
+		"account.codecs",
 		"account.dtmf", "account.refer", "account.srtp",
 		"account.auto_answer", "account.dnd", "account.forward",
 		"account.presence",
