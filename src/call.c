@@ -1014,6 +1014,10 @@ call_stun_resolved(const struct sip_dns_result *res, void *arg)
 	struct call	*c = arg;
 
 	c->stun_dns = NULL;
+	if (c->local_end) {
+		call_stun_go(c);	/* hung up meanwhile: no need to ask */
+		return;
+	}
 	if (res->error != 0) {
 		call_stun_local(c, res->why);
 		call_stun_go(c);

@@ -1689,6 +1689,15 @@ test_stun(void)
 	end_all();
 
 	id = dial("bob");
+	is_int(call_hangup(call_find(id), &cause), 0, "stun by name: hang up "
+	    "during the lookup");
+	fake_sip_dns_answer("198.51.100.3", NULL);
+	ok(!fake_media_stun_asked(id, server, sizeof server) &&
+	    call_find(id) == NULL && fake_sip_count("invite") == 0,
+	    "stun by name: then the call ends, nothing asked or sent");
+	end_all();
+
+	id = dial("bob");
 	ok(fake_sip_dns_pending() != NULL, "stun by name: a lookup is out");
 	ended(id, 500, "gone");
 	ok(fake_sip_dns_pending() == NULL, "stun by name: a freed call "
