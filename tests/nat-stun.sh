@@ -73,15 +73,27 @@ ok "alice's log names her private socket and the public one" \
     grep -q "sees $NAT_HOME_ADDR:[0-9]* as $m " "$T/alice.log"
 ok "the INVITE bob got carries the public address (c=)" \
     grep -q "c=IN IP4 $NAT_PUBLIC_ADDR" "$T/bob.log"
-ok "and the public port (m=)" grep -q "m=audio ${m#*:} RTP/AVP" "$T/bob.log"
-ok "and never the private address" \
+ok "and not the private one" \
     sh -c "! grep -q 'c=IN IP4 $NAT_HOME_ADDR' '$T/bob.log'"
+ok "and the public port (m=)" grep -q "m=audio ${m#*:} RTP/AVP" "$T/bob.log"
 tsp_cmd bob answer
 ok "the call is up" tsp_wait alice '"event":"call".*"state":"established"' 5
 line=$(grep '"event":"media"' "$T/bob.out" | tail -n 1)
 is "$(json_get "$line" remote)" "$m" "bob sends his RTP to alice's public address"
 ok "2.5 s of the call recorded on both sides" \
     wav_recorded 2.5 "$T/alice.wav" "$T/bob.wav"
+# Re-INVITEs (hold, resume) keep the public address.
+tsp_cmd alice hold
+ok "alice holds: bob is told" tsp_wait bob '"held_by_remote":true' 5
+tsp_cmd alice resume
+ok "alice resumes: bob is told" tsp_wait bob '"held_by_remote":false' 5
+n=$(grep -c "c=IN IP4 $NAT_PUBLIC_ADDR" "$T/bob.log")
+ok "the INVITE and both re-INVITEs bob got carry the public address ($n)" \
+    test "$n" -ge 3
+ok "and the same public port" \
+    test "$(grep -c "m=audio ${m#*:} RTP/AVP" "$T/bob.log")" -ge 3
+ok "never the private address" \
+    sh -c "! grep -q 'c=IN IP4 $NAT_HOME_ADDR' '$T/bob.log'"
 tsp_cmd alice hangup
 ok "bob sees the end" tsp_wait bob '"event":"call".*"state":"terminated"' 5
 ok "alice sees the end" tsp_wait alice '"event":"call".*"state":"terminated"' 5
