@@ -229,7 +229,10 @@ media_keepalive_sent(struct media_keepalive *k, uint64_t now_us)
 bool
 media_keepalive_due(const struct media_keepalive *k, uint64_t now_us)
 {
-	return k->interval_us != 0 && now_us - k->last_us >= k->interval_us;
+	/* LAST may be a moment ahead of NOW: the loop thread starts the
+	 * clock, the media thread reads it at its own wake-up. */
+	return k->interval_us != 0 && now_us >= k->last_us &&
+	    now_us - k->last_us >= k->interval_us;
 }
 
 uint64_t
@@ -246,9 +249,13 @@ media_keepalive_next(const struct media_keepalive *k)
  * peer checking SRTP does not count them as forgeries, and a peer that
  * latches (tsphone, FreeSWITCH, Asterisk's strict RTP, rtpengine) learns
  * or keeps our public address from them during a hold; unlike comfort
- * noise (4.3) they need nothing negotiated. Asterisk and FreeSWITCH drop
- * an unknown payload type quietly, baresip too (it sends these itself);
- * rtpengine forwards them with a rate-limited warning.
+ * noise (4.3) they need nothing negotiated. baresip ignores them without
+ * a word (tests/baresip.sh; it can send these itself); Asterisk's and
+ * FreeSWITCH's RTP stacks drop a payload type they do not know (read in
+ * their sources, not run here); Kamailio never sees media, and
+ * rtpengine, if it relays, forwards them with a rate-limited warning.
+ * An empty datagram (4.1) would fail SRTP authentication at the peer
+ * and prove nothing to a peer that latches.
  */
 int
 media_keepalive_pt(const int *used, int n)

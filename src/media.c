@@ -40,6 +40,12 @@
  * resamplers follow it, and a codec at that same rate gets the samples
  * with no conversion at all.
  *
+ * Each stream sends RTP and RTCP to the addresses of the peer's SDP
+ * until the peer's packets, proven to be its own, come from elsewhere (a
+ * NAT), and then there (media-nat.c); while it sends nothing (held, in
+ * the background) an RTP keep-alive goes every [sip] rtp_keepalive
+ * seconds so that our NAT keeps the RTP port's binding.
+ *
  * The loop thread changes a stream (parameters, mute, DTMF, recording)
  * under media_lock; the media thread takes the same lock once per
  * wake-up, for the few hundred microseconds its work lasts. The device

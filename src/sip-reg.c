@@ -21,7 +21,11 @@
  * address, or forgot the binding and chose another port) we register
  * again, and Sofia's natify puts the new address in the Contact and
  * removes the old one. No answer means the server or the path is gone:
- * registering again lets the account's retries take over.
+ * registering again lets the account's retries take over. OPTIONS, not
+ * CRLF: on UDP a bare CRLF gets no answer, so it can tell neither; on
+ * TCP and TLS the OPTIONS goes over the registration's connection and
+ * refreshes its binding just as RFC 5626's CRLF ping would, with one
+ * mechanism for every transport and no reliance on the server's pong.
  */
 #include "config.h"
 

@@ -7,7 +7,7 @@
 # side's tone and not its own (Goertzel check). Calls both ways, Opus and
 # PCMU; DTMF both ways by RFC 4733 while the voice goes on (baresip keeps
 # sending audio during an event, tsphone does not); hold and resume from
-# tsphone.
+# tsphone, with RTP keep-alives during the hold that baresip must ignore.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/baresip-lib.sh"
 require_kamailio
@@ -37,6 +37,7 @@ up() {
 	write_conf "$T/t$1.conf" <<EOF
 [sip]
 listen = 127.0.0.1:0
+rtp_keepalive = 1
 [audio]
 driver = file
 input = $T/tsp-tone.wav
@@ -203,6 +204,12 @@ e_t=$(wav_pos "$T_WAV") e_b=$(wav_pos "$B_WAV")
 diag "marks (s): tsphone hold $h_t resume $r_t end $e_t;" \
     "baresip hold $h_b resume $r_b end $e_b"
 ok "hold: hung up, both quit" down "$n"
+# rtp_keepalive = 1: the held call sent RTP keep-alives (RFC 6263 4.6,
+# a payload type not negotiated), which baresip ignores without a word.
+ka=$(grep '"event":"stats"' "$T/t$n.out" | tail -n 1 | sed -n 's/.*"keepalives":\([0-9]*\).*/\1/p')
+ok "hold: keep-alives went to baresip (${ka:-none})" test "${ka:-0}" -ge 1
+ok "hold: and baresip took them quietly" \
+    sh -c "! grep -iE 'unknown|payload type|bad pt' '$T/bs-b$n.log'"
 ok "dtmf: tsphone hears baresip's voice during the digits" \
     hears "$T_WAV" 600 "$(wav_add "$d0" 0.3)" "$d1"
 ok "before hold tsphone hears baresip" \

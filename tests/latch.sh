@@ -51,10 +51,10 @@ line=$(grep '"event":"media"' "$T/me.out" | tail -n 1)
 like "$(json_get "$line" remote)" ":$sdp_port\$" "the SDP names port $sdp_port"
 my_port=$(json_get "$line" local | sed 's/.*://')
 
-# The peer: 10 s of a 1500 Hz tone from port $peer_port.
+# The peer: 8 s of a 1500 Hz tone from port $peer_port.
 _lib_spawn rtppeer /dev/null "$T/peer.out" "$T/peer.err" \
 	"$RTPPEER" -s 0x5eed1234 -f 1500 -q "$sdp_port" \
-	127.0.0.1 "$peer_port" 127.0.0.1 "$my_port" 10 "$T/peer.wav" ||
+	127.0.0.1 "$peer_port" 127.0.0.1 "$my_port" 8 "$T/peer.wav" ||
 	bail "cannot start rtppeer"
 add_log rtppeer "$T/peer.out"
 ok "RTP latched onto the peer's real port" wait_until 3 \
@@ -79,7 +79,7 @@ is "$(grep -c 'RTCP latched' "$T/me.log")" 1 "nor RTCP"
 # Hold: no media goes out, keep-alives do.
 tsp_cmd me "hold"
 ok "held" tsp_wait me '"event":"call".*"state":"held"' 3
-ok "the peer ran its 10 s" wait_until 10 test -f "$T/.run/rtppeer.rc"
+ok "the peer ran its 8 s" wait_until 8 test -f "$T/.run/rtppeer.rc"
 is "$(cat "$T/.run/rtppeer.rc" 2>/dev/null)" 0 "and ended well"
 line=$(tail -n 1 "$T/peer.out")
 rtp=$(echo "$line" | awk '{ print $2 }')

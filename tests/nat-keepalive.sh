@@ -18,7 +18,7 @@ require_kamailio
 require_tsphone
 tmpdir_init
 nat_setup 3
-KAM_DEFINES=CANCEL_AT_ONCE	# (bob's call into the router's void)
+export KAM_DEFINES=CANCEL_AT_ONCE	# (bob's call into the router's void)
 nat_kam_start "alice:pa" "bob:pb" "carol:pc" || bail "cannot start kamailio"
 
 # setup WHERE NAME ADDRESS KEEPALIVE

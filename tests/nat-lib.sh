@@ -44,7 +44,7 @@ NAT_HOME_ADDR=192.168.1.10
 NAT_ROUTER_LAN=192.168.1.1
 NAT_PUBLIC_ADDR=203.0.113.1
 NAT_INET_ADDR=203.0.113.10
-NAT_NS_HOME= NAT_NS_ROUTER= NAT_NS_INET=
+NAT_NS_HOME='' NAT_NS_ROUTER='' NAT_NS_INET=''
 NAT_STUN=
 
 # nat_require: skip the whole script unless network namespaces, veth
@@ -59,10 +59,10 @@ nat_require() {
 	_nr_ok=1 _nr_why=
 	if ! "$IP_BIN" netns exec "$_nr_ns" "$IPTABLES" -t nat -A POSTROUTING \
 	    -o lo -j MASQUERADE 2>"$T/.nat-probe"; then
-		_nr_ok= _nr_why="iptables MASQUERADE fails: $(head -n 1 "$T/.nat-probe")"
+		_nr_ok='' _nr_why="iptables MASQUERADE fails: $(head -n 1 "$T/.nat-probe")"
 	elif ! "$IP_BIN" netns exec "$_nr_ns" sh -c \
 	    'test -w /proc/sys/net/netfilter/nf_conntrack_udp_timeout'; then
-		_nr_ok= _nr_why="no per-namespace nf_conntrack_udp_timeout"
+		_nr_ok='' _nr_why="no per-namespace nf_conntrack_udp_timeout"
 	fi
 	"$IP_BIN" netns del "$_nr_ns"
 	[ -n "$_nr_ok" ] || skip_all "$_nr_why"
@@ -95,6 +95,7 @@ nat_setup() {
 	nat_exec router "$IP_BIN" link set "$_ns_iw" netns "$NAT_NS_INET" ||
 		bail "cannot create the veth pairs"
 	NAT_IF_WAN=$_ns_rw NAT_IF_LAN=$_ns_rl
+	export NAT_IF_WAN NAT_IF_LAN
 	_nat_sh home "
 		ip addr add $NAT_HOME_ADDR/24 dev $_ns_hl &&
 		ip link set $_ns_hl up &&

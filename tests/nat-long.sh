@@ -27,7 +27,7 @@ if [ "${NAT_LONG_QUICK:-0}" = 1 ]; then
 else
 	# tsphone's defaults: SIP keep-alives every 25 s, RTP every 15 s
 	udp=30 hold=120 quiet=300
-	extra_sip= extra_account=
+	extra_sip='' extra_account=''
 fi
 nat_setup "$udp"
 nat_kam_start "alice:pa" "bob:pb" "carol:pc" "dave:pd" ||

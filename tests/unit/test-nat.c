@@ -243,6 +243,51 @@ test_reinvite(void)
 }
 
 static void
+test_v6_and_old_hold(void)
+{
+	struct media_latch	 l;
+	struct sockaddr_in6	 sdp, pub;
+	struct sockaddr_in	 any = addr("0.0.0.0", 4000);
+	struct sockaddr_in	 sdp4 = addr("10.0.0.5", 4000);
+	struct sockaddr_in	 pub4 = addr("203.0.113.9", 31000);
+	uint64_t		 now = 1000 * MS;
+	int			 i;
+
+	memset(&sdp, 0, sizeof sdp);
+	sdp.sin6_family = AF_INET6;
+	sdp.sin6_port = htons(4000);
+	inet_pton(AF_INET6, "2001:db8::5", &sdp.sin6_addr);
+	pub = sdp;
+	pub.sin6_port = htons(31000);
+	inet_pton(AF_INET6, "2001:db8:1::9", &pub.sin6_addr);
+	memset(&l, 0, sizeof l);
+	media_latch_set(&l, SA(sdp), sizeof sdp, MEDIA_LATCH_QUIET_US);
+	is_str(cur(&l), "[2001:db8::5]:4000", "IPv6: the SDP's address");
+	for (i = 0; i < MEDIA_LATCH_RUN; i++)
+		media_latch_rtp(&l, SA(pub), 0x66, (uint16_t)i, false, now);
+	is_str(cur(&l), "[2001:db8:1::9]:31000", "IPv6: latched after a run");
+	is_int((int)l.len, (int)sizeof pub, "with an IPv6 address length");
+	is_int(media_latch_rtp(&l, SA(sdp4), 0x66, 9, false, now + 1000 * MS),
+	    MEDIA_LATCH_MOVED, "to IPv4 and back: the family counts");
+	is_int((int)l.len, (int)sizeof sdp4, "with an IPv4 length");
+
+	/* An old-style hold (c=0.0.0.0) once latched changes nothing. */
+	memset(&l, 0, sizeof l);
+	set(&l, sdp4);
+	for (i = 0; i < MEDIA_LATCH_RUN; i++)
+		media_latch_rtp(&l, SA(pub4), 0x77, (uint16_t)i, false, now);
+	set(&l, any);
+	is_str(cur(&l), "203.0.113.9:31000",
+	    "c=0.0.0.0 (RFC 2543 hold) keeps the latch");
+	set(&l, sdp4);
+	is_str(cur(&l), "203.0.113.9:31000", "and so does the resume");
+	memset(&l, 0, sizeof l);
+	set(&l, any);
+	is_str(cur(&l), "0.0.0.0:4000", "a first SDP with 0.0.0.0 is taken "
+	    "as it is (media.c sends nothing there)");
+}
+
+static void
 test_rtcp(void)
 {
 	struct media_latch	 rtp, rtcp;
@@ -287,6 +332,8 @@ test_keepalive(void)
 
 	media_keepalive_init(&k, 15000 * MS, now);
 	ok(!media_keepalive_due(&k, now + 14999 * MS), "not due before 15 s");
+	ok(!media_keepalive_due(&k, now - 3 * MS),
+	    "not due when started a moment after now (another thread)");
 	ok(media_keepalive_due(&k, now + 15000 * MS), "due at 15 s");
 	is_int((int)((media_keepalive_next(&k) - now) / MS), 15000,
 	    "next says when");
@@ -327,6 +374,7 @@ main(void)
 	test_nat_peer();
 	test_srtp();
 	test_reinvite();
+	test_v6_and_old_hold();
 	test_rtcp();
 	test_keepalive();
 	return done_testing();
