@@ -41,11 +41,22 @@
  *   naming no dialog, or an early one we did not start, gets 481; a
  *   confirmed one with early-only 486; one we are ending 603.
  *
+ * - STUN ([account] stun_server): a new call's offer (INVITE) or answer
+ *   (the 180 and the 200 after it, or the 200 replacing a call) waits
+ *   for the binding of its RTP and RTCP sockets, at most about 1 s
+ *   (media-stun.h's schedule) plus, for a server given by name, its
+ *   lookup (sip-dns.c's bounds: a few seconds when DNS is down); the SDP
+ *   then gives the public address and ports, or the local ones, with the
+ *   reason logged, when STUN fails. An incoming call rings only then,
+ *   so it cannot be answered before the SDP is known. Re-INVITEs keep
+ *   what was found: the sockets are the same.
+ *
  * Reports from the SIP side arrive after Sofia's callback has returned,
  * so a call may be freed in the handler that reported its end.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +72,13 @@
 #include "loop.h"
 #include "media.h"
 #include "sip-call.h"
+#include "sip-dns.h"
 #include "util.h"
+
+/* What waits for a call's STUN binding (call->stun_wait). */
+#define CALL_STUN_INVITE	1	/* our INVITE */
+#define CALL_STUN_RING		2	/* our 180 to theirs */
+#define CALL_STUN_ACCEPT	3	/* our 200 to an INVITE with Replaces */
 
 /* 491 or 500 answers to one re-INVITE before we give up on it. */
 #define CALL_REINVITE_TRIES	5
@@ -80,6 +97,9 @@ static void	 call_focus(struct call *);
 static int	 call_dial_for(struct account *, const char *, struct call *,
 		    const char *, char **);
 static void	 call_later(void *);
+static void	 call_ended(struct call *, int, const char *);
+static void	 call_incoming_ring(struct call *, int);
+static void	 call_incoming_accept(struct call *, int);
 
 void
 call_set_timeouts(int ring, int rtp)
@@ -410,6 +430,7 @@ call_free(struct call *c)
 	}
 	if (call_cur == c)
 		call_cur = NULL;
+	sip_dns_cancel(c->stun_dns);
 	sip_call_free(c->sip);
 	if (c->media != NULL)
 		media_free(c->media);
@@ -922,6 +943,155 @@ call_by_replaces(const struct sip_replaces *rp)
 }
 
 /* An INVITE with Replaces (RFC 3891 3): answered at once, or refused. */
+/* --- STUN before the offer or answer --- */
+
+/* What the SDP gives when STUN does not help, for the log. */
+static void
+call_stun_local(const struct call *c, const char *why)
+{
+	log_warn("call %d: %s; the SDP carries the local address %s", c->id,
+	    why, media_local_addr(c->media));
+}
+
+/* Ask the server at ADDR:PORT; 0, or -1 (logged: go on without). */
+static int
+call_stun_ask(struct call *c, const char *addr, int port)
+{
+	char	*cause = NULL;
+
+	if (media_stun(c->media, addr, port, &cause) != 0) {
+		call_stun_local(c, cause);
+		free(cause);
+		return -1;
+	}
+	log_info("call %d: asking STUN server %s%s%s:%d for the public "
+	    "address of %s:%d; the %s waits for it (1 s at most)", c->id,
+	    strchr(addr, ':') != NULL ? "[" : "", addr,
+	    strchr(addr, ':') != NULL ? "]" : "", port,
+	    media_local_addr(c->media), media_local_port(c->media),
+	    c->stun_wait == CALL_STUN_INVITE ? "INVITE" : "answer");
+	return 0;
+}
+
+/* The binding is known or failed: send what waited. */
+static void
+call_stun_go(struct call *c)
+{
+	struct call	*r;
+	char		*cause = NULL;
+	int		 what = c->stun_wait;
+	int		 port = c->public_port != 0 ? c->public_port :
+			    media_local_port(c->media);
+
+	c->stun_wait = 0;
+	switch (what) {
+	case CALL_STUN_RING:
+		call_incoming_ring(c, port);
+		break;
+	case CALL_STUN_ACCEPT:
+		call_incoming_accept(c, port);
+		break;
+	case CALL_STUN_INVITE:
+		if (c->local_end) {
+			/* Hung up while it waited: nothing went out. */
+			call_ended(c, 487, "hung up");
+			break;
+		}
+		if (sip_call_invite(c->sip, port, &cause) != 0) {
+			log_error("call %d: %s", c->id, cause);
+			if ((r = call_find(c->transfer_from)) != NULL)
+				r->transfer_to = 0;
+			call_ended(c, 500, cause);
+			free(cause);
+		}
+		break;
+	}
+}
+
+static void
+call_stun_resolved(const struct sip_dns_result *res, void *arg)
+{
+	struct call	*c = arg;
+
+	c->stun_dns = NULL;
+	if (c->local_end) {
+		call_stun_go(c);	/* hung up meanwhile: no need to ask */
+		return;
+	}
+	if (res->error != 0) {
+		call_stun_local(c, res->why);
+		call_stun_go(c);
+		return;
+	}
+	if (call_stun_ask(c, res->addr, c->acct->conf->stun_port) != 0)
+		call_stun_go(c);
+}
+
+/*
+ * If C's account has a STUN server, start the binding of C's media and
+ * make WHAT (CALL_STUN_*) wait for it: true. False when the call goes on
+ * at once (no server, or one that cannot be asked: logged).
+ */
+static bool
+call_stun_start(struct call *c, int what)
+{
+	const struct conf_account	*ca = c->acct->conf;
+	unsigned char			 bin[sizeof(struct in6_addr)];
+	char				*uri, *cause = NULL;
+
+	if (ca->stun_host == NULL)
+		return false;
+	c->stun_wait = what;
+	if (inet_pton(AF_INET, ca->stun_host, bin) == 1 ||
+	    inet_pton(AF_INET6, ca->stun_host, bin) == 1) {
+		if (call_stun_ask(c, ca->stun_host, ca->stun_port) != 0) {
+			c->stun_wait = 0;
+			return false;
+		}
+		return true;
+	}
+	/* A name: looked up off the loop (sip-dns.c), for each call, so a
+	 * changed DNS record is followed. */
+	xasprintf(&uri, "sip:%s:%d", ca->stun_host, ca->stun_port);
+	c->stun_dns = sip_dns_resolve(uri, "udp", call_stun_resolved, c, &cause);
+	free(uri);
+	if (c->stun_dns == NULL) {
+		call_stun_local(c, cause);
+		free(cause);
+		c->stun_wait = 0;
+		return false;
+	}
+	log_info("call %d: looking up STUN server %s", c->id, ca->stun_host);
+	return true;
+}
+
+void
+call_media_stun(int id, const struct media_stun_result *r, void *arg)
+{
+	struct call	*c = call_find(id);
+	char		 rtcp[80] = "unknown";
+
+	(void)arg;
+	if (c == NULL || c->stun_wait == 0)
+		return;
+	if (r->ok) {
+		c->public_port = r->port;
+		if (r->rtcp_port != 0)
+			snprintf(rtcp, sizeof rtcp, "%s:%d", r->rtcp_addr,
+			    r->rtcp_port);
+		log_info("call %d: STUN server %s sees %s:%d as %s:%d "
+		    "(RTCP: %s)", c->id, r->server, media_local_addr(c->media),
+		    media_local_port(c->media), r->addr, r->port, rtcp);
+		if (r->rtcp_port == 0)
+			log_warn("call %d: %s; the SDP gives no RTCP address",
+			    c->id, r->why);
+		sip_call_set_public(c->sip, r->addr, r->rtcp_port != 0 ?
+		    r->rtcp_addr : NULL, r->rtcp_port);
+	} else
+		call_stun_local(c, r->why);
+	call_stun_go(c);
+}
+
 static void
 call_incoming_replaces(const struct sip_incoming *in)
 {
@@ -982,7 +1152,19 @@ call_incoming_replaces(const struct sip_incoming *in)
 		sip_call_reject(c->sip, 500, "media unavailable");
 		return;		/* the call ends with the dialog */
 	}
-	if (sip_call_accept(c->sip, media_local_port(c->media), &cause) != 0) {
+	if (call_stun_start(c, CALL_STUN_ACCEPT))
+		return;		/* call_stun_go accepts it */
+	call_incoming_accept(c, media_local_port(c->media));
+}
+
+static void
+call_incoming_accept(struct call *c, int port)
+{
+	char	*cause = NULL;
+
+	if (c->local_end)
+		return;
+	if (sip_call_accept(c->sip, port, &cause) != 0) {
 		log_warn("call %d: refusing the offer of %s: %s", c->id,
 		    c->remote, cause);
 		free(cause);
@@ -997,7 +1179,6 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 	struct call	*c;
 	const char	*fwd;
 	char		*cause = NULL;
-	int		 port;
 
 	/* Before the account and the call limit: it takes a call's place,
 	 * on that call's account. */
@@ -1049,7 +1230,19 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 		sip_call_reject(c->sip, 500, "media unavailable");
 		return;		/* the call ends with the dialog */
 	}
-	port = media_local_port(c->media);
+	if (call_stun_start(c, CALL_STUN_RING))
+		return;		/* call_stun_go rings it */
+	call_incoming_ring(c, media_local_port(c->media));
+}
+
+/* The answer to C's offer is ready (media on PORT): ring, or answer. */
+static void
+call_incoming_ring(struct call *c, int port)
+{
+	char	*cause = NULL;
+
+	if (c->local_end)
+		return;		/* refused meanwhile: the dialog is ending */
 	if (sip_call_ring(c->sip, port, &cause) != 0) {
 		log_warn("call %d: refusing the offer of %s: %s", c->id,
 		    c->remote, cause);
@@ -1058,7 +1251,7 @@ call_incoming(struct account *a, const struct sip_incoming *in)
 	}
 	c->rang = true;
 	call_set_state(c, CALL_INCOMING, 180, "Ringing");
-	if (a->conf->auto_answer) {
+	if (c->acct->conf->auto_answer) {
 		log_info("call %d: answering automatically", c->id);
 		if (call_answer(c, &cause) != 0) {
 			log_error("call %d: %s", c->id, cause);
@@ -1149,8 +1342,8 @@ call_dial_for(struct account *a, const char *target, struct call *referrer,
 		referrer->transfer_to = c->id;
 	}
 	c->media = media_new(c->id, sip_call_media_addr(sc), cause);
-	if (c->media == NULL || sip_call_invite(sc, media_local_port(c->media),
-	    cause) != 0) {
+	if (c->media == NULL || (!call_stun_start(c, CALL_STUN_INVITE) &&
+	    sip_call_invite(sc, media_local_port(c->media), cause) != 0)) {
 		if (referrer != NULL)
 			referrer->transfer_to = 0;
 		call_free(c);
@@ -1174,6 +1367,11 @@ call_answer(struct call *c, char **cause)
 {
 	if (c->state != CALL_INCOMING) {
 		xasprintf(cause, "call %d is not ringing", c->id);
+		return -1;
+	}
+	if (c->stun_wait != 0) {
+		xasprintf(cause, "call %d is not ringing yet: its STUN "
+		    "binding is under way", c->id);
 		return -1;
 	}
 	if (sip_call_answer(c->sip, cause) != 0)

@@ -18,6 +18,7 @@
 struct account;
 struct loop_timer;
 struct sip_call;
+struct sip_dns;
 struct sip_incoming;
 
 /* Calls at once; more incoming ones get 486 and no call object. */
@@ -79,6 +80,10 @@ struct call {
 					   a replaced call: the target's */
 	struct sip_call		*sip;
 	struct media		*media;
+	int			 stun_wait;	/* what waits for the STUN binding
+						   (CALL_STUN_*), or 0 */
+	struct sip_dns		*stun_dns;	/* the server's name, resolving */
+	int			 public_port;	/* RTP's, as STUN found it, or 0 */
 	struct media_params	 params;	/* last negotiated */
 	bool			 have_params;
 
@@ -141,6 +146,8 @@ void	 call_incoming(struct account *, const struct sip_incoming *);
 void	 call_media_timeout(int call_id, void *arg);
 void	 call_media_dtmf(int call_id, char digit, void *arg);
 void	 call_media_stats(const struct event_stats *, void *arg);
+void	 call_media_stun(int call_id, const struct media_stun_result *,
+	    void *arg);
 
 /* Free every call (after the loop). */
 void	 call_free_all(void);

@@ -72,6 +72,8 @@ static int	conf_parse_listen(const struct conf_key *, void *, const char *,
 		    char **);
 static int	conf_parse_enum(const struct conf_key *, void *, const char *,
 		    char **);
+static int	conf_parse_stun(const struct conf_key *, void *, const char *,
+		    char **);
 static int	conf_parse_bool(const struct conf_key *, void *, const char *,
 		    char **);
 static int	conf_parse_int(const struct conf_key *, void *, const char *,
@@ -363,6 +365,13 @@ static const struct conf_key conf_table[] = {
 	    "no takes only the notices a server sends unasked" },
 	  .parse = conf_parse_mwi, .offset = CONF_AOFF(mwi),
 	  .offset2 = CONF_AOFF(mwi_uri) },
+	{ .info = { "account", "stun_server", "host[:port]", NULL,
+	    "STUN server (RFC 5389) asked, before each call's offer or "
+	    "answer, for the public address of its RTP and RTCP sockets, "
+	    "which the SDP then gives; port 3478 when none is given" },
+	  .parse = conf_parse_stun, .offset = CONF_AOFF(stun_host),
+	  .offset2 = CONF_AOFF(stun_port),
+	  .tmpl = "#stun_server = stun.example.com:3478" },
 	{ .info = { "account", "voicemail", "target", NULL,
 	    "dial string of the voicemail box, which the voicemail command "
 	    "and key dial" },
@@ -627,6 +636,72 @@ bad:
 	xasprintf(cause, "bad value \"%s\" for %s: expected ADDRESS:PORT, "
 	    "e.g. 0.0.0.0:5060 or [::]:5060, with a port from 0 to 65535",
 	    conf_shorten(value, buf, sizeof buf), k->info.key);
+	return -1;
+}
+
+/*
+ * HOST[:PORT]: a host name, an IPv4 address, or an IPv6 one (bracketed
+ * when a port follows); the port 1 to 65535, MEDIA_STUN_PORT (3478)
+ * when none is given.
+ */
+static int
+conf_parse_stun(const struct conf_key *k, void *base, const char *value,
+    char **cause)
+{
+	char		**host_field = conf_field(base, k->offset);
+	int		 *port_field = conf_field(base, k->offset2);
+	char		 *host = NULL, buf[CONF_QUOTE_MAX + 4];
+	const char	 *port = NULL, *end, *p;
+	unsigned char	  addr[sizeof(struct in6_addr)];
+	long		  n = 3478;
+
+	if (value[0] == '[') {
+		end = strchr(value, ']');
+		if (end == NULL || (end[1] != ':' && end[1] != '\0'))
+			goto bad;
+		host = xstrndup(value + 1, end - value - 1);
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			goto bad;
+		if (end[1] == ':')
+			port = end + 2;
+	} else if (strchr(value, ':') != strrchr(value, ':')) {
+		/* Two colons or more: an IPv6 address without a port. */
+		host = xstrdup(value);
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			goto bad;
+	} else {
+		end = strchr(value, ':');
+		host = end != NULL ? xstrndup(value, end - value) : xstrdup(value);
+		if (end != NULL)
+			port = end + 1;
+		if (*host == '\0' || strlen(host) > 253 || *host == '-' ||
+		    *host == '.')
+			goto bad;
+		for (p = host; *p != '\0'; p++) {
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+				goto bad;
+		}
+	}
+	if (port != NULL) {
+		if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
+		    strlen(port) > 5)
+			goto bad;
+		n = strtol(port, NULL, 10);
+		if (n < 1 || n > 65535)
+			goto bad;
+	}
+	free(*host_field);
+	*host_field = host;
+	*port_field = (int)n;
+	return 0;
+
+bad:
+	free(host);
+	xasprintf(cause, "bad value \"%s\" for %s: expected HOST[:PORT], "
+	    "e.g. stun.example.com, 192.0.2.1:3478 or [2001:db8::1]:3478, "
+	    "with a port from 1 to 65535", conf_shorten(value, buf, sizeof buf),
+	    k->info.key);
 	return -1;
 }
 
@@ -969,6 +1044,7 @@ conf_account_free(struct conf_account *a)
 	free(a->forward);
 	free(a->mwi_uri);
 	free(a->voicemail);
+	free(a->stun_host);
 	free(a);
 }
 

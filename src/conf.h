@@ -84,6 +84,9 @@ struct conf_account {
 	char			*mwi_uri;	/* ... there; NULL: the uri */
 	char			*voicemail;	/* dial string of the mailbox,
 						   or NULL */
+	char			*stun_host;	/* [account] stun_server: host
+						   (no brackets), or NULL */
+	int			 stun_port;	/* its port (3478) */
 
 	struct conf_account	*next;
 };

@@ -68,6 +68,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +92,7 @@
 #include "media-resample.h"
 #include "media-rtp.h"
 #include "media-srtp.h"
+#include "media-stun.h"
 #include "util.h"
 
 #define MEDIA_FRAME_MS		20
@@ -117,6 +119,7 @@ enum media_ev_kind {
 	MEDIA_EV_DTMF,
 	MEDIA_EV_TIMEOUT,
 	MEDIA_EV_STATS,
+	MEDIA_EV_STUN,
 	MEDIA_EV_LATCH,
 };
 
@@ -128,6 +131,19 @@ struct media_ev {
 	bool			 rtcp;		/* LATCH: which flow */
 	struct sockaddr_storage	 to;		/* LATCH: where it went */
 	struct sockaddr_storage	 sdp;		/* LATCH: the SDP's address */
+	struct media_stun_result stun;		/* STUN */
+};
+
+/* The STUN binding of one socket of a stream (media_stun). */
+struct media_stun_sock {
+	uint8_t			 tid[MEDIA_STUN_TID_LEN];
+	struct media_stun_tx	 tx;
+	bool			 done;
+	bool			 ok;
+	char			 addr[48];	/* what the server saw */
+	int			 port;
+	char			 why[256];	/* why not, or the last bad
+						   answer while waiting */
 };
 
 struct media {
@@ -191,6 +207,14 @@ struct media {
 	uint64_t		 next_rtcp_us;	/* wall clock */
 	uint64_t		 next_stats_us;
 	unsigned long		 rx_foreign;	/* before the stream is set up */
+
+	/* STUN (media_stun): RTP's binding, then RTCP's. */
+	bool			 stun_on;
+	struct sockaddr_storage	 stun_to;
+	socklen_t		 stun_len;
+	char			 stun_name[80];	/* "ADDR:PORT", for messages */
+	struct media_stun_sock	 stun[2];
+	unsigned long		 rx_stun;	/* STUN not ours, dropped */
 
 	struct media		*next;
 };
@@ -364,6 +388,11 @@ media_ev_read(int fd, void *arg)
 		case MEDIA_EV_STATS:
 			if (media_h.stats != NULL)
 				media_h.stats(&evs[i].stats, media_h.arg);
+			break;
+		case MEDIA_EV_STUN:
+			if (media_h.stun != NULL)
+				media_h.stun(evs[i].id, &evs[i].stun,
+				    media_h.arg);
 			break;
 		case MEDIA_EV_LATCH:
 			media_ev_latch(&evs[i]);
@@ -1004,6 +1033,149 @@ media_rx_arrival(struct msghdr *msg, uint64_t now, uint64_t wall)
 	return now;
 }
 
+/* --- STUN (media thread) --- */
+
+static bool
+media_same_addr(const struct sockaddr_storage *a, socklen_t alen,
+    const struct sockaddr_storage *b, socklen_t blen)
+{
+	const struct sockaddr_in	*a4 = (const struct sockaddr_in *)a;
+	const struct sockaddr_in	*b4 = (const struct sockaddr_in *)b;
+	const struct sockaddr_in6	*a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6	*b6 = (const struct sockaddr_in6 *)b;
+
+	if (a->ss_family != b->ss_family || alen != blen)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr &&
+		    a4->sin_port == b4->sin_port;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0 &&
+		    a6->sin6_port == b6->sin6_port;
+	return false;
+}
+
+/* Both bindings are over: tell the loop what RTP's (and RTCP's) are. */
+static void
+media_stun_finish(struct media *m)
+{
+	struct media_stun_sock	*rtp = &m->stun[0], *rtcp = &m->stun[1];
+	struct media_stun_result *r;
+	struct media_ev		 ev;
+
+	m->stun_on = false;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = MEDIA_EV_STUN;
+	ev.id = m->id;
+	r = &ev.stun;
+	util_strlcpy(r->server, m->stun_name, sizeof r->server);
+	r->ok = rtp->ok;
+	if (rtp->ok) {
+		util_strlcpy(r->addr, rtp->addr, sizeof r->addr);
+		r->port = rtp->port;
+	} else
+		util_strlcpy(r->why, rtp->why, sizeof r->why);
+	if (rtcp->ok) {
+		util_strlcpy(r->rtcp_addr, rtcp->addr, sizeof r->rtcp_addr);
+		r->rtcp_port = rtcp->port;
+	} else if (rtp->ok)
+		util_strlcpy(r->why, rtcp->why, sizeof r->why);
+	media_post(&ev);
+}
+
+/* A STUN message on socket K (0: RTP, 1: RTCP) of M, from FROM. */
+static void
+media_stun_rx(struct media *m, int k, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from, socklen_t fromlen)
+{
+	struct media_stun_sock	*s = &m->stun[k];
+	struct media_stun_resp	 r;
+	int			 rc;
+
+	/* Only the server we asked, about a transaction still open: a
+	 * stranger's STUN is dropped like its RTP. */
+	if (!m->stun_on || s->done ||
+	    !media_same_addr(from, fromlen, &m->stun_to, m->stun_len)) {
+		m->rx_stun++;
+		return;
+	}
+	rc = media_stun_parse(buf, len, s->tid, &r);
+	switch (rc) {
+	case 0:
+		if (r.family != m->stun_to.ss_family) {
+			snprintf(s->why, sizeof s->why, "STUN server %s "
+			    "answered with an address of another family (%s)",
+			    m->stun_name, r.addr);
+			break;		/* keep waiting: maybe a better one */
+		}
+		s->done = s->ok = true;
+		util_strlcpy(s->addr, r.addr, sizeof s->addr);
+		s->port = r.port;
+		break;
+	case -EPROTO:
+		s->done = true;
+		snprintf(s->why, sizeof s->why, "STUN server %s answered "
+		    "%d %s", m->stun_name, r.code, r.reason);
+		break;
+	case -EBADMSG:
+		/* Not the end: a good answer to a retransmission may
+		 * follow; if none does, this is why it failed. */
+		snprintf(s->why, sizeof s->why, "STUN server %s sent a "
+		    "malformed answer", m->stun_name);
+		break;
+	default:
+		m->rx_stun++;
+		return;
+	}
+	if (m->stun[0].done && m->stun[1].done)
+		media_stun_finish(m);
+}
+
+/* Send what is due; returns when to come back. */
+static uint64_t
+media_stun_work(struct media *m, uint64_t now)
+{
+	uint8_t			 req[MEDIA_STUN_REQ_LEN];
+	struct media_stun_sock	*s;
+	uint64_t		 next = UINT64_MAX;
+	int			 k, fd;
+
+	if (!m->stun_on)
+		return next;
+	for (k = 0; k < 2; k++) {
+		s = &m->stun[k];
+		fd = k == 0 ? m->rtp_fd : m->rtcp_fd;
+		for (;;) {
+			if (s->done)
+				break;
+			switch (media_stun_tx_step(&s->tx, now)) {
+			case MEDIA_STUN_SEND:
+				media_stun_request(req, sizeof req, s->tid);
+				sendto(fd, req, sizeof req, 0,
+				    (struct sockaddr *)&m->stun_to, m->stun_len);
+				continue;
+			case MEDIA_STUN_GIVE_UP:
+				s->done = true;
+				if (s->why[0] == '\0')
+					snprintf(s->why, sizeof s->why, "STUN "
+					    "server %s did not answer",
+					    m->stun_name);
+				continue;
+			case MEDIA_STUN_WAIT:
+				break;
+			}
+			break;
+		}
+		if (!s->done && media_stun_tx_next(&s->tx) < next)
+			next = media_stun_tx_next(&s->tx);
+	}
+	if (m->stun[0].done && m->stun[1].done) {
+		media_stun_finish(m);
+		return UINT64_MAX;
+	}
+	return next;
+}
+
 static void
 media_rx(struct media *m, int fd, uint64_t now)
 {
@@ -1044,6 +1216,15 @@ media_rx(struct media *m, int fd, uint64_t now)
 		for (i = 0; i < n; i++) {
 			buf = bufs[i];
 			len = (int)msgs[i].msg_len;
+			/* STUN shares the sockets (RFC 7983): the first two
+			 * bits are 00 where RTP and RTCP have version 2. It
+			 * never reaches the decoders or the latch, from
+			 * anyone. */
+			if (media_stun_is(buf, (size_t)len)) {
+				media_stun_rx(m, fd == m->rtp_fd ? 0 : 1, buf,
+				    (size_t)len, &from[i], msgs[i].msg_hdr.msg_namelen);
+				continue;
+			}
 			sa = (const struct sockaddr *)&from[i];
 			if (!m->configured) {
 				m->rx_foreign++;
@@ -1672,6 +1853,8 @@ media_main(void *arg)
 
 				if (t < next)
 					next = t;
+				if ((t = media_stun_work(m, now)) < next)
+					next = t;
 			}
 			mp.next_us = next;
 		}
@@ -1787,6 +1970,50 @@ const char *
 media_local_addr(const struct media *m)
 {
 	return m->addr;
+}
+
+int
+media_stun(struct media *m, const char *addr, int port, char **cause)
+{
+	struct sockaddr_storage	 ss, local;
+	socklen_t		 len, llen;
+	bool			 v6 = strchr(addr, ':') != NULL;
+	int			 k;
+
+	if (m->loopback || media_sockaddr(addr, port, &ss, &len) != 0) {
+		xasprintf(cause, "STUN server \"%s\" is not an IP address",
+		    addr);
+		return -1;
+	}
+	if (media_sockaddr(m->addr, 0, &local, &llen) == 0 &&
+	    local.ss_family != ss.ss_family) {
+		xasprintf(cause, "STUN server %s is IPv%s, the media socket "
+		    "(%s) is not", addr, v6 ? "6" : "4", m->addr);
+		return -1;
+	}
+	pthread_mutex_lock(&media_lock);
+	memset(m->stun, 0, sizeof m->stun);
+	m->stun_to = ss;
+	m->stun_len = len;
+	snprintf(m->stun_name, sizeof m->stun_name, "%s%s%s:%d", v6 ? "[" : "",
+	    addr, v6 ? "]" : "", port);
+	for (k = 0; k < 2; k++) {
+		/* RFC 5389 10.1.1: uniformly random transaction IDs, so an
+		 * off-path attacker cannot forge an answer. */
+		if (getrandom(m->stun[k].tid, sizeof m->stun[k].tid, 0) !=
+		    (ssize_t)sizeof m->stun[k].tid) {
+			size_t	 i;
+
+			for (i = 0; i < sizeof m->stun[k].tid; i++)
+				m->stun[k].tid[i] = (uint8_t)random();
+		}
+		media_stun_tx_start(&m->stun[k].tx, media_mono_us());
+	}
+	m->stun_on = true;
+	media_gen++;		/* the media thread looks at once */
+	pthread_mutex_unlock(&media_lock);
+	media_wake();
+	return 0;
 }
 
 /* Apply P to M; media_lock held. */

@@ -56,6 +56,22 @@ struct conf;
 struct event_stats;
 
 /*
+ * What a STUN binding (media_stun) found: the public address and port of
+ * the RTP socket, and of the RTCP socket when its binding worked too
+ * (rtcp_port 0: unknown). WHY says, in words, why RTP's failed, or else
+ * why RTCP's did ("" when both worked).
+ */
+struct media_stun_result {
+	bool	 ok;
+	char	 server[80];		/* "ADDR:PORT" as asked */
+	char	 addr[48];
+	int	 port;
+	char	 rtcp_addr[48];
+	int	 rtcp_port;
+	char	 why[256];
+};
+
+/*
  * What the media engine reports, on the loop thread, about the stream of
  * call ID; given at media_init so that the engine names no upper module.
  */
@@ -63,6 +79,7 @@ struct media_handlers {
 	void	(*dtmf)(int id, char digit, void *arg);	/* RFC 4733 */
 	void	(*timeout)(int id, void *arg);		/* no RTP for long */
 	void	(*stats)(const struct event_stats *, void *arg);
+	void	(*stun)(int id, const struct media_stun_result *, void *arg);
 	void	*arg;
 };
 
@@ -75,6 +92,15 @@ void	 media_shutdown(void);
 struct media *media_new(int call_id, const char *local_addr, char **cause);
 int	 media_local_port(const struct media *);
 const char *media_local_addr(const struct media *);
+/*
+ * Ask the STUN server at ADDR:PORT (numeric) what the RTP and RTCP
+ * sockets of M look like from outside (RFC 5389 Binding, retransmitted
+ * for at most about 1 s). The answer comes once, through the stun
+ * handler; none comes if M is freed first. STUN packets on M's sockets
+ * never reach its decoders, whoever sends them. -1 with *cause when the
+ * address is unusable (not numeric, another family than M's).
+ */
+int	 media_stun(struct media *, const char *addr, int port, char **cause);
 /* Apply negotiated parameters (start, re-target, hold, codec change). */
 int	 media_update(struct media *, const struct media_params *, char **cause);
 /* Whether this stream gets the microphone and the speaker. */

@@ -491,7 +491,8 @@ phone_start(const struct conf *conf, const struct phone_opts *opts,
     char **cause)
 {
 	static const struct media_handlers mh = {
-		call_media_dtmf, call_media_timeout, call_media_stats, NULL,
+		call_media_dtmf, call_media_timeout, call_media_stats,
+		call_media_stun, NULL,
 	};
 	struct conf_account	*ca;
 	struct account		**tail = &phone_accounts, *a;

@@ -110,6 +110,9 @@ struct sip_call {
 	char			*target;	/* outgoing: the request URI */
 	char			 call_id[EVENT_CALL_ID_MAX];
 	char			 addr[64];	/* local media address */
+	char			 sdp_addr[64];	/* STUN's public one, or "" */
+	char			 rtcp_addr[64];	/* RTCP's public address and */
+	int			 rtcp_port;	/* port (0: unknown) */
 	char			 ruri_host[256];/* incoming: whom the INVITE named */
 	int			 port;
 
@@ -549,6 +552,39 @@ sip_call_keep_contact(struct sip_call *sc, sip_t const *sip)
 	su_home_deinit(home);
 }
 
+/* The address our SDP gives: the public one STUN found, else the local. */
+static const char *
+sip_call_sdp_addr(const struct sip_call *sc)
+{
+	return sc->sdp_addr[0] != '\0' ? sc->sdp_addr : sc->addr;
+}
+
+/*
+ * SDP with RFC 3605's a=rtcp when our RTCP is not where the peer would
+ * look (RTP's port + 1 at RTP's address): behind a NAT the two sockets
+ * get mappings of their own. SDP is taken and returned (NULL stays NULL).
+ */
+static char *
+sip_call_rtcp(const struct sip_call *sc, char *sdp)
+{
+	const char	*addr = sip_call_sdp_addr(sc);
+
+	if (sdp == NULL || sc->rtcp_port == 0 || (sc->rtcp_port == sc->port + 1 &&
+	    strcmp(sc->rtcp_addr, addr) == 0))
+		return sdp;
+	return sip_sdp_add_rtcp(sdp, sc->rtcp_addr, sc->rtcp_port);
+}
+
+void
+sip_call_set_public(struct sip_call *sc, const char *addr,
+    const char *rtcp_addr, int rtcp_port)
+{
+	util_strlcpy(sc->sdp_addr, addr != NULL ? addr : "", sizeof sc->sdp_addr);
+	util_strlcpy(sc->rtcp_addr, rtcp_addr != NULL ? rtcp_addr : "",
+	    sizeof sc->rtcp_addr);
+	sc->rtcp_port = rtcp_addr != NULL ? rtcp_port : 0;
+}
+
 static void
 sip_call_send_invite(struct sip_call *sc)
 {
@@ -561,7 +597,7 @@ sip_call_send_invite(struct sip_call *sc)
 	nua_invite(sc->h.nh,
 	    TAG_IF(sc->target != NULL, SIPTAG_TO_STR(to)),
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
-	    SOATAG_ADDRESS(sc->addr),
+	    SOATAG_ADDRESS(sip_call_sdp_addr(sc)),
 	    SIP_CALL_SOA_TAGS,
 	    TAG_IF(sc->refer_by_us != NULL,
 		SIPTAG_REFERRED_BY_STR(sc->refer_by_us)),
@@ -584,7 +620,8 @@ sip_call_invite(struct sip_call *sc, int port, char **cause)
 	sc->port = port;
 	util_free_secret(sc->user_sdp);
 	sip_sdp_keys_wipe(&sc->keys);
-	sc->user_sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
+	sc->user_sdp = sip_call_rtcp(sc, sip_sdp_offer(sc->ca,
+	    sip_call_sdp_addr(sc), port, &sc->keys, cause));
 	if (sc->user_sdp == NULL)
 		return -1;
 	sc->started = true;
@@ -716,10 +753,12 @@ sip_call_ring(struct sip_call *sc, int port, char **cause)
 	 * offer (a delayed-offer INVITE) our 200 carries the offer. */
 	sip_sdp_keys_wipe(&sc->keys);
 	if (sc->remote_sdp != NULL)
-		sdp = sip_sdp_answer(sc->remote_sdp, sc->ca, sc->addr, port,
-		    NULL, &sc->keys, &warn, cause);
+		sdp = sip_sdp_answer(sc->remote_sdp, sc->ca,
+		    sip_call_sdp_addr(sc), port, NULL, &sc->keys, &warn, cause);
 	else
-		sdp = sip_sdp_offer(sc->ca, sc->addr, port, &sc->keys, cause);
+		sdp = sip_sdp_offer(sc->ca, sip_call_sdp_addr(sc), port,
+		    &sc->keys, cause);
+	sdp = sip_call_rtcp(sc, sdp);
 	if (sdp == NULL) {
 		sip_call_refuse(sc, NULL, 488, warn, *cause);
 		return -1;
@@ -743,13 +782,13 @@ sip_call_answer(struct sip_call *sc, char **cause)
 	if (sc->remote_sdp != NULL)
 		nua_respond(sc->h.nh, SIP_200_OK,
 		    SOATAG_USER_SDP_STR(sc->user_sdp),
-		    SOATAG_ADDRESS(sc->addr),
+		    SOATAG_ADDRESS(sip_call_sdp_addr(sc)),
 		    SIP_CALL_SOA_ANSWER_TAGS,
 		    TAG_END());
 	else
 		nua_respond(sc->h.nh, SIP_200_OK,
 		    SOATAG_USER_SDP_STR(sc->user_sdp),
-		    SOATAG_ADDRESS(sc->addr),
+		    SOATAG_ADDRESS(sip_call_sdp_addr(sc)),
 		    SIP_CALL_SOA_TAGS,
 		    TAG_END());
 	return 0;
@@ -841,7 +880,7 @@ sip_call_send_reinvite(struct sip_call *sc, bool hold, bool inactive)
 		mode = inactive ? "#" : "audio";
 	nua_invite(sc->h.nh,
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
-	    SOATAG_ADDRESS(sc->addr),
+	    SOATAG_ADDRESS(sip_call_sdp_addr(sc)),
 	    SOATAG_HOLD(mode),
 	    SIP_CALL_SOA_TAGS,
 	    TAG_END());
@@ -1568,7 +1607,7 @@ sip_call_reoffer(struct sip_call *sc, int status, sip_t const *sip)
 		nua_respond(sc->h.nh, SIP_200_OK,
 		    NUTAG_WITH(with),
 		    SOATAG_USER_SDP_STR(sc->user_sdp),
-		    SOATAG_ADDRESS(sc->addr),
+		    SOATAG_ADDRESS(sip_call_sdp_addr(sc)),
 		    SIP_CALL_SOA_TAGS,
 		    TAG_END());
 		return;
@@ -1580,8 +1619,8 @@ sip_call_reoffer(struct sip_call *sc, int status, sip_t const *sip)
 		    "the call has no session to change yet");
 		return;
 	}
-	sdp = sip_sdp_answer(offer, sc->ca, sc->addr, sc->port, &sc->keys,
-	    &keys, &warn, &cause);
+	sdp = sip_call_rtcp(sc, sip_sdp_answer(offer, sc->ca,
+	    sip_call_sdp_addr(sc), sc->port, &sc->keys, &keys, &warn, &cause));
 	free(offer);
 	if (sdp == NULL) {
 		sip_call_refuse(sc, with, 488, warn, cause);
@@ -1596,7 +1635,7 @@ sip_call_reoffer(struct sip_call *sc, int status, sip_t const *sip)
 	nua_respond(sc->h.nh, SIP_200_OK,
 	    NUTAG_WITH(with),
 	    SOATAG_USER_SDP_STR(sc->user_sdp),
-	    SOATAG_ADDRESS(sc->addr),
+	    SOATAG_ADDRESS(sip_call_sdp_addr(sc)),
 	    SIP_CALL_SOA_ANSWER_TAGS,
 	    TAG_END());
 }

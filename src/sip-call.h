@@ -100,6 +100,15 @@ const char *sip_call_target(const struct sip_call *);
 const char *sip_call_callid(const struct sip_call *);
 /* The local address media should bind for this dialog. */
 const char *sip_call_media_addr(const struct sip_call *);
+/*
+ * Our SDP (offers and answers, re-INVITEs too) gives ADDR, the public
+ * address STUN found for the RTP socket, instead of the local one, and
+ * RTCP at RTCP_ADDR:RTCP_PORT (RFC 3605 a=rtcp, when that is not RTP's
+ * address and port + 1). Set before sip_call_invite or sip_call_ring,
+ * whose PORT is then the public RTP port. NULL: the local address.
+ */
+void	 sip_call_set_public(struct sip_call *, const char *addr,
+	    const char *rtcp_addr, int rtcp_port);
 /* Send the INVITE, offering audio on PORT. */
 int	 sip_call_invite(struct sip_call *, int port, char **cause);
 /* Follow a REFER of OLD: the INVITE carries Referred-By. */

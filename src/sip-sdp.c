@@ -170,6 +170,26 @@ sip_sdp_build(const struct conf_account *ca, const char *addr, int port,
 }
 
 char *
+sip_sdp_add_rtcp(char *sdp, const char *addr, int port)
+{
+	const char	*ipver = strchr(addr, ':') != NULL ? "IP6" : "IP4";
+	char		*p, *eol, *out;
+
+	for (p = sdp; p != NULL && *p != '\0'; p = eol + 1) {
+		if ((eol = strchr(p, '\n')) == NULL)
+			break;
+		if (strncmp(p, "m=", 2) == 0 && strncmp(p + strcspn(p, " "),
+		    " 0 ", 3) != 0) {
+			xasprintf(&out, "%.*sa=rtcp:%d IN %s %s\r\n%s",
+			    (int)(eol + 1 - sdp), sdp, port, ipver, addr, eol + 1);
+			util_free_secret(sdp);
+			return out;
+		}
+	}
+	return sdp;
+}
+
+char *
 sip_sdp_offer(const struct conf_account *ca, const char *addr, int port,
     struct sip_sdp_keys *keys, char **cause)
 {

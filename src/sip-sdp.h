@@ -34,6 +34,12 @@ void	 sip_sdp_keys_wipe(struct sip_sdp_keys *);
  */
 char	*sip_sdp_offer(const struct conf_account *, const char *addr, int port,
 	    struct sip_sdp_keys *, char **cause);
+/*
+ * SDP (taken and freed) with "a=rtcp:PORT IN IP4|IP6 ADDR" (RFC 3605)
+ * after the first m= line with a port: the one stream we use, in our
+ * offers and answers alike.
+ */
+char	*sip_sdp_add_rtcp(char *sdp, const char *addr, int port);
 /* Warn-codes (RFC 3261 20.43) for a Warning saying why an offer failed. */
 #define SIP_SDP_WARN_ADDRESS	301	/* incompatible network address */
 #define SIP_SDP_WARN_TRANSPORT	302	/* incompatible transport protocol */

@@ -51,6 +51,7 @@ cmd	| src/cmd.c src/contacts.c src/history.c src/messages-store.c src/store.c sr
 trace	| src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |		| -lpthread
 contacts | src/contacts.c src/log.c src/trace.c src/event.c src/util.c tests/fuzz/stubs.c |	| -lpthread
 pidf	| src/pidf.c src/util.c			|		|
+stun	| src/media-stun.c				|		|
 '
 
 if [ -z "${FUZZ_CC:-}" ]; then

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@ struct media {
 	bool		 muted;
 	bool		 recording;
 	int		 updates;
+	bool		 stun;		/* media_stun was asked */
+	char		 stun_server[80];
 	struct media	*conf;		/* the other leg of the conference */
 	struct media	*next;
 };
@@ -66,6 +69,36 @@ media_new(int id, const char *addr, char **cause)
 }
 
 int	 media_local_port(const struct media *m) { return m->port; }
+
+int
+media_stun(struct media *m, const char *addr, int port, char **cause)
+{
+	if (strchr(addr, ':') != NULL) {
+		*cause = xstrdup("STUN server is IPv6, the media socket is not");
+		return -1;
+	}
+	m->stun = true;
+	snprintf(m->stun_server, sizeof m->stun_server, "%s:%d", addr, port);
+	return 0;
+}
+
+bool
+fake_media_stun_asked(int id, char *server, size_t len)
+{
+	struct media	*m = fake_media_of(id);
+
+	if (m == NULL || !m->stun)
+		return false;
+	snprintf(server, len, "%s", m->stun_server);
+	return true;
+}
+
+void
+fake_media_stun_answer(int id, const struct media_stun_result *r)
+{
+	handlers.stun(id, r, handlers.arg);
+	fake_loop_run();
+}
 const char *media_local_addr(const struct media *m) { (void)m; return "127.0.0.1"; }
 
 int

@@ -15,6 +15,7 @@
 #include "fakes.h"
 #include "loop.h"
 #include "sip-call.h"
+#include "sip-dns.h"
 #include "sip-msg.h"
 #include "sip-pres.h"
 #include "sip-pub.h"
@@ -378,10 +379,81 @@ sip_call_set_replaces(struct sip_call *sc, const char *replaces)
 }
 const char *sip_call_media_addr(const struct sip_call *sc) { (void)sc; return "127.0.0.1"; }
 
+void
+sip_call_set_public(struct sip_call *sc, const char *addr,
+    const char *rtcp_addr, int rtcp_port)
+{
+	util_strlcpy(sc->f.public_addr, addr != NULL ? addr : "",
+	    sizeof sc->f.public_addr);
+	util_strlcpy(sc->f.rtcp_addr, rtcp_addr != NULL ? rtcp_addr : "",
+	    sizeof sc->f.rtcp_addr);
+	sc->f.rtcp_port = rtcp_port;
+	logf_("public %d %s", sc->f.n, sc->f.public_addr);
+}
+
+/* --- sip-dns.h --- */
+
+struct sip_dns {
+	char		 uri[300];
+	sip_dns_h	 h;
+	void		*arg;
+	bool		 cancelled;
+};
+static struct sip_dns	*fake_dns;
+
+struct sip_dns *
+sip_dns_resolve(const char *uri, const char *transport, sip_dns_h h,
+    void *arg, char **cause)
+{
+	(void)transport;
+	(void)cause;
+	free(fake_dns);
+	fake_dns = xcalloc(1, sizeof *fake_dns);
+	util_strlcpy(fake_dns->uri, uri, sizeof fake_dns->uri);
+	fake_dns->h = h;
+	fake_dns->arg = arg;
+	return fake_dns;
+}
+
+void
+sip_dns_cancel(struct sip_dns *q)
+{
+	if (q != NULL)
+		q->cancelled = true;
+}
+
+const char *
+fake_sip_dns_pending(void)
+{
+	return fake_dns != NULL && !fake_dns->cancelled ? fake_dns->uri : NULL;
+}
+
+void
+fake_sip_dns_answer(const char *addr, const char *why)
+{
+	struct sip_dns		*q = fake_dns;
+	struct sip_dns_result	 res;
+
+	fake_dns = NULL;
+	if (q == NULL)
+		return;
+	memset(&res, 0, sizeof res);
+	if (addr != NULL)
+		util_strlcpy(res.addr, addr, sizeof res.addr);
+	else {
+		res.error = -1;
+		util_strlcpy(res.why, why, sizeof res.why);
+	}
+	if (!q->cancelled)
+		q->h(&res, q->arg);
+	free(q);
+	fake_loop_run();
+}
+
 int
 sip_call_invite(struct sip_call *sc, int port, char **cause)
 {
-	(void)port;
+	sc->f.port = port;
 	if (fake_sip_fail_invite) {
 		fake_sip_fail_invite = false;
 		*cause = xstrdup("no offer");
@@ -414,7 +486,7 @@ sip_call_bind(struct sip_call *sc, const struct conf_account *ca,
 int
 sip_call_ring(struct sip_call *sc, int port, char **cause)
 {
-	(void)port;
+	sc->f.port = port;
 	if (fake_sip_fail_ring) {
 		fake_sip_fail_ring = false;
 		*cause = xstrdup("no common codec");

@@ -52,6 +52,10 @@ struct fake_sip_call {
 	char			 rtag[64];
 	char			 replaces[256];	/* sip_call_set_replaces */
 	bool			 accepted;	/* sip_call_accept: no ringing */
+	char			 public_addr[64];/* sip_call_set_public */
+	char			 rtcp_addr[64];
+	int			 rtcp_port;
+	int			 port;		/* of the offer or answer */
 };
 /* Dialogs by creation order (1 = first), or NULL. */
 struct fake_sip_call *fake_sip_call(int n);
@@ -190,5 +194,16 @@ extern bool fake_media_fail_new, fake_media_fail_dtmf, fake_media_fail_device;
 /* The engine reports on call ID. */
 void	 fake_media_timeout(int call_id);
 void	 fake_media_dtmf(int call_id, char digit);
+/* Whether call ID's stream was asked for a STUN binding, and where. */
+bool	 fake_media_stun_asked(int call_id, char *server, size_t len);
+/* The binding's result (the stun handler). */
+struct media_stun_result;
+void	 fake_media_stun_answer(int call_id, const struct media_stun_result *);
+
+/* --- DNS (sip-dns.h): one lookup at a time --------------------------- */
+/* The URI of the lookup under way, or NULL. */
+const char *fake_sip_dns_pending(void);
+/* End it: ADDR found, or (ADDR NULL) the error WHY. */
+void	 fake_sip_dns_answer(const char *addr, const char *why);
 
 #endif

@@ -1534,11 +1534,195 @@ test_outcome(void)
 	end_all();
 }
 
+static struct media_stun_result
+stun_ok(const char *addr, int port, int rtcp_port)
+{
+	struct media_stun_result	 r;
+
+	memset(&r, 0, sizeof r);
+	r.ok = true;
+	util_strlcpy(r.server, "192.0.2.9:3478", sizeof r.server);
+	util_strlcpy(r.addr, addr, sizeof r.addr);
+	r.port = port;
+	if (rtcp_port != 0)
+		util_strlcpy(r.rtcp_addr, addr, sizeof r.rtcp_addr);
+	else
+		util_strlcpy(r.why, "STUN server 192.0.2.9:3478 did not answer",
+		    sizeof r.why);
+	r.rtcp_port = rtcp_port;
+	return r;
+}
+
+/* [account] stun_server: the offer or answer waits for the binding. */
+static void
+test_stun(void)
+{
+	struct media_stun_result	 r;
+	struct fake_sip_call		*f;
+	char				 server[80], *cause = NULL;
+	int				 id;
+
+	ca->stun_host = xstrdup("192.0.2.9");
+	ca->stun_port = 3478;
+
+	/* Outgoing: the INVITE goes once the binding is known. */
+	id = dial("bob");
+	ok(id > 0, "stun: dial makes a call");
+	ok(fake_media_stun_asked(id, server, sizeof server),
+	    "stun: the stream is asked for its binding");
+	is_str(server, "192.0.2.9:3478", "stun: of the account's server");
+	is_int(fake_sip_count("invite"), 0, "stun: no INVITE yet");
+	ok(model_logged("waits for it (1 s at most)"), "stun: the wait is "
+	    "logged with its bound");
+	r = stun_ok("203.0.113.5", 61000, 61001);
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("invite"), 1, "stun: then the INVITE goes");
+	f = sipof(id);
+	is_str(f->public_addr, "203.0.113.5", "stun: with the public address");
+	is_int(f->port, 61000, "stun: and the public RTP port");
+	is_int(f->rtcp_port, 61001, "stun: RTCP's public port is given");
+	ok(model_logged("sees 127.0.0.1:"), "stun: the mapping is logged");
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("invite"), 1, "stun: a second answer is ignored");
+	end_all();
+
+	/* Outgoing, STUN fails: the INVITE goes with the local address. */
+	id = dial("bob");
+	memset(&r, 0, sizeof r);
+	util_strlcpy(r.why, "STUN server 192.0.2.9:3478 did not answer",
+	    sizeof r.why);
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("invite"), 1, "stun failed: the INVITE goes");
+	is_str(sipof(id)->public_addr, "", "stun failed: no public address");
+	is_int(sipof(id)->port, fake_media_of(id) != NULL ?
+	    media_local_port(fake_media_of(id)) : -1,
+	    "stun failed: the local port");
+	ok(model_logged("STUN server 192.0.2.9:3478 did not answer; the SDP "
+	    "carries the local address 127.0.0.1"), "stun failed: the reason "
+	    "is logged in plain words");
+	end_all();
+
+	/* Outgoing, RTCP's binding failed: no a=rtcp, and it is said. */
+	id = dial("bob");
+	r = stun_ok("203.0.113.5", 61000, 0);
+	fake_media_stun_answer(id, &r);
+	is_int(sipof(id)->rtcp_port, 0, "stun, RTCP unknown: no RTCP port");
+	ok(model_logged("the SDP gives no RTCP address"), "stun, RTCP "
+	    "unknown: logged");
+	end_all();
+
+	/* Hung up while waiting: nothing goes out, the call ends. */
+	id = dial("bob");
+	is_int(call_hangup(call_find(id), &cause), 0, "stun: hang up while "
+	    "waiting");
+	ok(call_find(id) != NULL, "stun: the call waits for the binding");
+	r = stun_ok("203.0.113.5", 61000, 61001);
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("invite"), 0, "stun: no INVITE after a hang-up");
+	ok(call_find(id) == NULL && model_call(id) != NULL &&
+	    model_call(id)->state == CALL_TERMINATED, "stun: the call ended");
+	end_all();
+
+	/* Incoming: it rings, and can be answered, only once it is known. */
+	id = ring_in("<sip:bob@x>");
+	ok(id > 0, "stun: an incoming call");
+	is_int(fake_sip_count("ring"), 0, "stun: no 180 before the binding");
+	is_int(call_answer(call_find(id), &cause), -1, "stun: it cannot be "
+	    "answered yet");
+	ok(cause != NULL && strstr(cause, "STUN") != NULL, "stun: and that "
+	    "says why");
+	free(cause);
+	cause = NULL;
+	r = stun_ok("203.0.113.5", 62000, 62007);
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("ring"), 1, "stun: then it rings");
+	is_int(sipof(id)->port, 62000, "stun: its answer has the public port");
+	is_int(sipof(id)->rtcp_port, 62007, "stun: and RTCP's");
+	answer(id);
+	is_int(model_call(id)->state, CALL_ESTABLISHED, "stun: answered");
+	end_all();
+
+	/* Incoming, the caller gives up while we wait. */
+	id = ring_in("<sip:bob@x>");
+	ended(id, 487, "Request Terminated");
+	ok(call_find(id) == NULL, "stun: a cancelled call is gone");
+	r = stun_ok("203.0.113.5", 62000, 62001);
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("ring"), 0, "stun: its late binding does nothing");
+	end_all();
+
+	/* Auto-answer waits too. */
+	ca->auto_answer = true;
+	id = ring_in("<sip:bob@x>");
+	is_int(fake_sip_count("answer"), 0, "stun: auto_answer waits");
+	r = stun_ok("203.0.113.5", 62000, 62001);
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("answer"), 1, "stun: then answers");
+	ca->auto_answer = false;
+	end_all();
+
+	/* A server by name: looked up first, per call. */
+	free(ca->stun_host);
+	ca->stun_host = xstrdup("stun.example.net");
+	ca->stun_port = 3479;
+	id = dial("bob");
+	is_str(fake_sip_dns_pending(), "sip:stun.example.net:3479",
+	    "stun by name: looked up");
+	ok(!fake_media_stun_asked(id, server, sizeof server),
+	    "stun by name: not asked before the address is known");
+	fake_sip_dns_answer("198.51.100.3", NULL);
+	ok(fake_media_stun_asked(id, server, sizeof server) &&
+	    strcmp(server, "198.51.100.3:3479") == 0, "stun by name: then "
+	    "asked at its address");
+	r = stun_ok("203.0.113.5", 61000, 61001);
+	fake_media_stun_answer(id, &r);
+	is_int(fake_sip_count("invite"), 1, "stun by name: the INVITE goes");
+	end_all();
+
+	id = dial("bob");
+	fake_sip_dns_answer(NULL, "cannot resolve stun.example.net: no such "
+	    "host");
+	is_int(fake_sip_count("invite"), 1, "stun name unknown: the INVITE "
+	    "goes at once");
+	ok(model_logged("cannot resolve stun.example.net: no such host; the "
+	    "SDP carries the local address"), "stun name unknown: logged");
+	end_all();
+
+	id = dial("bob");
+	is_int(call_hangup(call_find(id), &cause), 0, "stun by name: hang up "
+	    "during the lookup");
+	fake_sip_dns_answer("198.51.100.3", NULL);
+	ok(!fake_media_stun_asked(id, server, sizeof server) &&
+	    call_find(id) == NULL && fake_sip_count("invite") == 0,
+	    "stun by name: then the call ends, nothing asked or sent");
+	end_all();
+
+	id = dial("bob");
+	ok(fake_sip_dns_pending() != NULL, "stun by name: a lookup is out");
+	ended(id, 500, "gone");
+	ok(fake_sip_dns_pending() == NULL, "stun by name: a freed call "
+	    "cancels its lookup");
+	end_all();
+
+	/* An IPv6 server for an IPv4 socket: not asked, the call goes on. */
+	free(ca->stun_host);
+	ca->stun_host = xstrdup("2001:db8::9");
+	id = dial("bob");
+	is_int(fake_sip_count("invite"), 1, "stun unusable: the INVITE goes");
+	ok(model_logged("the SDP carries the local address"), "stun "
+	    "unusable: logged");
+	end_all();
+
+	free(ca->stun_host);
+	ca->stun_host = NULL;
+}
+
 int
 main(void)
 {
 	static const struct media_handlers mh = {
-		call_media_dtmf, call_media_timeout, call_media_stats, NULL,
+		call_media_dtmf, call_media_timeout, call_media_stats,
+		call_media_stun, NULL,
 	};
 
 	model_start_recording();
@@ -1565,6 +1749,7 @@ main(void)
 	test_resolve();
 	test_dnd_forward();
 	test_outcome();
+	test_stun();
 
 	account_free(acct);
 	model_conf_account_free(ca);

@@ -1051,6 +1051,58 @@ test_mwi(void)
 	    "voicemail: bad target \"sip:\": nothing after the scheme");
 }
 
+/* [account] stun_server = HOST[:PORT]. */
+static void
+test_stun(void)
+{
+	static const struct {
+		const char	*value, *host;
+		int		 port;
+	} good[] = {
+		{ "stun.example.com", "stun.example.com", 3478 },
+		{ "stun.example.com:3479", "stun.example.com", 3479 },
+		{ "192.0.2.1", "192.0.2.1", 3478 },
+		{ "192.0.2.1:65535", "192.0.2.1", 65535 },
+		{ "[2001:db8::1]:19302", "2001:db8::1", 19302 },
+		{ "[2001:db8::1]", "2001:db8::1", 3478 },
+		{ "2001:db8::1", "2001:db8::1", 3478 },
+	};
+	static const char *const bad[] = {
+		"stun.example.com:0", "stun.example.com:65536", "host:",
+		"host:12a", ":3478", "bad_host", "-x.example", "[2001:db8::1",
+		"[2001:db8::1]3478", "[nonsense]:1", "2001:db8::zz", "a b",
+	};
+	struct conf	*c;
+	char		*text, *msg;
+	size_t		 i;
+
+	c = loads("stun: default", ALICE);
+	if (c != NULL)
+		ok(c->accounts->stun_host == NULL, "stun: none by default");
+	conf_free(c);
+	for (i = 0; i < nitems(good); i++) {
+		xasprintf(&text, ALICE "stun_server = %s\n", good[i].value);
+		c = loads(good[i].value, text);
+		if (c != NULL) {
+			is_str(c->accounts->stun_host, good[i].host,
+			    "stun_server = %s: host", good[i].value);
+			is_int(c->accounts->stun_port, good[i].port,
+			    "stun_server = %s: port", good[i].value);
+		}
+		conf_free(c);
+		free(text);
+	}
+	for (i = 0; i < nitems(bad); i++) {
+		xasprintf(&text, ALICE "stun_server = %s\n", bad[i]);
+		xasprintf(&msg, "bad value \"%s\" for stun_server: expected "
+		    "HOST[:PORT], e.g. stun.example.com, 192.0.2.1:3478 or "
+		    "[2001:db8::1]:3478, with a port from 1 to 65535", bad[i]);
+		one_error(bad[i], text, 3, msg);
+		free(msg);
+		free(text);
+	}
+}
+
 static void
 test_keys(void)
 {
@@ -1074,7 +1126,7 @@ test_keys(void)
 		"account.dtmf", "account.refer", "account.srtp",
 		"account.auto_answer", "account.dnd", "account.forward",
 		"account.presence",
-		"account.mwi", "account.voicemail",
+		"account.mwi", "account.stun_server", "account.voicemail",
 	};
 	const struct conf_key_info	*keys;
 	char				 name[64];
@@ -1273,6 +1325,7 @@ main(void)
 	test_keys();
 	test_hooks();
 	test_mwi();
+	test_stun();
 	test_garbage();
 	test_no_echo();
 

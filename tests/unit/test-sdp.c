@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "media.h"
 #include "sip-sdp.h"
+#include "util.h"
 #include "tap.h"
 
 static struct conf_account
@@ -80,6 +81,46 @@ test_offer(void)
 	    "srtp mandatory: RTP/SAVP, no Opus, no 48 kHz telephone-event");
 	ok(s != NULL && strstr(s, "c=IN IP6 2001:db8::1") != NULL, "IPv6 address");
 	sip_sdp_keys_wipe(&k);
+	free(s);
+	free(cause);
+}
+
+/* RFC 3605 a=rtcp, after the stream we use, in offers and answers. */
+static void
+test_rtcp(void)
+{
+	struct conf_account	 off = account(CONF_SRTP_OFF, 1, CONF_CODEC_PCMU,
+	    CONF_CODEC_PCMU);
+	struct sip_sdp_keys	 k;
+	char			*s, *cause = NULL, *p, *q;
+	int			 warn = 0;
+	const char		*o =
+	    "v=0\r\no=- 1 1 IN IP4 192.0.2.7\r\ns=-\r\nc=IN IP4 192.0.2.7\r\n"
+	    "t=0 0\r\nm=video 5000 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n"
+	    "m=audio 5002 RTP/AVP 0\r\n";
+
+	s = sip_sdp_add_rtcp(sip_sdp_offer(&off, "203.0.113.1", 4000, &k,
+	    &cause), "203.0.113.1", 4077);
+	p = s != NULL ? strstr(s, "m=audio 4000 ") : NULL;
+	q = s != NULL ? strstr(s, "a=rtcp:4077 IN IP4 203.0.113.1\r\n") : NULL;
+	ok(p != NULL && q != NULL && q > p && strchr(p, '\n') + 1 == q,
+	    "offer: a=rtcp right after the m= line");
+	ok(s != NULL && strstr(s, "a=rtpmap:0 PCMU/8000") != NULL,
+	    "offer: the rest is kept");
+	free(s);
+	s = sip_sdp_add_rtcp(sip_sdp_answer(o, &off, "203.0.113.1", 4000, NULL,
+	    &k, &warn, &cause), "2001:db8::5", 4001);
+	p = s != NULL ? strstr(s, "m=audio 4000 ") : NULL;
+	q = s != NULL ? strstr(s, "a=rtcp:4001 IN IP6 2001:db8::5\r\n") : NULL;
+	ok(s != NULL && strstr(s, "m=video 0 ") != NULL && p != NULL &&
+	    q != NULL && strchr(p, '\n') + 1 == q,
+	    "answer: a=rtcp after our audio, not after the refused video");
+	free(s);
+	ok(sip_sdp_add_rtcp(NULL, "192.0.2.1", 1) == NULL, "NULL stays NULL");
+	s = sip_sdp_add_rtcp(xstrdup("v=0\r\nm=audio 0 RTP/AVP 0\r\n"),
+	    "192.0.2.1", 9);
+	ok(s != NULL && strstr(s, "a=rtcp") == NULL, "no stream with a port: "
+	    "nothing added");
 	free(s);
 	free(cause);
 }
@@ -676,5 +717,6 @@ main(void)
 	test_params();
 	test_params_streams();
 	test_guard();
+	test_rtcp();
 	return done_testing();
 }
