@@ -103,6 +103,11 @@ nat_setup() {
 	_nat_sh inet "
 		ip addr add $NAT_INET_ADDR/24 dev $_ns_iw &&
 		ip link set $_ns_iw up" &&
+	# The router drops unsolicited packets to itself, as a home router's
+	# firewall does. Accepted, a peer's first RTP packet that beats ours
+	# leaves a conntrack entry for the router itself on our public port,
+	# and our own flow is then masqueraded to another port: the port
+	# STUN found no longer reaches us.
 	_nat_sh router "
 		ip addr add $NAT_ROUTER_LAN/24 dev $_ns_rl &&
 		ip addr add $NAT_PUBLIC_ADDR/24 dev $_ns_rw &&
@@ -112,7 +117,9 @@ nat_setup() {
 		'$IPTABLES' -P FORWARD DROP &&
 		'$IPTABLES' -A FORWARD -i $_ns_rl -o $_ns_rw -j ACCEPT &&
 		'$IPTABLES' -A FORWARD -i $_ns_rw -o $_ns_rl \
-			-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT" ||
+			-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT &&
+		'$IPTABLES' -A INPUT -i $_ns_rw \
+			-m conntrack --ctstate NEW -j DROP" ||
 		bail "cannot configure the NAT topology"
 	nat_udp_timeout "$NAT_UDP_TIMEOUT" || bail "cannot set the conntrack timeouts"
 	diag "NAT: home $NAT_HOME_ADDR -> router $NAT_PUBLIC_ADDR ->" \

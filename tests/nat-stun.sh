@@ -16,13 +16,6 @@ tmpdir_init
 [ -x "$TONECHECK" ] || bail "tonecheck not built ($TONECHECK)"
 command -v sox >/dev/null 2>&1 || skip_all "sox is not installed"
 nat_setup 30
-# What a home router's firewall does with unsolicited packets to its own
-# address: drop them. Accepted (nat-lib.sh's INPUT policy), bob's first
-# RTP packet, when it beats alice's, leaves a conntrack entry for the
-# router itself on alice's public port, and alice's own flow is then
-# masqueraded to another port: her STUN-found port no longer reaches her.
-nat_exec router "$IPTABLES" -A INPUT -i "$NAT_IF_WAN" -m conntrack \
-    --ctstate NEW -j DROP || bail "cannot add the router's INPUT rule"
 nat_kam_start "alice:pa" "bob:pb" || bail "cannot start kamailio"
 nat_stun_start
 diag "STUN server: coturn on $NAT_STUN"
