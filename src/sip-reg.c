@@ -88,11 +88,7 @@ struct sip_reg_item {
 	struct sip_reg_result	 res;
 	char			 phrase[128];
 	char			 why[256];
-	struct sip_reg_item	*next;
 };
-
-static struct sip_reg_item	*sip_reg_head;
-static struct sip_reg_item	**sip_reg_tail = &sip_reg_head;
 
 static void
 sip_reg_release(struct sip_reg *r)
@@ -296,24 +292,19 @@ sip_reg_ka_event(nua_event_t event, int status, char const *phrase,
 	sip_reg_ka_arm(r);
 }
 
+/* One result, on the loop after the callback (loop_defer keeps order). */
 static void
-sip_reg_flush(void *arg)
+sip_reg_deliver(void *arg)
 {
-	struct sip_reg_item	*it;
+	struct sip_reg_item	*it = arg;
 
-	(void)arg;
-	while ((it = sip_reg_head) != NULL) {
-		sip_reg_head = it->next;
-		if (sip_reg_head == NULL)
-			sip_reg_tail = &sip_reg_head;
-		/* The reference held by the item keeps r alive while its
-		 * owner's handler frees it. */
-		if (!it->r->freed)
-			it->r->handler(&it->res, it->r->arg);
-		it->r->refs--;
-		sip_reg_release(it->r);
-		free(it);
-	}
+	/* The reference held by the item keeps r alive while its owner's
+	 * handler frees it. */
+	if (!it->r->freed)
+		it->r->handler(&it->res, it->r->arg);
+	it->r->refs--;
+	sip_reg_release(it->r);
+	free(it);
 }
 
 /* Queue RES for R's owner, copying its strings. */
@@ -333,9 +324,7 @@ sip_reg_report(struct sip_reg *r, const struct sip_reg_result *res)
 		it->res.why = it->why;
 	}
 	r->refs++;
-	*sip_reg_tail = it;
-	sip_reg_tail = &it->next;
-	loop_defer(sip_reg_flush, NULL);
+	loop_defer(sip_reg_deliver, it);
 }
 
 const char *
