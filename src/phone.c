@@ -126,16 +126,33 @@ phone_mark_default(void)
 		a->is_default = a == def;
 }
 
+/* Commands need a running phone: false with *cause when it is not. */
+static bool
+phone_ready(char **cause)
+{
+	if (phone_running())
+		return true;
+	*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
+	    "the phone is not running");
+	return false;
+}
+
+/* The account NAME (NULL: the default) of a running phone, or NULL. */
+static struct account *
+phone_live_account(const char *name, char **cause)
+{
+	if (!phone_ready(cause))
+		return NULL;
+	return phone_account(name, cause);
+}
+
 int
 phone_set_default(const char *name, char **cause)
 {
 	struct account	*a, *old, *b;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
+	if (!phone_ready(cause))
 		return -1;
-	}
 	if ((a = account_find(phone_accounts, name)) == NULL) {
 		xasprintf(cause, "no account \"%s\"", name);
 		return -1;
@@ -219,12 +236,7 @@ phone_dial(const char *target, const char *name, char **cause)
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
-		return -1;
-	}
-	if ((a = phone_account(name, cause)) == NULL)
+	if ((a = phone_live_account(name, cause)) == NULL)
 		return -1;
 	return call_dial(a, target, cause);
 }
@@ -235,12 +247,7 @@ phone_message(const char *target, const char *name, const char *text,
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
-		return -1;
-	}
-	if ((a = phone_account(name, cause)) == NULL)
+	if ((a = phone_live_account(name, cause)) == NULL)
 		return -1;
 	return message_send(a, target, text, cause);
 }
@@ -424,12 +431,7 @@ phone_watch(const char *uri, const char *name, char **cause)
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
-		return -1;
-	}
-	if ((a = phone_account(name, cause)) == NULL)
+	if ((a = phone_live_account(name, cause)) == NULL)
 		return -1;
 	return sub_watch(a, uri, cause);
 }
@@ -439,11 +441,8 @@ phone_unwatch(const char *uri, const char *name, char **cause)
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
+	if (!phone_ready(cause))
 		return -1;
-	}
 	if (name != NULL) {
 		if ((a = phone_account(name, cause)) == NULL)
 			return -1;
@@ -462,12 +461,7 @@ phone_voicemail(const char *name, char **cause)
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
-		return -1;
-	}
-	if ((a = phone_account(name, cause)) == NULL)
+	if ((a = phone_live_account(name, cause)) == NULL)
 		return -1;
 	if (a->conf->voicemail == NULL) {
 		xasprintf(cause, "account %s has no voicemail box "
@@ -577,11 +571,8 @@ phone_each(const char *name, void (*fn)(struct account *), char **cause)
 {
 	struct account	*a;
 
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
+	if (!phone_ready(cause))
 		return -1;
-	}
 	if (name != NULL) {
 		if ((a = phone_account(name, cause)) == NULL)
 			return -1;
@@ -716,11 +707,8 @@ phone_presence_done(void *arg)
 int
 phone_presence(const char *state, const char *note, char **cause)
 {
-	if (!phone_running()) {
-		*cause = xstrdup(phone_quitting() ? "the phone is quitting" :
-		    "the phone is not running");
+	if (!phone_ready(cause))
 		return -1;
-	}
 	return presence_set(state, note, cause);
 }
 
