@@ -96,12 +96,14 @@ ok "2.5 s of the call recorded meanwhile" wav_wait "$T/bob.wav" "$(wav_add "$t" 
 # (ASan's shadow memory makes it huge) and stall the media thread for
 # many frames; posix_spawn does not. On a loaded machine a frame or two
 # is concealed now and then with no hook at all (0 to 3 in this test
-# with the hooks taken out, load 5 on 2 cores), so the bound is a stall:
-# every 100 ms holds the tone, and at most 5 frames (100 ms) were
-# concealed over the whole call.
-ok "bob hears alice in every 100 ms of it" \
+# with the hooks taken out, load 5 on 2 cores), and those few can fall
+# in one 100 ms window (seen once in a fresh-clone run, with only the
+# long NAT test beside it). So the bound is a stall: at most one 100 ms
+# window in 25 without the tone, and at most 5 frames (100 ms) concealed
+# over the whole call; a fork() stall costs several windows and frames.
+ok "bob hears alice in all but at most one 100 ms of it" \
     "$TONECHECK" "$T/bob.wav" 1000 --from "$t" --to "$(wav_add "$t" 2.5)" \
-    --window 100 --min-fraction 1
+    --window 100 --min-fraction 0.95
 line=$(tsp_wait bob '"event":"stats"' 8)
 is "$(json_get "$line" lost)" 0 "no packet lost"
 ok "at most 5 frames concealed ($(json_get "$line" concealed))" \
