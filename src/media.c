@@ -1035,26 +1035,6 @@ media_rx_arrival(struct msghdr *msg, uint64_t now, uint64_t wall)
 
 /* --- STUN (media thread) --- */
 
-static bool
-media_same_addr(const struct sockaddr_storage *a, socklen_t alen,
-    const struct sockaddr_storage *b, socklen_t blen)
-{
-	const struct sockaddr_in	*a4 = (const struct sockaddr_in *)a;
-	const struct sockaddr_in	*b4 = (const struct sockaddr_in *)b;
-	const struct sockaddr_in6	*a6 = (const struct sockaddr_in6 *)a;
-	const struct sockaddr_in6	*b6 = (const struct sockaddr_in6 *)b;
-
-	if (a->ss_family != b->ss_family || alen != blen)
-		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_addr.s_addr == b4->sin_addr.s_addr &&
-		    a4->sin_port == b4->sin_port;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0 &&
-		    a6->sin6_port == b6->sin6_port;
-	return false;
-}
-
 /* Both bindings are over: tell the loop what RTP's (and RTCP's) are. */
 static void
 media_stun_finish(struct media *m)
@@ -1086,7 +1066,7 @@ media_stun_finish(struct media *m)
 /* A STUN message on socket K (0: RTP, 1: RTCP) of M, from FROM. */
 static void
 media_stun_rx(struct media *m, int k, const uint8_t *buf, size_t len,
-    const struct sockaddr_storage *from, socklen_t fromlen)
+    const struct sockaddr_storage *from)
 {
 	struct media_stun_sock	*s = &m->stun[k];
 	struct media_stun_resp	 r;
@@ -1095,7 +1075,8 @@ media_stun_rx(struct media *m, int k, const uint8_t *buf, size_t len,
 	/* Only the server we asked, about a transaction still open: a
 	 * stranger's STUN is dropped like its RTP. */
 	if (!m->stun_on || s->done ||
-	    !media_same_addr(from, fromlen, &m->stun_to, m->stun_len)) {
+	    !media_nat_same_addr((const struct sockaddr *)from,
+	    (const struct sockaddr *)&m->stun_to)) {
 		m->rx_stun++;
 		return;
 	}
@@ -1222,7 +1203,7 @@ media_rx(struct media *m, int fd, uint64_t now)
 			 * anyone. */
 			if (media_stun_is(buf, (size_t)len)) {
 				media_stun_rx(m, fd == m->rtp_fd ? 0 : 1, buf,
-				    (size_t)len, &from[i], msgs[i].msg_hdr.msg_namelen);
+				    (size_t)len, &from[i]);
 				continue;
 			}
 			sa = (const struct sockaddr *)&from[i];
